@@ -1,0 +1,43 @@
+# Every target sets up what it needs: `make generate` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.hookgen-installed
+
+.PHONY: install generate test lint typecheck drift check bench fidelity clean
+
+$(STAMP): pyproject.toml generated/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e ./generated
+	touch $@
+
+install: $(STAMP)
+
+## Regenerate generated/ from spec/ (the one command that refreshes the committed output; read its diff).
+generate: $(STAMP)
+	$(BIN)/hookgen generate
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests
+	$(BIN)/ruff format --check generator tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy generator
+	$(BIN)/mypy --strict generated/subscriptions_webhooks
+
+## Fails when generated/ is not what the current spec and generator produce.
+drift: $(STAMP)
+	rm -rf .drift && mkdir -p .drift
+	$(BIN)/hookgen generate --output .drift/generated
+	diff -r -x __pycache__ -x '*.egg-info' generated .drift/generated || (echo "generated/ is stale: run 'make generate' and commit it" >&2; exit 1)
+	rm -rf .drift
+
+check: lint typecheck drift test
+
+clean:
+	rm -rf $(VENV) .drift .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,39 @@
+"""Defaults for the command line, from `[tool.hookgen]` in the working folder's `pyproject.toml`."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .problems import Problem, SpecError
+
+KNOWN_KEYS = frozenset({"spec", "output", "package"})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where the spec is, where the package goes, and what it is called."""
+
+    spec: Path | None = None
+    output: Path | None = None
+    package: str | None = None
+
+
+def load_config(folder: Path) -> Config:
+    """Read `[tool.hookgen]`; paths in it are relative to the pyproject's folder."""
+    pyproject = folder / "pyproject.toml"
+    if not pyproject.is_file():
+        return Config()
+    try:
+        table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("hookgen", {})
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError([Problem(str(pyproject), None, "", f"invalid TOML: {exc}")]) from None
+    unknown = sorted(set(table) - KNOWN_KEYS)
+    if unknown:
+        raise SpecError([Problem(str(pyproject), None, "", f"unknown [tool.hookgen] keys: {', '.join(unknown)}")])
+    return Config(
+        spec=folder / table["spec"] if "spec" in table else None,
+        output=folder / table["output"] if "output" in table else None,
+        package=table.get("package"),
+    )

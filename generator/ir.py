@@ -1,0 +1,114 @@
+"""The intermediate representation: what the spec means, as small frozen dataclasses.
+
+A `Spec` holds `Webhook`s; each webhook holds its header parameters, request bodies and
+responses. Nothing here is code: templates and filters decide how it is written.
+Schemas stay JSON values (pointers into the bundled document), models are named by class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class HeaderParameter:
+    """A header the provider sends with a webhook."""
+
+    name: str
+    python_name: str
+    required: bool
+    description: str | None
+    deprecated: bool
+    schema: dict[str, Any]
+    python_type: str
+
+
+@dataclass(frozen=True)
+class RequestBody:
+    """One media type of a webhook's request body, and the model that reads it."""
+
+    media_type: str
+    schema_pointer: str
+    model_name: str
+    description: str | None
+    required: bool
+
+
+@dataclass(frozen=True)
+class Response:
+    """A response status the receiver may answer with."""
+
+    status: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """One operation of one webhook: the key as the spec writes it, and what it carries."""
+
+    key: str
+    method: str
+    python_name: str
+    operation_id: str | None
+    summary: str | None
+    description: str | None
+    tags: tuple[str, ...]
+    deprecated: bool
+    headers: tuple[HeaderParameter, ...]
+    bodies: tuple[RequestBody, ...]
+    responses: tuple[Response, ...]
+    security: tuple[dict[str, list[str]], ...] | None
+    extensions: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def openapi_extra(self) -> dict[str, Any]:
+        """What FastAPI's decorator cannot say itself: vendor extensions and security."""
+        extra = dict(self.extensions)
+        if self.security is not None:
+            extra["security"] = list(self.security)
+        return extra
+
+    @property
+    def statuses(self) -> list[str]:
+        """The response statuses the spec declares."""
+        return [response.status for response in self.responses]
+
+    @property
+    def success_status(self) -> int | None:
+        """The 2xx status a receiver answers with: the first one the spec declares."""
+        for status in self.statuses:
+            if status.isdigit() and status.startswith("2"):
+                return int(status)
+        return None
+
+    @property
+    def body(self) -> RequestBody | None:
+        """The body the generated code reads: JSON first, else the first declared."""
+        json_bodies = [body for body in self.bodies if _is_json(body.media_type)]
+        return (json_bodies or list(self.bodies) or [None])[0]
+
+
+@dataclass(frozen=True)
+class SignatureScheme:
+    """How deliveries are signed, from the `x-webhook-signature` extension."""
+
+    scheme: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A whole webhook contract."""
+
+    title: str
+    version: str
+    description: str | None
+    webhooks: tuple[Webhook, ...]
+    signature: SignatureScheme | None
+    security_schemes: dict[str, Any] = field(default_factory=dict)
+
+
+def _is_json(media_type: str) -> bool:
+    base = media_type.split(";")[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")

@@ -1,0 +1,51 @@
+"""Python names for things a spec names freely: `payment.succeeded`, `/AUTHORISATION`, `{dataType}.write`."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterable
+
+_WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NOT_WORD = re.compile(r"[^0-9A-Za-z]+")
+
+
+def words(text: str) -> list[str]:
+    """The words in a name, split at punctuation and at camelCase boundaries, lower-cased."""
+    spaced = _WORD_BOUNDARY.sub(" ", text)
+    return [word.lower() for word in _NOT_WORD.split(spaced) if word]
+
+
+def snake_case(text: str, *, fallback: str = "webhook") -> str:
+    """A valid snake_case Python identifier for any text (never empty, never a keyword)."""
+    name = "_".join(words(text)) or fallback
+    if name[0].isdigit():
+        name = f"{fallback}_{name}"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        name += "_"
+    return name
+
+
+def pascal_case(text: str, *, fallback: str = "Webhook") -> str:
+    """A valid PascalCase Python identifier for any text."""
+    name = "".join(word.capitalize() for word in words(text)) or fallback
+    return f"{fallback}{name}" if name[0].isdigit() else name
+
+
+def unique(names: Iterable[str], reserved: Iterable[str] = ()) -> tuple[list[str], list[tuple[str, str]]]:
+    """Make names unique in order: the first keeps its name, later ones get `_2`, `_3`...
+
+    Returns the unique names and, for each renamed one, (original, new).
+    """
+    taken = set(reserved)
+    result: list[str] = []
+    renamed: list[tuple[str, str]] = []
+    for name in names:
+        candidate, counter = name, 2
+        while candidate in taken:
+            candidate, counter = f"{name}_{counter}", counter + 1
+        if candidate != name:
+            renamed.append((name, candidate))
+        taken.add(candidate)
+        result.append(candidate)
+    return result, renamed

@@ -1,0 +1,150 @@
+"""Build the IR from a bundled, validated document and the generated models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import names
+from .ir import HeaderParameter, RequestBody, Response, SignatureScheme, Spec, Webhook
+from .models import BodyKey, Models, body_contents, deref, operations
+from .problems import Level, Problem, pointer_join
+from .resolve import Bundle
+
+SIGNATURE_EXTENSION = "x-webhook-signature"
+# Names the generated webhooks module defines itself.
+RESERVED_NAMES = frozenset({"app", "models", "annotations"})
+_HEADER_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+
+
+def build_spec(bundle: Bundle, body_schemas: dict[BodyKey, str], models: Models) -> tuple[Spec, list[Problem]]:
+    """The IR of a spec, and the warnings met while building it (name collisions, unsupported headers)."""
+    document = bundle.document
+    problems: list[Problem] = []
+    found = operations(document)
+    wanted = [names.snake_case(operation.get("operationId") or key) for key, _, operation in found]
+    python_names, _ = names.unique(wanted, reserved=RESERVED_NAMES)
+    for (key, method, _), old, new in zip(found, wanted, python_names, strict=True):
+        if old != new:
+            at = pointer_join("/webhooks", key, method)
+            problems.append(bundle.problem(at, f"name {old!r} is taken; this webhook is `{new}`", Level.WARNING))
+    webhooks = []
+    for (key, method, operation), python_name in zip(found, python_names, strict=True):
+        at = pointer_join("/webhooks", key, method)
+        headers = _headers(bundle, document, key, operation, at, problems)
+        bodies = _bodies(document, key, method, operation, body_schemas, models, at)
+        webhooks.append(
+            Webhook(
+                key=key,
+                method=method,
+                python_name=python_name,
+                operation_id=operation.get("operationId"),
+                summary=operation.get("summary"),
+                description=operation.get("description"),
+                tags=tuple(operation.get("tags") or ()),
+                deprecated=bool(operation.get("deprecated", False)),
+                headers=headers,
+                bodies=bodies,
+                responses=_responses(document, operation),
+                security=_security(operation),
+                extensions={k: v for k, v in operation.items() if k.startswith("x-")},
+            )
+        )
+    info = document.get("info") or {}
+    spec = Spec(
+        title=str(info.get("title") or "Webhooks"),
+        version=str(info.get("version") or "0.0.0"),
+        description=info.get("description"),
+        webhooks=tuple(webhooks),
+        signature=_signature(document.get(SIGNATURE_EXTENSION)),
+        security_schemes=dict((document.get("components") or {}).get("securitySchemes") or {}),
+    )
+    return spec, problems
+
+
+def _headers(
+    bundle: Bundle, document: dict[str, Any], key: str, operation: dict[str, Any], at: str, problems: list[Problem]
+) -> tuple[HeaderParameter, ...]:
+    path_item = deref(document, document["webhooks"][key])
+    declared = [deref(document, p) for p in (path_item.get("parameters") or []) + (operation.get("parameters") or [])]
+    by_name: dict[str, dict[str, Any]] = {}
+    for parameter in declared:
+        if isinstance(parameter, dict) and parameter.get("in") == "header" and isinstance(parameter.get("name"), str):
+            by_name[parameter["name"].lower()] = parameter  # operation-level wins over path-level
+    python_names, _ = names.unique(
+        [names.snake_case(p["name"], fallback="header") for p in by_name.values()], reserved={"body", "request"}
+    )
+    headers = []
+    for parameter, python_name in zip(by_name.values(), python_names, strict=True):
+        schema = deref(document, parameter.get("schema")) or {}
+        kind = schema.get("type") if isinstance(schema, dict) else None
+        if kind not in _HEADER_TYPES:
+            problems.append(
+                bundle.problem(
+                    at,
+                    f"header {parameter['name']!r} has schema type {kind!r}; it is read as a string",
+                    Level.WARNING,
+                )
+            )
+        headers.append(
+            HeaderParameter(
+                name=parameter["name"],
+                python_name=python_name,
+                required=bool(parameter.get("required", False)),
+                description=parameter.get("description"),
+                deprecated=bool(parameter.get("deprecated", False)),
+                schema=schema if isinstance(schema, dict) else {},
+                python_type=_HEADER_TYPES.get(kind, "str") if isinstance(kind, str) else "str",
+            )
+        )
+    return tuple(headers)
+
+
+def _bodies(
+    document: dict[str, Any],
+    key: str,
+    method: str,
+    operation: dict[str, Any],
+    body_schemas: dict[BodyKey, str],
+    models: Models,
+    at: str,
+) -> tuple[RequestBody, ...]:
+    body = deref(document, operation.get("requestBody")) or {}
+    bodies = []
+    for media_type in body_contents(document, operation):
+        schema_name = body_schemas.get((key, method, media_type))
+        if schema_name is None:
+            continue
+        bodies.append(
+            RequestBody(
+                media_type=media_type,
+                schema_pointer=pointer_join(at, "requestBody", "content", media_type, "schema"),
+                model_name=models.class_for(schema_name),
+                description=body.get("description"),
+                required=bool(body.get("required", False)),
+            )
+        )
+    return tuple(bodies)
+
+
+def _responses(document: dict[str, Any], operation: dict[str, Any]) -> tuple[Response, ...]:
+    responses = operation.get("responses") or {}
+    result = []
+    for status, response in responses.items():
+        response = deref(document, response)
+        description = response.get("description", "") if isinstance(response, dict) else ""
+        result.append(Response(status=str(status), description=str(description)))
+    return tuple(result)
+
+
+def _security(operation: dict[str, Any]) -> tuple[dict[str, list[str]], ...] | None:
+    security = operation.get("security")
+    return tuple(security) if isinstance(security, list) else None
+
+
+def _signature(extension: Any) -> SignatureScheme | None:
+    if isinstance(extension, str):
+        return SignatureScheme(scheme=extension)
+    if isinstance(extension, dict) and isinstance(extension.get("scheme"), str):
+        options = {k: v for k, v in extension.items() if k != "scheme"}
+        return SignatureScheme(scheme=extension["scheme"], options=options)
+    return None

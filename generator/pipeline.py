@@ -1,0 +1,63 @@
+"""The stages, wired: load → resolve → validate → models → IR → render → write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import names
+from .ir import Spec
+from .load import FileSet
+from .models import generate_models, generation_problem, prepare
+from .parse import build_spec
+from .problems import Problem, SpecError, errors
+from .render import render_package
+from .resolve import Bundle, bundle, reached_roots, webhook_document
+from .validate import check_document, validate
+from .write import write_package
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What one run produced: the IR, the files, and the warnings met on the way."""
+
+    spec: Spec
+    package: str
+    files: dict[str, str]
+    warnings: list[Problem]
+
+
+def load_bundle(spec_path: Path, *, strict: bool = False) -> tuple[Bundle, list[Problem]]:
+    """Load, resolve and validate a spec; raise SpecError (with warnings too) when it cannot be generated."""
+    files = FileSet()
+    root = files.get(spec_path)
+    bundled = bundle(files, root)
+    structural = check_document(bundled)
+    if structural:
+        raise SpecError(structural)
+    roots = reached_roots(bundled.document)
+    problems = sorted(set(bundled.problems(roots, strict=strict) + validate(bundled, strict=strict)))
+    if errors(problems):
+        raise SpecError(problems)
+    return bundled, problems
+
+
+def build(spec_path: Path, *, package: str | None = None, strict: bool = False) -> Generated:
+    """Everything but the writing: the rendered package for a spec."""
+    bundled, problems = load_bundle(spec_path, strict=strict)
+    model_input = prepare(webhook_document(bundled.document, reached_roots(bundled.document)))
+    try:
+        models = generate_models(model_input)
+    except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem
+        raise SpecError([*problems, generation_problem(bundled.origins[""].file.name, exc)]) from None
+    spec, naming = build_spec(bundled, model_input.body_schemas, models)
+    package = package or names.snake_case(spec.title, fallback="webhooks")
+    files = render_package(spec, package, models.code)
+    return Generated(spec=spec, package=package, files=files, warnings=problems + naming)
+
+
+def generate(spec_path: Path, output: Path, *, package: str | None = None, strict: bool = False) -> Generated:
+    """Generate the package for a spec into `output`, replacing it whole only when everything worked."""
+    generated = build(spec_path, package=package, strict=strict)
+    write_package(generated.files, output)
+    return generated

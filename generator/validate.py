@@ -1,0 +1,139 @@
+"""Validate a bundled spec: what makes generation impossible is an error, the rest a warning.
+
+Only what the webhooks reach is checked by default: real specs (OpenAI's, Svix's) carry
+findings in paths their webhooks never touch, and checking GitHub's whole document costs
+seconds. `strict` also runs openapi-spec-validator over the whole document and turns every
+finding into an error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+
+from .problems import Level, Problem, pointer_join, pointer_parts
+from .resolve import Bundle, reached_roots, webhook_document
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+# Findings that do not change how a payload is read: reported, never blocking (unless strict).
+_BENIGN_KEYWORDS = frozenset({"default", "example", "examples", "exclusiveMinimum", "exclusiveMaximum"})
+
+
+def check_document(bundle: Bundle) -> list[Problem]:
+    """Problems that stop before anything else can run: not OpenAPI 3.1, no usable `webhooks`."""
+    document = bundle.document
+    if not isinstance(document, dict):
+        return [bundle.problem("", f"not an OpenAPI document: the top level is a {_kind(document)}, not a map")]
+    version = document.get("openapi")
+    if version is None:
+        hint = " (this is Swagger 2.0)" if "swagger" in document else ""
+        return [bundle.problem("", f"not an OpenAPI document: there is no `openapi` field{hint}")]
+    if not str(version).startswith("3.1"):
+        return [bundle.problem("/openapi", f"OpenAPI {version} is not supported: hookgen reads OpenAPI 3.1")]
+    if "webhooks" not in document:
+        return [bundle.problem("", "the document has no `webhooks` section: there is nothing to generate")]
+    webhooks = document["webhooks"]
+    if not isinstance(webhooks, dict):
+        return [bundle.problem("/webhooks", f"`webhooks` must be a map of names to path items, not a {_kind(webhooks)}")]
+    if not webhooks:
+        return [bundle.problem("/webhooks", "`webhooks` is empty: there is nothing to generate")]
+    return list(_check_webhooks(bundle, webhooks))
+
+
+def _check_webhooks(bundle: Bundle, webhooks: dict[str, Any]) -> Iterator[Problem]:
+    for key, item in webhooks.items():
+        at = pointer_join("/webhooks", key)
+        if not isinstance(item, dict):
+            yield bundle.problem(at, f"webhook {key!r} must be a path item (a map), not a {_kind(item)}")
+        elif "$ref" not in item and not any(method in item for method in HTTP_METHODS):
+            yield bundle.problem(at, f"webhook {key!r} declares no operation (post, put, ...)")
+
+
+def validate(bundle: Bundle, *, strict: bool = False) -> list[Problem]:
+    """Every finding about the parts of the document the webhooks reach, located and levelled."""
+    roots = reached_roots(bundle.document)
+    reached = webhook_document(bundle.document, roots)
+    problems = [_level(bundle, error, strict) for error in _oas_validator().iter_errors(reached)]
+    problems += _schema_problems(bundle, reached, strict)
+    if strict:
+        problems += _spec_validator_findings(bundle)
+    return sorted(set(problems))
+
+
+def _level(bundle: Bundle, error: ValidationError, strict: bool) -> Problem:
+    pointer = pointer_join("", *error.absolute_path)
+    benign = bool(set(map(str, error.absolute_path)) & _BENIGN_KEYWORDS) or _is_duplicate_required(error)
+    level = Level.WARNING if benign and not strict else Level.ERROR
+    return bundle.problem(pointer, _message(error), level)
+
+
+def _is_duplicate_required(error: ValidationError) -> bool:
+    return error.validator == "uniqueItems" and bool(error.absolute_path) and error.absolute_path[-1] == "required"
+
+
+def _message(error: ValidationError) -> str:
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        deepest = max(error.context, key=lambda sub: len(sub.absolute_path))
+        return _message(deepest)
+    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+
+
+def _schema_problems(bundle: Bundle, reached: dict[str, Any], strict: bool) -> Iterator[Problem]:
+    checker = _schema_meta_validator()
+    for pointer, schema in _schemas(reached):
+        for error in checker.iter_errors(schema):
+            error.path.extendleft(reversed(pointer_parts(pointer)))
+            yield _level(bundle, error, strict)
+
+
+def _schemas(document: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Every schema object the document holds at a top level: components and media types."""
+    for name, schema in ((document.get("components") or {}).get("schemas") or {}).items():
+        yield pointer_join("/components/schemas", name), schema
+    yield from _nested_schemas(document.get("webhooks"), "/webhooks")
+    for section in ("parameters", "requestBodies", "responses", "headers", "pathItems"):
+        entries = (document.get("components") or {}).get(section)
+        yield from _nested_schemas(entries, pointer_join("/components", section))
+
+
+def _nested_schemas(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "schema":
+                yield pointer_join(pointer, key), value
+            else:
+                yield from _nested_schemas(value, pointer_join(pointer, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _nested_schemas(value, pointer_join(pointer, index))
+
+
+def _spec_validator_findings(bundle: Bundle) -> list[Problem]:
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    findings = OpenAPIV31SpecValidator(bundle.document).iter_errors()
+    return [bundle.problem("", f"openapi-spec-validator: {_message(error)}") for error in findings]
+
+
+@cache
+def _oas_validator() -> jsonschema.Draft202012Validator:
+    # openapi-spec-validator ships the official OAS 3.1 schema; validating against it directly keeps error paths.
+    text = resources.files("openapi_spec_validator").joinpath("resources/schemas/v3.1/schema.json").read_text()
+    return jsonschema.Draft202012Validator(json.loads(text))
+
+
+@cache
+def _schema_meta_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+
+
+def _kind(value: Any) -> str:
+    return {dict: "map", list: "list", str: "string", type(None): "null"}.get(type(value), type(value).__name__)
+
