@@ -136,6 +136,10 @@ MODEL_OPTIONS: dict[str, Any] = {
     "use_field_description": True,
     "keep_model_order": True,
     "formatters": [],
+    # An optional property that is not nullable must refuse `null`: absent means MISSING, not None.
+    "use_missing_sentinel": True,
+    # Pydantic reads a number as a Unix time; the contract's dates are strings (see _types.py.jinja).
+    "import_overrides": {"MISSING": "pydantic", "AwareDatetime": "._types", "date": "._types", "time": "._types"},
     # Formats are annotations in JSON Schema 2020-12: a receiver must not refuse a delivery the
     # contract allows, and `email` would also need the email-validator package.
     "type_mappings": ["email=string", "idn-email=string", "uri=string", "uri-reference=string", "uuid=string"],

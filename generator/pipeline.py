@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import names
 from .ir import Spec
@@ -25,6 +26,7 @@ class Generated:
     package: str
     files: dict[str, str]
     warnings: list[Problem]
+    document: dict[str, Any]
 
 
 def load_bundle(spec_path: Path, *, strict: bool = False) -> tuple[Bundle, list[Problem]]:
@@ -53,7 +55,7 @@ def build(spec_path: Path, *, package: str | None = None, strict: bool = False) 
     spec, naming = build_spec(bundled, model_input.body_schemas, models)
     package = package or names.snake_case(spec.title, fallback="webhooks")
     files = render_package(spec, package, models.code)
-    return Generated(spec=spec, package=package, files=files, warnings=problems + naming)
+    return Generated(spec, package, files, problems + naming, bundled.document)
 
 
 def generate(spec_path: Path, output: Path, *, package: str | None = None, strict: bool = False) -> Generated:

@@ -49,6 +49,7 @@ def render_package(spec: Spec, package: str, models_code: str) -> dict[str, str]
         "README.md": "README.md.jinja",
         f"{package}/__init__.py": "__init__.py.jinja",
         f"{package}/models.py": "models.py.jinja",
+        f"{package}/_types.py": "_types.py.jinja",
         f"{package}/webhooks.py": "webhooks.py.jinja",
         f"{package}/py.typed": None,
     }

@@ -8,7 +8,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import MISSING, BaseModel, ConfigDict, Field, RootModel
+
+from ._types import AwareDatetime
 
 
 class Action(StrEnum):
@@ -19,7 +21,7 @@ class Action(StrEnum):
 
 class Address(BaseModel):
     line1: str
-    line2: str | None = None
+    line2: str | MISSING = MISSING
     city: str
     country: Annotated[str, Field(max_length=2, min_length=2)]
 
@@ -33,9 +35,9 @@ class Alert(BaseModel):
     metric: str
     value: float
     threshold: float
-    labels: dict[str, str] | None = None
+    labels: dict[str, str] | MISSING = MISSING
     triggered_at: AwareDatetime
-    resolved_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime | None | MISSING = MISSING
 
 
 class Bounce(BaseModel):
@@ -50,7 +52,7 @@ class Bounce(BaseModel):
 class Customer(BaseModel):
     id: str
     email: str
-    segments: list[Segment] | None = None
+    segments: list[Segment] | MISSING = MISSING
 
 
 class CustomerEvent(BaseModel):
@@ -64,7 +66,7 @@ class EmailDeliveryStatusChangedPayload(BaseModel):
     message_id: str
     status: Status1
     recipient: str
-    bounce: Bounce | None = None
+    bounce: Bounce | None | MISSING = MISSING
     """
     Present when the message bounced.
     """
@@ -115,7 +117,7 @@ class NewSubscription(BaseModel):
     """
     start_date: AwareDatetime
     plan: Plan
-    trial_ends_at: AwareDatetime | None = None
+    trial_ends_at: AwareDatetime | None | MISSING = MISSING
     """
     When the free trial ends; null when the plan has no trial.
     """
@@ -125,7 +127,7 @@ class OrderUpdated(BaseModel):
     order_id: str
     status: Status
     items: Annotated[list[LineItem], Field(min_length=1)]
-    shipping_address: Address | None = None
+    shipping_address: Address | None | MISSING = MISSING
     """
     Null for digital orders.
     """
@@ -137,7 +139,7 @@ class PaymentFailed(BaseModel):
     payment_id: str
     amount: Money
     failure_code: FailureCode
-    failure_message: str | None = None
+    failure_message: str | None | MISSING = MISSING
 
 
 class PaymentSucceeded(BaseModel):
@@ -166,7 +168,7 @@ class Segment(BaseModel):
     """
 
     name: str
-    children: list[Segment] | None = None
+    children: list[Segment] | MISSING = MISSING
 
 
 class Severity(StrEnum):

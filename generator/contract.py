@@ -1,0 +1,220 @@
+"""Compare what was generated with the spec it came from: declarations, schema shapes and behaviour.
+
+Used by the tests (and, later, by `hookgen check`). Every function returns a list of differences,
+empty when the two agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from .ir import Spec, Webhook
+from .models import deref
+from .resolve import resolve_pointer
+
+SPEC_URI = "urn:hookgen:spec"
+_COMPARED_FIELDS = ("operationId", "summary", "description", "tags", "deprecated")
+
+
+def declaration_differences(source: dict[str, Any], generated: dict[str, Any]) -> list[str]:
+    """How the generated app's `webhooks` differ from the source's: keys, methods, metadata, headers, statuses."""
+    source_ops = dict(_operations(source, source.get("webhooks") or {}))
+    generated_ops = dict(_operations(generated, generated.get("webhooks") or {}))
+    differences = [f"{key} {method}: missing" for key, method in source_ops.keys() - generated_ops.keys()]
+    differences += [f"{key} {method}: not in the spec" for key, method in generated_ops.keys() - source_ops.keys()]
+    for (key, method), operation in source_ops.items():
+        produced = generated_ops.get((key, method))
+        if produced is None:
+            continue
+        at = f"{key} {method}"
+        for name in _COMPARED_FIELDS:
+            expected, actual = _field(operation, name), _field(produced, name)
+            if expected != actual:
+                differences.append(f"{at}: {name} is {actual!r}, the spec says {expected!r}")
+        if _headers(source, operation) != _headers(generated, produced):
+            differences.append(f"{at}: headers {_headers(generated, produced)} != {_headers(source, operation)}")
+        if set(operation.get("responses") or {}) != set(produced.get("responses") or {}):
+            differences.append(f"{at}: statuses {sorted(produced['responses'])} != {sorted(operation['responses'])}")
+    return sorted(differences)
+
+
+def _operations(document: dict[str, Any], webhooks: dict[str, Any]) -> Iterator[tuple[tuple[str, str], Any]]:
+    from .validate import HTTP_METHODS
+
+    for key, item in webhooks.items():
+        item = deref(document, item)
+        for method in HTTP_METHODS:
+            if isinstance(item.get(method), dict):
+                yield (key, method), item[method]
+
+
+def _field(operation: dict[str, Any], name: str) -> Any:
+    defaults: dict[str, Any] = {"tags": [], "deprecated": False, "description": None}
+    value = operation.get(name, defaults.get(name))
+    return value or defaults.get(name) if name == "description" else value
+
+
+def _headers(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, tuple[bool, str | None]]:
+    headers = {}
+    for parameter in operation.get("parameters") or []:
+        parameter = deref(document, parameter)
+        if parameter.get("in") == "header":
+            schema = deref(document, parameter.get("schema") or {})
+            headers[parameter["name"].lower()] = (bool(parameter.get("required")), _scalar_type(schema))
+    return headers
+
+
+def _scalar_type(schema: dict[str, Any]) -> str | None:
+    if isinstance(schema.get("type"), str):
+        return str(schema["type"])
+    non_null = [branch for branch in schema.get("anyOf") or [] if branch.get("type") != "null"]
+    return _scalar_type(non_null[0]) if len(non_null) == 1 else None
+
+
+@dataclass
+class _Walk:
+    source_doc: dict[str, Any]
+    model_doc: dict[str, Any]
+    seen: set[tuple[int, int]] = field(default_factory=set)
+    differences: list[str] = field(default_factory=list)
+
+
+def shape_differences(
+    source_doc: dict[str, Any], source: Any, model_doc: dict[str, Any], model: Any, at: str = ""
+) -> list[str]:
+    """Structural differences between a source schema and a model's JSON schema.
+
+    Compared after resolving refs and merging `allOf`/`anyOf`/`oneOf` branches: property names,
+    required names, enum values, and the same recursively. Titles, descriptions and the like
+    (what Pydantic adds) are ignored.
+    """
+    walk = _Walk(source_doc, model_doc)
+    _compare(walk, source, model, at or "/")
+    return walk.differences
+
+
+def _compare(walk: _Walk, source: Any, model: Any, at: str) -> None:
+    left, right = _shape(walk.source_doc, source), _shape(walk.model_doc, model)
+    marker = (id(left["origin"]), id(right["origin"]))
+    if marker in walk.seen:
+        return
+    walk.seen.add(marker)
+    if set(left["properties"]) != set(right["properties"]):
+        walk.differences.append(f"{at}: properties {sorted(right['properties'])} != {sorted(left['properties'])}")
+    if left["required"] != right["required"]:
+        walk.differences.append(f"{at}: required {sorted(right['required'])} != {sorted(left['required'])}")
+    if left["enum"] is not None and left["enum"] != right["enum"]:
+        walk.differences.append(f"{at}: enum {right['enum']} != {left['enum']}")
+    for name in set(left["properties"]) & set(right["properties"]):
+        _compare(walk, left["properties"][name], right["properties"][name], f"{at.rstrip('/')}/{name}")
+    if left["items"] is not None and right["items"] is not None:
+        _compare(walk, left["items"], right["items"], f"{at.rstrip('/')}/[]")
+
+
+def _shape(document: dict[str, Any], schema: Any) -> dict[str, Any]:
+    shape: dict[str, Any] = {"properties": {}, "required": set(), "enum": None, "items": None, "origin": schema}
+    _merge(document, schema, shape, set())
+    return shape
+
+
+def _merge(document: dict[str, Any], schema: Any, shape: dict[str, Any], seen: set[int]) -> None:
+    schema = deref(document, schema)
+    if not isinstance(schema, dict) or id(schema) in seen:
+        return
+    seen.add(id(schema))
+    shape["properties"].update(schema.get("properties") or {})
+    shape["required"] |= set(schema.get("required") or [])
+    values = schema.get("enum", [schema["const"]] if "const" in schema else None)
+    if values is not None:
+        shape["enum"] = sorted({repr(v) for v in values} | set(shape["enum"] or []))
+    if isinstance(schema.get("items"), dict):
+        shape["items"] = schema["items"]
+    for branch in schema.get("allOf") or []:
+        _merge(document, branch, shape, seen)
+    for keyword in ("anyOf", "oneOf"):
+        branches = [b for b in schema.get(keyword) or [] if deref(document, b) != {"type": "null"}]
+        for branch in branches:
+            branch_shape = _shape(document, branch)
+            shape["properties"].update(branch_shape["properties"])
+            if branch_shape["enum"] is not None:
+                shape["enum"] = sorted(set(branch_shape["enum"]) | set(shape["enum"] or []))
+            shape["items"] = shape["items"] or branch_shape["items"]
+        if len(branches) == 1:
+            shape["required"] |= _shape(document, branches[0])["required"]
+
+
+def source_validator(document: dict[str, Any], pointer: str) -> jsonschema.Draft202012Validator:
+    """A JSON Schema 2020-12 validator for the schema at `pointer` in the bundled spec (formats not asserted)."""
+    registry: Registry[Any] = Registry().with_resource(SPEC_URI, Resource.from_contents(document, DRAFT202012))
+    return jsonschema.Draft202012Validator({"$ref": f"{SPEC_URI}#{pointer}"}, registry=registry)
+
+
+def body_examples(document: dict[str, Any], webhook: Webhook) -> list[Any]:
+    """The examples the spec gives for a webhook's body (media type `example`/`examples`, schema `examples`)."""
+    body = webhook.body
+    if body is None:
+        return []
+    operation = deref(document, document["webhooks"][webhook.key])[webhook.method]
+    request = deref(document, operation.get("requestBody")) or {}
+    media = (request.get("content") or {}).get(body.media_type) or {}
+    found = [media["example"]] if "example" in media else []
+    named = [deref(document, e) for e in (media.get("examples") or {}).values()]
+    found += [e["value"] for e in named if isinstance(e, dict) and "value" in e]
+    schema = deref(document, media.get("schema")) or {}
+    found += [e for e in schema.get("examples") or []] if isinstance(schema.get("examples"), list) else []
+    return found
+
+
+def webhooks_with_bodies(spec: Spec) -> list[Webhook]:
+    """The webhooks whose payload has a model."""
+    return [webhook for webhook in spec.webhooks if webhook.body is not None]
+
+
+def inline_refs(document: dict[str, Any], schema: Any, *, depth: int = 2, _stack: tuple[str, ...] = ()) -> Any:
+    """A self-contained copy of a schema with every local `$ref` inlined.
+
+    Recursion is unrolled `depth` times, then cut with `false`: what remains accepts a subset of
+    what the source accepts, which is what a generator of valid payloads needs.
+    """
+    if isinstance(schema, list):
+        return [inline_refs(document, item, depth=depth, _stack=_stack) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#"):
+        if _stack.count(ref) >= depth:
+            return False
+        target = inline_refs(document, resolve_pointer(document, ref[1:]), depth=depth, _stack=(*_stack, ref))
+        siblings = {k: inline_refs(document, v, depth=depth, _stack=_stack) for k, v in schema.items() if k != "$ref"}
+        if not siblings:
+            return target
+        return {"allOf": [target], **siblings}
+    return {key: inline_refs(document, value, depth=depth, _stack=_stack) for key, value in schema.items()}
+
+
+def mutations(document: dict[str, Any], schema: Any, payload: Any) -> Iterator[tuple[str, Any]]:
+    """Simple changes to a payload: each required property dropped, wrong types, values outside an enum, null."""
+    shape = _shape(document, schema)
+    if not isinstance(payload, dict):
+        return
+    for name in sorted(shape["required"]):
+        if name in payload:
+            yield f"required {name!r} dropped", {k: v for k, v in payload.items() if k != name}
+    for name, value in payload.items():
+        if isinstance(value, str):
+            yield f"{name!r} as an integer", {**payload, name: 12345}
+        elif isinstance(value, bool | int | float):
+            yield f"{name!r} as a string", {**payload, name: "not-a-number"}
+        elif isinstance(value, dict | list):
+            yield f"{name!r} as a string", {**payload, name: "x"}
+        if value is not None:
+            yield f"{name!r} as null", {**payload, name: None}
+        prop = _shape(document, shape["properties"].get(name, {}))
+        if prop["enum"] is not None:
+            yield f"{name!r} outside its enum", {**payload, name: "hookgen-not-in-enum"}

@@ -1,0 +1,126 @@
+"""The example contract in spec/: generated, imported, and round-tripped against its source."""
+
+from __future__ import annotations
+
+import filecmp
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.contract import webhooks_with_bodies
+from generator.pipeline import build
+from generator.write import write_package
+
+from .conftest import EXAMPLE_SPEC, ROOT, Imported
+from .roundtrip import (
+    accepts,
+    check_declarations,
+    check_shapes,
+    disagreements_on,
+    examples_of,
+    generated_payloads,
+)
+
+EXPECTED_KEYS = {
+    "new-subscription",
+    "login-success",
+    "payment",
+    "order.updated",
+    "customer.event",
+    "email.delivery_status_changed",
+    "monitoring.alert",
+}
+
+
+def test_every_webhook_of_the_spec_is_declared_under_its_own_key(example: Imported) -> None:
+    declared = example.webhooks.app.openapi()["webhooks"]
+    assert set(declared) == EXPECTED_KEYS
+    assert all(list(item) == ["post"] for item in declared.values())
+
+
+def test_declarations_round_trip(example: Imported) -> None:
+    check_declarations(example)
+
+
+def test_header_parameters_are_declared(example: Imported) -> None:
+    operation = example.webhooks.app.openapi()["webhooks"]["login-success"]["post"]
+    headers = {p["name"]: p["required"] for p in operation["parameters"] if p["in"] == "header"}
+    assert headers == {"X-Tenant-Id": True, "X-Login-Attempt": False}
+
+
+def test_body_shapes_match_the_source(example: Imported) -> None:
+    assert check_shapes(example) == []
+
+
+def test_every_payload_has_examples_and_the_models_accept_them(example: Imported) -> None:
+    for webhook in webhooks_with_bodies(example.generated.spec):
+        examples = examples_of(example, webhook)
+        assert examples, f"{webhook.key} has no example"
+        for payload in examples:
+            assert accepts(example.model(webhook), payload), (webhook.key, payload)
+
+
+def test_models_agree_with_the_source_on_examples_and_their_mutations(example: Imported) -> None:
+    found = []
+    for webhook in webhooks_with_bodies(example.generated.spec):
+        found += disagreements_on(example, webhook, examples_of(example, webhook))
+    assert found == []
+
+
+def test_models_agree_with_the_source_on_generated_payloads(example: Imported) -> None:
+    found = []
+    for webhook in webhooks_with_bodies(example.generated.spec):
+        payloads = generated_payloads(example, webhook, count=40, seconds=20)
+        assert payloads, f"no payload could be generated for {webhook.key}"
+        found += disagreements_on(example, webhook, payloads)
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "accepted"),
+    [
+        ({"status": "succeeded", "payment_id": "p", "amount": {"value": 1, "currency": "EUR"}, "paid_at": "2026-01-01T00:00:00Z"}, True),
+        ({"status": "failed", "payment_id": "p", "amount": {"value": 1, "currency": "EUR"}, "failure_code": "card_declined"}, True),
+        ({"status": "refunded", "payment_id": "p", "amount": {"value": 1, "currency": "EUR"}}, False),
+        ({"status": "failed", "payment_id": "p", "amount": {"value": 1, "currency": "EUR"}, "failure_code": "nope"}, False),
+    ],
+)
+def test_the_payment_discriminator_picks_the_branch(example: Imported, payload: dict[str, object], accepted: bool) -> None:
+    payment = next(w for w in example.generated.spec.webhooks if w.key == "payment")
+    assert accepts(example.model(payment), payload) is accepted
+
+
+def test_recursive_segments_parse_to_any_depth(example: Imported) -> None:
+    segment = {"name": "a", "children": [{"name": "b", "children": [{"name": "c", "children": [{"name": "d"}]}]}]}
+    parsed = example.models.Segment.model_validate(segment)
+    assert parsed.children[0].children[0].children[0].name == "d"
+
+
+def test_committed_generated_folder_is_up_to_date(tmp_path: Path) -> None:
+    fresh = tmp_path / "generated"
+    generated = build(EXAMPLE_SPEC, package="subscriptions_webhooks")
+    write_package(generated.files, fresh)
+    comparison = filecmp.dircmp(ROOT / "generated", fresh, ignore=["__pycache__", "subscriptions_webhooks.egg-info"])
+    stale = _differences(comparison)
+    assert stale == [], "generated/ is stale: run `make generate`, read the diff, commit it"
+
+
+def _differences(comparison: filecmp.dircmp[str]) -> list[str]:
+    found = [f"{comparison.left}/{name}" for name in comparison.diff_files + comparison.left_only + comparison.right_only]
+    _, mismatch, errors = filecmp.cmpfiles(comparison.left, comparison.right, comparison.common_files, shallow=False)
+    found += [f"{comparison.left}/{name}" for name in mismatch + errors]
+    for sub in comparison.subdirs.values():
+        found += _differences(sub)
+    return sorted(set(found))
+
+
+def test_generated_package_passes_mypy_strict(example: Imported) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(example.output / "example_webhooks")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
