@@ -63,8 +63,13 @@ class Webhook:
 
     @property
     def openapi_extra(self) -> dict[str, Any]:
-        """What FastAPI's decorator cannot say itself: vendor extensions and security."""
+        """What FastAPI's decorator cannot say itself: vendor extensions, security, the exact description.
+
+        FastAPI strips a description's surrounding whitespace; the contract's text is kept as written.
+        """
         extra = dict(self.extensions)
+        if self.description is not None and self.description != self.description.strip():
+            extra["description"] = self.description
         if self.security is not None:
             extra["security"] = list(self.security)
         return extra
