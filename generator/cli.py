@@ -31,7 +31,9 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True, parser_class=_Parser)
     gen = commands.add_parser("generate", help="generate the models and webhook declarations package")
     gen.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
-    gen.add_argument("--output", "-o", type=Path, help="the package folder to (re)write (default: [tool.hookgen] output)")
+    gen.add_argument(
+        "--output", "-o", type=Path, help="the package folder to (re)write (default: [tool.hookgen] output)"
+    )
     gen.add_argument("--package", "-p", help="the Python package name (default: [tool.hookgen] package)")
     gen.add_argument("--strict", action="store_true", help="treat every finding as an error")
     return root

@@ -15,7 +15,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from .ir import Spec, Webhook
-from .models import deref
+from .models import deref, operations
 from .resolve import resolve_pointer
 
 SPEC_URI = "urn:hookgen:spec"
@@ -24,8 +24,8 @@ _COMPARED_FIELDS = ("operationId", "summary", "description", "tags", "deprecated
 
 def declaration_differences(source: dict[str, Any], generated: dict[str, Any]) -> list[str]:
     """How the generated app's `webhooks` differ from the source's: keys, methods, metadata, headers, statuses."""
-    source_ops = dict(_operations(source, source.get("webhooks") or {}))
-    generated_ops = dict(_operations(generated, generated.get("webhooks") or {}))
+    source_ops = {(key, method): operation for key, method, operation in operations(source)}
+    generated_ops = {(key, method): operation for key, method, operation in operations(generated)}
     differences = [f"{key} {method}: missing" for key, method in source_ops.keys() - generated_ops.keys()]
     differences += [f"{key} {method}: not in the spec" for key, method in generated_ops.keys() - source_ops.keys()]
     for (key, method), operation in source_ops.items():
@@ -44,16 +44,6 @@ def declaration_differences(source: dict[str, Any], generated: dict[str, Any]) -
     return sorted(differences)
 
 
-def _operations(document: dict[str, Any], webhooks: dict[str, Any]) -> Iterator[tuple[tuple[str, str], Any]]:
-    from .validate import HTTP_METHODS
-
-    for key, item in webhooks.items():
-        item = deref(document, item)
-        for method in HTTP_METHODS:
-            if isinstance(item.get(method), dict):
-                yield (key, method), item[method]
-
-
 def _field(operation: dict[str, Any], name: str) -> Any:
     defaults: dict[str, Any] = {"tags": [], "deprecated": False, "description": None}
     value = operation.get(name, defaults.get(name))
@@ -62,8 +52,8 @@ def _field(operation: dict[str, Any], name: str) -> Any:
 
 def _headers(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, tuple[bool, str | None]]:
     headers = {}
-    for parameter in operation.get("parameters") or []:
-        parameter = deref(document, parameter)
+    for declared in operation.get("parameters") or []:
+        parameter = deref(document, declared)
         if parameter.get("in") == "header":
             schema = deref(document, parameter.get("schema") or {})
             headers[parameter["name"].lower()] = (bool(parameter.get("required")), _scalar_type(schema))
@@ -128,7 +118,10 @@ def _merge(document: dict[str, Any], schema: Any, shape: dict[str, Any], seen: s
     if not isinstance(schema, dict) or id(schema) in seen:
         return
     seen.add(id(schema))
-    shape["properties"].update(schema.get("properties") or {})
+    for name, value in (schema.get("properties") or {}).items():
+        # A property declared by several branches must satisfy all of them.
+        existing = shape["properties"].get(name)
+        shape["properties"][name] = value if existing is None or existing is value else {"allOf": [existing, value]}
     shape["required"] |= set(schema.get("required") or [])
     values = schema.get("enum", [schema["const"]] if "const" in schema else None)
     if values is not None:

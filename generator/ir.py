@@ -91,7 +91,8 @@ class Webhook:
     def body(self) -> RequestBody | None:
         """The body the generated code reads: JSON first, else the first declared."""
         json_bodies = [body for body in self.bodies if _is_json(body.media_type)]
-        return (json_bodies or list(self.bodies) or [None])[0]
+        candidates = json_bodies or list(self.bodies)
+        return candidates[0] if candidates else None
 
 
 @dataclass(frozen=True)
@@ -115,5 +116,5 @@ class Spec:
 
 
 def _is_json(media_type: str) -> bool:
-    base = media_type.split(";")[0].strip().lower()
+    base = media_type.split(";", maxsplit=1)[0].strip().lower()
     return base == "application/json" or base.endswith("+json")

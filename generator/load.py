@@ -65,7 +65,7 @@ class SourceFile:
         node = self._composed()
         if node is None:
             return None
-        line = node.start_mark.line + 1
+        line: int = node.start_mark.line + 1
         for token in pointer_parts(pointer):
             node = _child_node(node, token)
             if node is None:

@@ -48,8 +48,8 @@ class Models:
 def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """(key, method, operation) for every webhook operation, in spec order, local `$ref`s followed."""
     found = []
-    for key, item in document["webhooks"].items():
-        item = deref(document, item)
+    for key, declared in (document.get("webhooks") or {}).items():
+        item = deref(document, declared)
         for method in HTTP_METHODS:
             operation = item.get(method)
             if isinstance(operation, dict):
@@ -148,13 +148,14 @@ MODEL_OPTIONS: dict[str, Any] = {
 
 def generate_models(model_input: ModelInput) -> Models:
     """Run datamodel-code-generator on the prepared document."""
-    from datamodel_code_generator import (
+    # Slow to import, and needed only here.
+    from datamodel_code_generator import generate  # noqa: PLC0415
+    from datamodel_code_generator.enums import (  # noqa: PLC0415
         DataModelType,
         InputFileType,
         OpenAPIScope,
-        PythonVersion,
-        generate,
     )
+    from datamodel_code_generator.format import PythonVersion  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="hookgen-models-") as folder:
         output, metadata = Path(folder) / "models.py", Path(folder) / "metadata.json"

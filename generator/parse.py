@@ -30,8 +30,8 @@ def build_spec(bundle: Bundle, body_schemas: dict[BodyKey, str], models: Models)
     webhooks = []
     for (key, method, operation), python_name in zip(found, python_names, strict=True):
         at = pointer_join("/webhooks", key, method)
-        headers = _headers(bundle, document, key, operation, at, problems)
-        bodies = _bodies(document, key, method, operation, body_schemas, models, at)
+        headers = _headers(bundle, key, operation, at, problems)
+        bodies = _bodies(document, (key, method), operation, body_schemas=body_schemas, models=models)
         webhooks.append(
             Webhook(
                 key=key,
@@ -62,8 +62,9 @@ def build_spec(bundle: Bundle, body_schemas: dict[BodyKey, str], models: Models)
 
 
 def _headers(
-    bundle: Bundle, document: dict[str, Any], key: str, operation: dict[str, Any], at: str, problems: list[Problem]
+    bundle: Bundle, key: str, operation: dict[str, Any], at: str, problems: list[Problem]
 ) -> tuple[HeaderParameter, ...]:
+    document = bundle.document
     path_item = deref(document, document["webhooks"][key])
     declared = [deref(document, p) for p in (path_item.get("parameters") or []) + (operation.get("parameters") or [])]
     by_name: dict[str, dict[str, Any]] = {}
@@ -101,13 +102,14 @@ def _headers(
 
 def _bodies(
     document: dict[str, Any],
-    key: str,
-    method: str,
+    webhook: tuple[str, str],
     operation: dict[str, Any],
+    *,
     body_schemas: dict[BodyKey, str],
     models: Models,
-    at: str,
 ) -> tuple[RequestBody, ...]:
+    key, method = webhook
+    at = pointer_join("/webhooks", key, method)
     body = deref(document, operation.get("requestBody")) or {}
     bodies = []
     for media_type in body_contents(document, operation):
@@ -129,8 +131,8 @@ def _bodies(
 def _responses(document: dict[str, Any], operation: dict[str, Any]) -> tuple[Response, ...]:
     responses = operation.get("responses") or {}
     result = []
-    for status, response in responses.items():
-        response = deref(document, response)
+    for status, declared in responses.items():
+        response = deref(document, declared)
         description = response.get("description", "") if isinstance(response, dict) else ""
         result.append(Response(status=str(status), description=str(description)))
     return tuple(result)

@@ -54,7 +54,9 @@ def build(spec_path: Path, *, package: str | None = None, strict: bool = False) 
     except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem
         raise SpecError([*problems, generation_problem(bundled.origins[""].file.name, exc)]) from None
     spec, naming = build_spec(bundled, model_input.body_schemas, models)
-    deviations = find_deviations(bundled, {(w.key, w.method, b.media_type): b.schema_pointer for w in spec.webhooks for b in w.bodies})
+    deviations = find_deviations(
+        bundled, {(w.key, w.method, b.media_type): b.schema_pointer for w in spec.webhooks for b in w.bodies}
+    )
     package = package or names.snake_case(spec.title, fallback="webhooks")
     files = render_package(spec, package, models.code)
     return Generated(spec, package, files, problems + naming + deviations, bundled.document)

@@ -129,7 +129,7 @@ class _Bundler:
             return {"$ref": "#" + fragment, **siblings}
         if in_schema:
             return {"$ref": "#/components/schemas/" + self.bundle_schema(target_file, fragment), **siblings}
-        return self.inline(target_file, fragment, src, dst, siblings, file)
+        return self.inline(target_file, fragment, src, dst, siblings=siblings, referrer=file)
 
     def target(self, ref: str, file: SourceFile, at: str, dst: str) -> tuple[SourceFile, str] | None:
         parts = urlsplit(ref)
@@ -180,7 +180,7 @@ class _Bundler:
         return name
 
     def inline(
-        self, file: SourceFile, fragment: str, src: str, dst: str, siblings: dict[str, Any], referrer: SourceFile
+        self, file: SourceFile, fragment: str, src: str, dst: str, *, siblings: dict[str, Any], referrer: SourceFile
     ) -> Any:
         key = (file.path.resolve(), fragment)
         if key in self.inlining:
@@ -248,7 +248,9 @@ def is_within(pointer: str, roots: set[str]) -> bool:
 
 def webhook_document(document: dict[str, Any], roots: set[str]) -> dict[str, Any]:
     """The part of a bundled document that the webhooks reach: what models and checks need."""
-    kept = {key: document[key] for key in ("openapi", "info", "jsonSchemaDialect", "webhooks") if key in document}
+    kept: dict[str, Any] = {
+        key: document[key] for key in ("openapi", "info", "jsonSchemaDialect", "webhooks") if key in document
+    }
     components: dict[str, Any] = {}
     for section, entries in (document.get("components") or {}).items():
         if not isinstance(entries, dict):

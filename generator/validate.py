@@ -26,7 +26,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 _BENIGN_KEYWORDS = frozenset({"default", "example", "examples", "exclusiveMinimum", "exclusiveMaximum"})
 
 
-def check_document(bundle: Bundle) -> list[Problem]:
+def check_document(bundle: Bundle) -> list[Problem]:  # noqa: PLR0911 - one return per kind of problem
     """Problems that stop before anything else can run: not OpenAPI 3.1, no usable `webhooks`."""
     document = bundle.document
     if not isinstance(document, dict):
@@ -41,7 +41,9 @@ def check_document(bundle: Bundle) -> list[Problem]:
         return [bundle.problem("", "the document has no `webhooks` section: there is nothing to generate")]
     webhooks = document["webhooks"]
     if not isinstance(webhooks, dict):
-        return [bundle.problem("/webhooks", f"`webhooks` must be a map of names to path items, not a {_kind(webhooks)}")]
+        return [
+            bundle.problem("/webhooks", f"`webhooks` must be a map of names to path items, not a {_kind(webhooks)}")
+        ]
     if not webhooks:
         return [bundle.problem("/webhooks", "`webhooks` is empty: there is nothing to generate")]
     return list(_check_webhooks(bundle, webhooks))
@@ -82,7 +84,8 @@ def _message(error: ValidationError) -> str:
     if error.validator in ("anyOf", "oneOf") and error.context:
         deepest = max(error.context, key=lambda sub: len(sub.absolute_path))
         return _message(deepest)
-    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+    message = str(error.message)
+    return message if len(message) <= 200 else message[:197] + "..."
 
 
 def _schema_problems(bundle: Bundle, reached: dict[str, Any], strict: bool) -> Iterator[Problem]:
@@ -116,7 +119,7 @@ def _nested_schemas(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
 
 
 def _spec_validator_findings(bundle: Bundle) -> list[Problem]:
-    from openapi_spec_validator import OpenAPIV31SpecValidator
+    from openapi_spec_validator import OpenAPIV31SpecValidator  # noqa: PLC0415 - only in strict mode
 
     findings = OpenAPIV31SpecValidator(bundle.document).iter_errors()
     return [bundle.problem("", f"openapi-spec-validator: {_message(error)}") for error in findings]
@@ -136,4 +139,3 @@ def _schema_meta_validator() -> jsonschema.Draft202012Validator:
 
 def _kind(value: Any) -> str:
     return {dict: "map", list: "list", str: "string", type(None): "null"}.get(type(value), type(value).__name__)
-

@@ -81,13 +81,34 @@ def test_models_agree_with_the_source_on_generated_payloads(example: Imported) -
 @pytest.mark.parametrize(
     ("payload", "accepted"),
     [
-        ({"status": "succeeded", "payment_id": "p", "amount": {"value": 1, "currency": "EUR"}, "paid_at": "2026-01-01T00:00:00Z"}, True),
-        ({"status": "failed", "payment_id": "p", "amount": {"value": 1, "currency": "EUR"}, "failure_code": "card_declined"}, True),
+        (
+            {
+                "status": "succeeded",
+                "payment_id": "p",
+                "amount": {"value": 1, "currency": "EUR"},
+                "paid_at": "2026-01-01T00:00:00Z",
+            },
+            True,
+        ),
+        (
+            {
+                "status": "failed",
+                "payment_id": "p",
+                "amount": {"value": 1, "currency": "EUR"},
+                "failure_code": "card_declined",
+            },
+            True,
+        ),
         ({"status": "refunded", "payment_id": "p", "amount": {"value": 1, "currency": "EUR"}}, False),
-        ({"status": "failed", "payment_id": "p", "amount": {"value": 1, "currency": "EUR"}, "failure_code": "nope"}, False),
+        (
+            {"status": "failed", "payment_id": "p", "amount": {"value": 1, "currency": "EUR"}, "failure_code": "nope"},
+            False,
+        ),
     ],
 )
-def test_the_payment_discriminator_picks_the_branch(example: Imported, payload: dict[str, object], accepted: bool) -> None:
+def test_the_payment_discriminator_picks_the_branch(
+    example: Imported, payload: dict[str, object], accepted: bool
+) -> None:
     payment = next(w for w in example.generated.spec.webhooks if w.key == "payment")
     assert accepts(example.model(payment), payload) is accepted
 
@@ -108,7 +129,9 @@ def test_committed_generated_folder_is_up_to_date(tmp_path: Path) -> None:
 
 
 def _differences(comparison: filecmp.dircmp[str]) -> list[str]:
-    found = [f"{comparison.left}/{name}" for name in comparison.diff_files + comparison.left_only + comparison.right_only]
+    found = [
+        f"{comparison.left}/{name}" for name in comparison.diff_files + comparison.left_only + comparison.right_only
+    ]
     _, mismatch, errors = filecmp.cmpfiles(comparison.left, comparison.right, comparison.common_files, shallow=False)
     found += [f"{comparison.left}/{name}" for name in mismatch + errors]
     for sub in comparison.subdirs.values():
