@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.hookgen-installed
 
-.PHONY: install generate test lint typecheck drift check bench fidelity clean
+.PHONY: install generate test lint typecheck drift check bench clean
 
 $(STAMP): pyproject.toml generated/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check generator tests
-	$(BIN)/ruff format --check generator tests
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/ruff format --check generator tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy generator
@@ -38,6 +38,10 @@ drift: $(STAMP)
 	rm -rf .drift
 
 check: lint typecheck drift test
+
+## Benchmarks print ratios against a baseline measured in the same run; they are not tests.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_generate.py
 
 clean:
 	rm -rf $(VENV) .drift .pytest_cache .mypy_cache .ruff_cache .hypothesis

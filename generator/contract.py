@@ -127,7 +127,8 @@ def _merge(document: dict[str, Any], schema: Any, shape: dict[str, Any], seen: s
     if values is not None:
         shape["enum"] = sorted({repr(v) for v in values} | set(shape["enum"] or []))
     if isinstance(schema.get("items"), dict):
-        shape["items"] = schema["items"]
+        existing = shape["items"]
+        shape["items"] = schema["items"] if existing is None else {"allOf": [existing, schema["items"]]}
     for branch in schema.get("allOf") or []:
         _merge(document, branch, shape, seen)
     for keyword in ("anyOf", "oneOf"):

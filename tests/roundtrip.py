@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import time
+import signal
+from collections.abc import Iterator
 from typing import Any
 
 import pydantic
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 from hypothesis_jsonschema import from_schema
@@ -77,18 +78,44 @@ def generated_payloads(imported: Imported, webhook: Webhook, count: int, seconds
     assert webhook.body is not None
     schema = inline_refs(imported.document, resolve_pointer(imported.document, webhook.body.schema_pointer))
     payloads: list[Any] = []
-    deadline = time.monotonic() + seconds
 
-    @settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    @given(from_schema(schema) if schema is not False else st.nothing())
-    def collect(payload: Any) -> None:
-        if time.monotonic() < deadline:
+    def collect() -> None:
+        @settings(
+            max_examples=count,
+            deadline=None,
+            database=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(from_schema(schema) if schema is not False else st.nothing())
+        def keep(payload: Any) -> None:
             payloads.append(payload)
 
-    # Unsatisfiable after unrolling recursion, or beyond hypothesis-jsonschema: callers count what came out.
-    with contextlib.suppress(HypothesisException):
+        keep()
+
+    # Unsatisfiable after unrolling recursion, beyond hypothesis-jsonschema, or out of time (huge
+    # schemas take long to canonicalise): callers count what came out.
+    with _time_budget(seconds), contextlib.suppress(HypothesisException, _OutOfTimeError):
         collect()
     return payloads
+
+
+class _OutOfTimeError(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    def expire(signum: int, frame: object) -> None:
+        raise _OutOfTimeError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def examples_of(imported: Imported, webhook: Webhook) -> list[Any]:
