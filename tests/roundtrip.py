@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import signal
-from collections.abc import Iterator
 from typing import Any
 
 import pydantic
@@ -77,8 +75,8 @@ def disagreements_on(imported: Imported, webhook: Webhook, payloads: list[Any]) 
     return found
 
 
-def generated_payloads(imported: Imported, webhook: Webhook, count: int, seconds: float) -> list[Any]:
-    """Up to `count` payloads from the source schema (hypothesis-jsonschema), within a time budget."""
+def generated_payloads(imported: Imported, webhook: Webhook, count: int) -> list[Any]:
+    """Up to `count` payloads from the source schema (hypothesis-jsonschema), without shrinking."""
     assert webhook.body is not None
     schema = inline_refs(imported.document, resolve_pointer(imported.document, webhook.body.schema_pointer))
     payloads: list[Any] = []
@@ -99,29 +97,10 @@ def generated_payloads(imported: Imported, webhook: Webhook, count: int, seconds
 
         keep()
 
-    # Unsatisfiable after unrolling recursion, beyond hypothesis-jsonschema, or out of time (huge
-    # schemas take long to canonicalise): callers count what came out.
-    with _time_budget(seconds), contextlib.suppress(HypothesisException, _OutOfTimeError):
+    # Unsatisfiable after unrolling recursion, or beyond hypothesis-jsonschema: callers count what came out.
+    with contextlib.suppress(HypothesisException):
         collect()
     return payloads
-
-
-class _OutOfTimeError(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def _time_budget(seconds: float) -> Iterator[None]:
-    def expire(signum: int, frame: object) -> None:
-        raise _OutOfTimeError
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def examples_of(imported: Imported, webhook: Webhook) -> list[Any]:
