@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import names
-from .problems import Problem, pointer_join
+from .problems import Problem, pointer_parts
 from .resolve import resolve_pointer
 from .schemas import map_schema, without_extensions
 from .validate import HTTP_METHODS
@@ -106,7 +106,7 @@ def _component_name(schema: Any) -> str | None:
         return None
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith(_COMPONENT) and "/" not in ref[len(_COMPONENT) :]:
-        return ref[len(_COMPONENT) :].replace("~1", "/").replace("~0", "~")
+        return pointer_parts(ref[len(_COMPONENT) - 1 :])[0]
     return None
 
 
@@ -193,4 +193,4 @@ def generation_problem(root_file: str, exc: Exception) -> Problem:
     return Problem(root_file, None, "", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
 
 
-__all__ = ["Models", "ModelInput", "body_contents", "deref", "generate_models", "operations", "pointer_join", "prepare"]
+__all__ = ["Models", "ModelInput", "body_contents", "deref", "generate_models", "operations", "prepare"]

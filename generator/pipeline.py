@@ -30,8 +30,11 @@ class Generated:
     document: dict[str, Any]
 
 
-def load_bundle(spec_path: Path, *, strict: bool = False) -> tuple[Bundle, list[Problem]]:
-    """Load, resolve and validate a spec; raise SpecError (with warnings too) when it cannot be generated."""
+def load_bundle(spec_path: Path, *, strict: bool = False) -> tuple[Bundle, dict[str, Any], list[Problem]]:
+    """Load, resolve and validate a spec; raise SpecError (with warnings too) when it cannot be generated.
+
+    Returns the bundle, the part of it the webhooks reach, and the warnings.
+    """
     files = FileSet()
     root = files.get(spec_path)
     bundled = bundle(files, root)
@@ -39,16 +42,17 @@ def load_bundle(spec_path: Path, *, strict: bool = False) -> tuple[Bundle, list[
     if structural:
         raise SpecError(structural)
     roots = reached_roots(bundled.document)
-    problems = sorted(set(bundled.problems(roots, strict=strict) + validate(bundled, strict=strict)))
+    reached = webhook_document(bundled.document, roots)
+    problems = sorted(set(bundled.problems(roots, strict=strict) + validate(bundled, reached, strict=strict)))
     if errors(problems):
         raise SpecError(problems)
-    return bundled, problems
+    return bundled, reached, problems
 
 
 def build(spec_path: Path, *, package: str | None = None, strict: bool = False) -> Generated:
     """Everything but the writing: the rendered package for a spec."""
-    bundled, problems = load_bundle(spec_path, strict=strict)
-    model_input = prepare(webhook_document(bundled.document, reached_roots(bundled.document)))
+    bundled, reached, problems = load_bundle(spec_path, strict=strict)
+    model_input = prepare(reached)
     try:
         models = generate_models(model_input)
     except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem

@@ -18,7 +18,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError
 
 from .problems import Level, Problem, pointer_join, pointer_parts
-from .resolve import Bundle, reached_roots, webhook_document
+from .resolve import Bundle
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -58,10 +58,8 @@ def _check_webhooks(bundle: Bundle, webhooks: dict[str, Any]) -> Iterator[Proble
             yield bundle.problem(at, f"webhook {key!r} declares no operation (post, put, ...)")
 
 
-def validate(bundle: Bundle, *, strict: bool = False) -> list[Problem]:
-    """Every finding about the parts of the document the webhooks reach, located and levelled."""
-    roots = reached_roots(bundle.document)
-    reached = webhook_document(bundle.document, roots)
+def validate(bundle: Bundle, reached: dict[str, Any], *, strict: bool = False) -> list[Problem]:
+    """Every finding about `reached` (what the webhooks reach of the bundle), located and levelled."""
     problems = [_level(bundle, error, strict) for error in _oas_validator().iter_errors(reached)]
     problems += _schema_problems(bundle, reached, strict)
     if strict:
