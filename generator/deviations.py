@@ -61,6 +61,12 @@ def _check(
     # An allOf branch is typed by its siblings and parent, so only free-standing schemas are flagged.
     if not in_all_of and "properties" in schema and not any(key in schema for key in _TYPED_BY):
         yield pointer, "`properties` without `type`: the schema also accepts non-objects, the model only objects"
+    if schema.get("nullable") is True:
+        yield (
+            pointer,
+            "OpenAPI 3.0 `nullable: true` in a 3.1 document, where it means nothing: "
+            "the model follows the author and accepts null",
+        )
     yield from _overridden_properties(document, pointer, schema)
 
 

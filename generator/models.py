@@ -17,7 +17,7 @@ from typing import Any
 from . import names
 from .problems import Problem, pointer_parts
 from .resolve import resolve_pointer
-from .schemas import map_schema, without_extensions
+from .schemas import map_schema, with_null_for_nullable, without_extensions
 from .validate import HTTP_METHODS
 
 _COMPONENT = "#/components/schemas/"
@@ -119,7 +119,8 @@ def _hoisted_name(key: str, method: str, media_type: str, taken: dict[str, Any])
 
 def _clean(schema: Any) -> Any:
     # Vendor extensions come in every shape (Paddle's `x-enum-descriptions` is a map) and crash the generator.
-    return map_schema(schema, without_extensions)
+    # `nullable: true` is followed as its author meant it; deviations.py warns wherever it does so.
+    return map_schema(schema, lambda node: with_null_for_nullable(without_extensions(node)))
 
 
 MODEL_OPTIONS: dict[str, Any] = {

@@ -86,6 +86,7 @@ def generated_payloads(imported: Imported, webhook: Webhook, count: int) -> list
     def collect() -> None:
         @settings(
             max_examples=count,
+            derandomize=True,
             deadline=None,
             database=None,
             phases=[Phase.generate],
