@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .config import load_config
+from .config import Config, asserted_formats, load_config
 from .load import display_path
+from .models import ASSERTABLE_FORMATS
 from .pipeline import generate
 from .problems import Problem, SpecError
 
 EXIT_OK = 0
+EXIT_DISAGREES = 1
 EXIT_SPEC = 2
 
 
@@ -36,7 +40,30 @@ def parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("--package", "-p", help="the Python package name (default: [tool.hookgen] package)")
     gen.add_argument("--strict", action="store_true", help="treat every finding as an error")
+    _formats_option(gen)
+    fid = commands.add_parser("fidelity", help="judge the generated models against the source schemas")
+    fid.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
+    fid.add_argument("--payloads", type=_positive_int, default=20, help="payloads drawn per webhook (default 20)")
+    fid.add_argument("--seconds", type=float, default=10.0, help="time budget for drawing, per webhook (default 10)")
+    fid.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
+    _formats_option(fid)
     return root
+
+
+def _formats_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--assert-formats",
+        metavar="LIST",
+        help=f"comma-separated formats models assert, '' for none (of {', '.join(ASSERTABLE_FORMATS)}; "
+        "default: [tool.hookgen] assert-formats, else date, date-time, time)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def _print(problems: Sequence[Problem]) -> None:
@@ -52,18 +79,54 @@ def run_generate(args: argparse.Namespace) -> int:
         missing = "a SPEC argument" if spec is None else "--output"
         print(f"hookgen: error: give {missing} or set it in [tool.hookgen] of pyproject.toml", file=sys.stderr)
         return EXIT_SPEC
-    generated = generate(spec, output, package=args.package or config.package, strict=args.strict)
+    formats = _asserted_formats(args, config)
+    generated = generate(
+        spec, output, package=args.package or config.package, strict=args.strict, asserted_formats=formats
+    )
     _print(generated.warnings)
     count = len(generated.spec.webhooks)
     print(f"hookgen: {count} webhook operations -> {display_path(output / generated.package)}", file=sys.stderr)
     return EXIT_OK
 
 
+def _asserted_formats(args: argparse.Namespace, config: Config) -> frozenset[str]:
+    if args.assert_formats is None:
+        return config.asserted_formats
+    names = [name.strip() for name in args.assert_formats.split(",") if name.strip()]
+    return asserted_formats(names, "--assert-formats")
+
+
+def run_fidelity(args: argparse.Namespace) -> int:
+    """`hookgen fidelity`: generate into a temporary folder, then judge the models against the schemas."""
+    config = load_config(Path.cwd())
+    spec = args.spec or config.spec
+    if spec is None:
+        print("hookgen: error: give a SPEC argument or set it in [tool.hookgen] of pyproject.toml", file=sys.stderr)
+        return EXIT_SPEC
+    # Imported here: the fidelity stage pulls in Hypothesis, which `generate` never needs.
+    from . import fidelity  # noqa: PLC0415
+
+    package = "hookgen_fidelity_models"
+    with tempfile.TemporaryDirectory(prefix="hookgen-fidelity-") as folder:
+        generated = generate(spec, Path(folder), package=package, asserted_formats=_asserted_formats(args, config))
+        models = fidelity.import_models(Path(folder), package)
+        report = fidelity.measure(generated, models, count=args.payloads, seconds=args.seconds, spec=display_path(spec))
+    _print(generated.warnings)
+    if args.format == "json":
+        print(json.dumps(report.as_json(), indent=2, default=repr))
+    else:
+        print(fidelity.render_table(report))
+    return EXIT_DISAGREES if report.undocumented() else EXIT_OK
+
+
+COMMANDS = {"generate": run_generate, "fidelity": run_fidelity}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `hookgen` console script."""
     args = parser().parse_args(argv)
     try:
-        return run_generate(args)
+        return COMMANDS[args.command](args)
     except SpecError as exc:
         _print(exc.problems)
         return EXIT_SPEC

@@ -6,9 +6,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .models import ASSERTABLE_FORMATS, DEFAULT_ASSERTED_FORMATS
 from .problems import Problem, SpecError
 
-KNOWN_KEYS = frozenset({"spec", "output", "package"})
+KNOWN_KEYS = frozenset({"spec", "output", "package", "assert-formats"})
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class Config:
     spec: Path | None = None
     output: Path | None = None
     package: str | None = None
+    asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS
 
 
 def load_config(folder: Path) -> Config:
@@ -32,8 +34,23 @@ def load_config(folder: Path) -> Config:
     unknown = sorted(set(table) - KNOWN_KEYS)
     if unknown:
         raise SpecError([Problem(str(pyproject), None, "", f"unknown [tool.hookgen] keys: {', '.join(unknown)}")])
+    formats = table.get("assert-formats", sorted(DEFAULT_ASSERTED_FORMATS))
     return Config(
         spec=folder / table["spec"] if "spec" in table else None,
         output=folder / table["output"] if "output" in table else None,
         package=table.get("package"),
+        asserted_formats=asserted_formats(formats, str(pyproject)),
     )
+
+
+def asserted_formats(names: object, where: str) -> frozenset[str]:
+    """The formats models assert, checked against what they can assert."""
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise SpecError([Problem(where, None, "", "assert-formats must be a list of format names")])
+    unknown = sorted(set(names) - set(ASSERTABLE_FORMATS))
+    if unknown:
+        known = ", ".join(ASSERTABLE_FORMATS)
+        raise SpecError(
+            [Problem(where, None, "", f"formats models cannot assert: {', '.join(unknown)} (known: {known})")]
+        )
+    return frozenset(names)

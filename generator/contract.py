@@ -108,7 +108,14 @@ def _compare(walk: _Walk, source: Any, model: Any, at: str) -> None:
 
 
 def _shape(document: dict[str, Any], schema: Any) -> dict[str, Any]:
-    shape: dict[str, Any] = {"properties": {}, "required": set(), "enum": None, "items": None, "origin": schema}
+    shape: dict[str, Any] = {
+        "properties": {},
+        "required": set(),
+        "enum": None,
+        "items": None,
+        "closed": False,
+        "origin": schema,
+    }
     _merge(document, schema, shape, set())
     return shape
 
@@ -123,6 +130,7 @@ def _merge(document: dict[str, Any], schema: Any, shape: dict[str, Any], seen: s
         existing = shape["properties"].get(name)
         shape["properties"][name] = value if existing is None or existing is value else {"allOf": [existing, value]}
     shape["required"] |= set(schema.get("required") or [])
+    shape["closed"] |= schema.get("additionalProperties") is False and not schema.get("patternProperties")
     values = schema.get("enum", [schema["const"]] if "const" in schema else None)
     if values is not None:
         shape["enum"] = sorted({repr(v) for v in values} | set(shape["enum"] or []))
@@ -143,10 +151,14 @@ def _merge(document: dict[str, Any], schema: Any, shape: dict[str, Any], seen: s
             shape["required"] |= _shape(document, branches[0])["required"]
 
 
-def source_validator(document: dict[str, Any], pointer: str) -> jsonschema.Draft202012Validator:
+def source_validator(
+    document: dict[str, Any], pointer: str, *, format_checker: jsonschema.FormatChecker | None = None
+) -> jsonschema.Draft202012Validator:
     """A JSON Schema 2020-12 validator for the schema at `pointer` in the bundled spec (formats not asserted)."""
     registry: Registry[Any] = Registry().with_resource(SPEC_URI, Resource.from_contents(document, DRAFT202012))
-    return jsonschema.Draft202012Validator({"$ref": f"{SPEC_URI}#{pointer}"}, registry=registry)
+    return jsonschema.Draft202012Validator(
+        {"$ref": f"{SPEC_URI}#{pointer}"}, registry=registry, format_checker=format_checker
+    )
 
 
 def body_examples(document: dict[str, Any], webhook: Webhook) -> list[Any]:
@@ -192,23 +204,45 @@ def inline_refs(document: dict[str, Any], schema: Any, *, depth: int = 2, _stack
     return {key: inline_refs(document, value, depth=depth, _stack=_stack) for key, value in schema.items()}
 
 
-def mutations(document: dict[str, Any], schema: Any, payload: Any) -> Iterator[tuple[str, Any]]:
-    """Simple changes to a payload: each required property dropped, wrong types, values outside an enum, null."""
+def mutations(document: dict[str, Any], schema: Any, payload: Any, *, depth: int = 3) -> Iterator[tuple[str, Any]]:
+    """Simple changes to a payload, at the top and `depth` levels down.
+
+    Each required property dropped, a wrong type, a value outside an enum, null, and an extra key
+    where `additionalProperties` is false. Each change comes with the JSON pointer it was made at.
+    """
+    yield from _mutate(document, schema, payload, "", depth)
+
+
+def _mutate(document: dict[str, Any], schema: Any, value: Any, at: str, depth: int) -> Iterator[tuple[str, Any]]:
     shape = _shape(document, schema)
-    if not isinstance(payload, dict):
+    if isinstance(value, list) and value and depth > 0 and shape["items"] is not None:
+        for what, item in _mutate(document, shape["items"], value[0], f"{at}/0", depth - 1):
+            yield what, [item, *value[1:]]
+        return
+    if not isinstance(value, dict):
         return
     for name in sorted(shape["required"]):
-        if name in payload:
-            yield f"required {name!r} dropped", {k: v for k, v in payload.items() if k != name}
-    for name, value in payload.items():
-        if isinstance(value, str):
-            yield f"{name!r} as an integer", {**payload, name: 12345}
-        elif isinstance(value, bool | int | float):
-            yield f"{name!r} as a string", {**payload, name: "not-a-number"}
-        elif isinstance(value, dict | list):
-            yield f"{name!r} as a string", {**payload, name: "x"}
-        if value is not None:
-            yield f"{name!r} as null", {**payload, name: None}
-        prop = _shape(document, shape["properties"].get(name, {}))
-        if prop["enum"] is not None:
-            yield f"{name!r} outside its enum", {**payload, name: "hookgen-not-in-enum"}
+        if name in value:
+            yield f"{at}/{name} dropped (required)", {k: v for k, v in value.items() if k != name}
+    for name, child in value.items():
+        here = f"{at}/{name}"
+        for what, changed in _replacements(document, shape["properties"].get(name, {}), child, here):
+            yield what, {**value, name: changed}
+        if depth > 0:
+            for what, changed in _mutate(document, shape["properties"].get(name, {}), child, here, depth - 1):
+                yield what, {**value, name: changed}
+    if shape["closed"]:
+        yield f"{at}/hookgen_extra added (additionalProperties: false)", {**value, "hookgen_extra": 1}
+
+
+def _replacements(document: dict[str, Any], schema: Any, value: Any, at: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, str):
+        yield f"{at} as an integer", 12345
+    elif isinstance(value, bool | int | float):
+        yield f"{at} as a string", "not-a-number"
+    elif isinstance(value, dict | list):
+        yield f"{at} as a string", "x"
+    if value is not None:
+        yield f"{at} as null", None
+    if _shape(document, schema)["enum"] is not None:
+        yield f"{at} outside its enum", "hookgen-not-in-enum"

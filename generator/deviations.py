@@ -6,6 +6,7 @@ Each finding is a warning at the schema's JSON pointer, naming the webhooks whos
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from .models import BodyKey, deref
@@ -23,9 +24,17 @@ def find_deviations(bundle: Bundle, body_pointers: dict[BodyKey, str]) -> list[P
         for at, message in _walk(bundle.document, pointer, set(), in_all_of=False):
             reached_by.setdefault((at, message), set()).add(key)
     return [
-        bundle.problem(at, f"{message} (webhooks: {', '.join(sorted(keys))})", Level.WARNING)
+        replace(
+            bundle.problem(at, f"{message} (webhooks: {', '.join(sorted(keys))})", Level.WARNING),
+            webhooks=tuple(sorted(keys)),
+        )
         for (at, message), keys in sorted(reached_by.items())
     ]
+
+
+def documented_webhooks(warnings: list[Problem]) -> set[str]:
+    """The webhooks a deviation warning names: where models are known to read payloads differently."""
+    return {key for problem in warnings for key in problem.webhooks}
 
 
 def _walk(document: dict[str, Any], pointer: str, seen: set[str], *, in_all_of: bool) -> Iterator[tuple[str, str]]:

@@ -123,6 +123,14 @@ def _clean(schema: Any) -> Any:
     return map_schema(schema, lambda node: with_null_for_nullable(without_extensions(node)))
 
 
+# Formats a model can assert (refuse a string that breaks it). JSON Schema 2020-12 makes formats
+# annotations, so each is a choice: asserting gives typed values (`datetime`, `UUID`), annotating
+# never refuses a delivery the contract's validator accepts. `email` is always annotated: asserting
+# it would need the email-validator package in every receiver.
+ASSERTABLE_FORMATS = ("date", "date-time", "time", "uri", "uuid")
+DEFAULT_ASSERTED_FORMATS = frozenset({"date", "date-time", "time"})
+_ALWAYS_STRINGS = ("email", "idn-email", "uri-reference")
+
 MODEL_OPTIONS: dict[str, Any] = {
     "use_annotated": True,
     "field_constraints": True,
@@ -141,13 +149,17 @@ MODEL_OPTIONS: dict[str, Any] = {
     "use_missing_sentinel": True,
     # Pydantic reads a number as a Unix time; the contract's dates are strings (see _types.py.jinja).
     "import_overrides": {"MISSING": "pydantic", "AwareDatetime": "._types", "date": "._types", "time": "._types"},
-    # Formats are annotations in JSON Schema 2020-12: a receiver must not refuse a delivery the
-    # contract allows, and `email` would also need the email-validator package.
-    "type_mappings": ["email=string", "idn-email=string", "uri=string", "uri-reference=string", "uuid=string"],
 }
 
 
-def generate_models(model_input: ModelInput) -> Models:
+def model_options(asserted_formats: frozenset[str]) -> dict[str, Any]:
+    """datamodel-code-generator's options, with every format not asserted read as a plain string."""
+    annotated = [name for name in ASSERTABLE_FORMATS if name not in asserted_formats]
+    mappings = [f"{name}=string" for name in (*_ALWAYS_STRINGS, *annotated)]
+    return {**MODEL_OPTIONS, "type_mappings": mappings}
+
+
+def generate_models(model_input: ModelInput, asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS) -> Models:
     """Run datamodel-code-generator on the prepared document."""
     # Slow to import, and needed only here.
     from datamodel_code_generator import generate  # noqa: PLC0415
@@ -170,7 +182,7 @@ def generate_models(model_input: ModelInput) -> Models:
                 target_python_version=PythonVersion.PY_311,
                 output=output,
                 emit_model_metadata=metadata,
-                **MODEL_OPTIONS,
+                **model_options(asserted_formats),
             )
         code = output.read_text(encoding="utf-8")
         entries = json.loads(metadata.read_text(encoding="utf-8"))["models"]
@@ -194,4 +206,14 @@ def generation_problem(root_file: str, exc: Exception) -> Problem:
     return Problem(root_file, None, "", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
 
 
-__all__ = ["Models", "ModelInput", "body_contents", "deref", "generate_models", "operations", "prepare"]
+__all__ = [
+    "ASSERTABLE_FORMATS",
+    "DEFAULT_ASSERTED_FORMATS",
+    "Models",
+    "ModelInput",
+    "body_contents",
+    "deref",
+    "generate_models",
+    "operations",
+    "prepare",
+]

@@ -10,7 +10,7 @@ from . import names
 from .deviations import find_deviations
 from .ir import Spec
 from .load import FileSet
-from .models import generate_models, generation_problem, prepare
+from .models import DEFAULT_ASSERTED_FORMATS, generate_models, generation_problem, prepare
 from .parse import build_spec
 from .problems import Problem, SpecError, errors
 from .render import render_package
@@ -28,6 +28,7 @@ class Generated:
     files: dict[str, str]
     warnings: list[Problem]
     document: dict[str, Any]
+    asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS
 
 
 def load_bundle(spec_path: Path, *, strict: bool = False) -> tuple[Bundle, dict[str, Any], list[Problem]]:
@@ -49,12 +50,18 @@ def load_bundle(spec_path: Path, *, strict: bool = False) -> tuple[Bundle, dict[
     return bundled, reached, problems
 
 
-def build(spec_path: Path, *, package: str | None = None, strict: bool = False) -> Generated:
+def build(
+    spec_path: Path,
+    *,
+    package: str | None = None,
+    strict: bool = False,
+    asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS,
+) -> Generated:
     """Everything but the writing: the rendered package for a spec."""
     bundled, reached, problems = load_bundle(spec_path, strict=strict)
     model_input = prepare(reached)
     try:
-        models = generate_models(model_input)
+        models = generate_models(model_input, asserted_formats)
     except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem
         raise SpecError([*problems, generation_problem(bundled.origins[""].file.name, exc)]) from None
     spec, naming = build_spec(bundled, model_input.body_schemas, models)
@@ -63,11 +70,18 @@ def build(spec_path: Path, *, package: str | None = None, strict: bool = False) 
     )
     package = package or names.snake_case(spec.title, fallback="webhooks")
     files = render_package(spec, package, models.code)
-    return Generated(spec, package, files, problems + naming + deviations, bundled.document)
+    return Generated(spec, package, files, problems + naming + deviations, bundled.document, asserted_formats)
 
 
-def generate(spec_path: Path, output: Path, *, package: str | None = None, strict: bool = False) -> Generated:
+def generate(
+    spec_path: Path,
+    output: Path,
+    *,
+    package: str | None = None,
+    strict: bool = False,
+    asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS,
+) -> Generated:
     """Generate the package for a spec into `output`, replacing it whole only when everything worked."""
-    generated = build(spec_path, package=package, strict=strict)
+    generated = build(spec_path, package=package, strict=strict, asserted_formats=asserted_formats)
     write_package(generated.files, output)
     return generated

@@ -22,6 +22,7 @@ class Problem:
     pointer: str
     message: str
     level: Level = Level.ERROR
+    webhooks: tuple[str, ...] = ()  # the webhooks whose payloads a model deviation touches
 
     def render(self) -> str:
         """Format as `FILE:LINE: JSON-POINTER: message` (warnings say so)."""
