@@ -10,18 +10,21 @@ from dataclasses import replace
 from typing import Any
 
 from .models import BodyKey, deref
+from .normalize import is_loose_object
 from .problems import Level, Problem, pointer_join
 from .resolve import Bundle, resolve_pointer
-from .schemas import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES
-
-_TYPED_BY = ("type", "$ref", "allOf", "anyOf", "oneOf", "const", "enum")
+from .schemas import subschema_pointers
 
 
 def find_deviations(bundle: Bundle, body_pointers: dict[BodyKey, str]) -> list[Problem]:
     """One warning per schema the models read differently, naming every webhook that reaches it."""
     reached_by: dict[tuple[str, str], set[str]] = {}
     for (key, _, _), pointer in body_pointers.items():
-        for at, message in _walk(bundle.document, pointer, set(), in_all_of=False):
+        # Below the root, normalize.py keeps such schemas faithful; a payload itself must be a class.
+        if is_loose_object(deref(bundle.document, resolve_pointer(bundle.document, pointer))):
+            message = "`properties` without `type`: the payload may be any JSON value, the model reads objects only"
+            reached_by.setdefault((pointer, message), set()).add(key)
+        for at, message in _walk(bundle.document, pointer, set()):
             reached_by.setdefault((at, message), set()).add(key)
     return [
         replace(
@@ -37,39 +40,22 @@ def documented_webhooks(warnings: list[Problem]) -> set[str]:
     return {key for problem in warnings for key in problem.webhooks}
 
 
-def _walk(document: dict[str, Any], pointer: str, seen: set[str], *, in_all_of: bool) -> Iterator[tuple[str, str]]:
+def _walk(document: dict[str, Any], pointer: str, seen: set[str]) -> Iterator[tuple[str, str]]:
     if pointer in seen:
         return
     seen.add(pointer)
     schema = resolve_pointer(document, pointer)
     if not isinstance(schema, dict):
         return
-    yield from _check(document, pointer, schema, in_all_of=in_all_of)
+    yield from _check(document, pointer, schema)
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#"):
-        yield from _walk(document, ref[1:], seen, in_all_of=False)
-    for at in _subschema_pointers(pointer, schema):
-        yield from _walk(document, at, seen, in_all_of="/allOf/" in at[len(pointer) :])
+        yield from _walk(document, ref[1:], seen)
+    for at in subschema_pointers(pointer, schema):
+        yield from _walk(document, at, seen)
 
 
-def _subschema_pointers(pointer: str, schema: dict[str, Any]) -> Iterator[str]:
-    for key in SCHEMA_MAPS:
-        if isinstance(schema.get(key), dict):
-            yield from (pointer_join(pointer, key, name) for name in schema[key])
-    for key in SCHEMA_VALUES:
-        if isinstance(schema.get(key), dict):
-            yield pointer_join(pointer, key)
-    for key in SCHEMA_LISTS:
-        if isinstance(schema.get(key), list):
-            yield from (pointer_join(pointer, key, index) for index in range(len(schema[key])))
-
-
-def _check(
-    document: dict[str, Any], pointer: str, schema: dict[str, Any], *, in_all_of: bool
-) -> Iterator[tuple[str, str]]:
-    # An allOf branch is typed by its siblings and parent, so only free-standing schemas are flagged.
-    if not in_all_of and "properties" in schema and not any(key in schema for key in _TYPED_BY):
-        yield pointer, "`properties` without `type`: the schema also accepts non-objects, the model only objects"
+def _check(document: dict[str, Any], pointer: str, schema: dict[str, Any]) -> Iterator[tuple[str, str]]:
     if schema.get("nullable") is True:
         yield (
             pointer,

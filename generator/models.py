@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from . import names
+from .normalize import normalize
 from .problems import Problem, pointer_parts
 from .resolve import resolve_pointer
-from .schemas import map_schema, with_null_for_nullable, without_extensions
 from .validate import HTTP_METHODS
 
 _COMPONENT = "#/components/schemas/"
@@ -81,7 +81,7 @@ def body_contents(document: dict[str, Any], operation: dict[str, Any]) -> dict[s
 def prepare(document: dict[str, Any]) -> ModelInput:
     """Put every body schema into `components/schemas` and drop what datamodel-code-generator should not read."""
     components = (document.get("components") or {}).get("schemas") or {}
-    schemas = {name: _clean(schema) for name, schema in components.items()}
+    schemas = dict(components)
     body_schemas: dict[BodyKey, str] = {}
     for key, method, operation in operations(document):
         for media_type, media in body_contents(document, operation).items():
@@ -91,12 +91,12 @@ def prepare(document: dict[str, Any]) -> ModelInput:
             name = _component_name(schema)
             if name is None:
                 name = _hoisted_name(key, method, media_type, schemas)
-                schemas[name] = _clean(schema)
+                schemas[name] = schema
             body_schemas[(key, method, media_type)] = name
     model_document = {
         "openapi": document["openapi"],
         "info": {"title": "models", "version": "0"},
-        "components": {"schemas": schemas},
+        "components": {"schemas": normalize(schemas)},
     }
     return ModelInput(model_document, body_schemas)
 
@@ -115,12 +115,6 @@ def _hoisted_name(key: str, method: str, media_type: str, taken: dict[str, Any])
     candidates = [f"{base}Payload", f"{base}{names.pascal_case(media_type)}Payload"]
     candidates += [f"{base}Payload{n}" for n in range(2, 10_000)]
     return next(name for name in candidates if name not in taken)
-
-
-def _clean(schema: Any) -> Any:
-    # Vendor extensions come in every shape (Paddle's `x-enum-descriptions` is a map) and crash the generator.
-    # `nullable: true` is followed as its author meant it; deviations.py warns wherever it does so.
-    return map_schema(schema, lambda node: with_null_for_nullable(without_extensions(node)))
 
 
 # Formats a model can assert (refuse a string that breaks it). JSON Schema 2020-12 makes formats
@@ -147,6 +141,8 @@ MODEL_OPTIONS: dict[str, Any] = {
     "formatters": [],
     # An optional property that is not nullable must refuse `null`: absent means MISSING, not None.
     "use_missing_sentinel": True,
+    # A property with a default is still not nullable: the default fills in only when it is absent.
+    "strict_nullable": True,
     # Pydantic reads a number as a Unix time; the contract's dates are strings (see _types.py.jinja).
     "import_overrides": {"MISSING": "pydantic", "AwareDatetime": "._types", "date": "._types", "time": "._types"},
 }

@@ -8,6 +8,7 @@ from typing import Any
 
 from . import names
 from .deviations import find_deviations
+from .guard import add_guards, contract_document, guarded_bodies
 from .ir import Spec
 from .load import FileSet
 from .models import DEFAULT_ASSERTED_FORMATS, generate_models, generation_problem, prepare
@@ -69,7 +70,10 @@ def build(
         bundled, {(w.key, w.method, b.media_type): b.schema_pointer for w in spec.webhooks for b in w.bodies}
     )
     package = package or names.snake_case(spec.title, fallback="webhooks")
-    files = render_package(spec, package, models.code)
+    guarded = guarded_bodies(model_input.document, model_input.body_schemas.values())
+    code = add_guards(models.code, {models.class_for(name): pointer for name, pointer in guarded.items()})
+    contract = contract_document(model_input.document) if guarded else None
+    files = render_package(spec, package, code, contract=contract, asserted_formats=asserted_formats)
     return Generated(spec, package, files, problems + naming + deviations, bundled.document, asserted_formats)
 
 

@@ -40,10 +40,21 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_package(spec: Spec, package: str, models_code: str) -> dict[str, str]:
-    """Every file of the generated package, by path relative to the output folder."""
+def render_package(
+    spec: Spec, package: str, models_code: str, *, contract: str | None, asserted_formats: frozenset[str]
+) -> dict[str, str]:
+    """Every file of the generated package, by path relative to the output folder.
+
+    `contract` is the JSON of the schemas the body models check payloads against, when any does.
+    """
     env = environment()
-    context = {"spec": spec, "package": package, "models_code": models_code}
+    context = {
+        "spec": spec,
+        "package": package,
+        "models_code": models_code,
+        "contract": contract is not None,
+        "asserted_formats": sorted(asserted_formats),
+    }
     files = {
         "pyproject.toml": "pyproject.toml.jinja",
         "README.md": "README.md.jinja",
@@ -53,4 +64,9 @@ def render_package(spec: Spec, package: str, models_code: str) -> dict[str, str]
         f"{package}/webhooks.py": "webhooks.py.jinja",
         f"{package}/py.typed": None,
     }
-    return {path: env.get_template(name).render(context) if name else "" for path, name in files.items()}
+    if contract is not None:
+        files[f"{package}/_contract.py"] = "_contract.py.jinja"
+    rendered = {path: env.get_template(name).render(context) if name else "" for path, name in files.items()}
+    if contract is not None:
+        rendered[f"{package}/_contract.json"] = contract
+    return rendered

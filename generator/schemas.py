@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+
+from .problems import pointer_join
 
 SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 SCHEMA_VALUES = (
@@ -62,3 +64,16 @@ def with_null_for_nullable(schema: dict[str, Any]) -> dict[str, Any]:
         return {**result, "type": declared if "null" in declared else [*declared, "null"]}
     annotations: dict[str, Any] = {key: result.pop(key) for key in ("title", "description") if key in result}
     return {**annotations, "anyOf": [result, {"type": "null"}]}
+
+
+def subschema_pointers(pointer: str, schema: dict[str, Any]) -> Iterator[str]:
+    """The JSON pointers of a schema object's direct subschemas (not what its `$ref` points to)."""
+    for key in SCHEMA_MAPS:
+        if isinstance(schema.get(key), dict):
+            yield from (pointer_join(pointer, key, name) for name in schema[key])
+    for key in SCHEMA_VALUES:
+        if isinstance(schema.get(key), dict):
+            yield pointer_join(pointer, key)
+    for key in SCHEMA_LISTS:
+        if isinstance(schema.get(key), list):
+            yield from (pointer_join(pointer, key, index) for index in range(len(schema[key])))

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import MISSING, BaseModel, ConfigDict, Field, RootModel
 
+from ._contract import contract_check
 from ._types import AwareDatetime
 
 
@@ -52,6 +53,11 @@ class Bounce(BaseModel):
 class Customer(BaseModel):
     id: str
     email: str
+    tags: list[str] | MISSING = MISSING
+    preferred_contact: PreferredContact | PreferredContact1 | MISSING = MISSING
+    """
+    Exactly one way to reach the customer.
+    """
     segments: list[Segment] | MISSING = MISSING
 
 
@@ -60,6 +66,7 @@ class CustomerEvent(BaseModel):
     action: Action
     customer: Customer
     occurred_at: AwareDatetime
+    _hookgen_contract = contract_check("/components/schemas/CustomerEvent")
 
 
 class EmailDeliveryStatusChangedPayload(BaseModel):
@@ -160,6 +167,22 @@ class Plan(StrEnum):
     STARTER = "starter"
     PRO = "pro"
     ENTERPRISE = "enterprise"
+
+
+class PreferredContact(BaseModel):
+    """
+    Exactly one way to reach the customer.
+    """
+
+    email: str
+
+
+class PreferredContact1(BaseModel):
+    """
+    Exactly one way to reach the customer.
+    """
+
+    phone: str
 
 
 class Segment(BaseModel):
