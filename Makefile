@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.hookgen-installed
 
-.PHONY: install generate test test-slow lint typecheck drift check bench clean
+.PHONY: install generate test test-slow lint typecheck drift check bench clean fidelity-full
 
 $(STAMP): pyproject.toml generated/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,3 +49,10 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .drift .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+## hookgen fidelity on every corpus spec, unsampled: 50 payloads and 20 s per webhook (long; not a test).
+CORPUS ?= ../shared/corpus
+fidelity-full: $(STAMP)
+	@status=0; for spec in $(CORPUS)/*.json $(CORPUS)/*.yaml; do \
+		echo "== $$spec"; $(BIN)/hookgen fidelity "$$spec" --payloads 50 --seconds 20 || status=1; \
+	done; exit $$status

@@ -123,7 +123,40 @@ def _hoisted_name(key: str, method: str, media_type: str, taken: dict[str, Any])
 # it would need the email-validator package in every receiver.
 ASSERTABLE_FORMATS = ("date", "date-time", "time", "uri", "uuid")
 DEFAULT_ASSERTED_FORMATS = frozenset({"date", "date-time", "time"})
-_ALWAYS_STRINGS = ("email", "idn-email", "uri-reference")
+# Every other string format datamodel-code-generator 0.89 types (its `json_schema_data_formats`) would
+# refuse or transform strings the contract allows: `uuid4` and `ipv4` refuse, `password` hides the value.
+_ALWAYS_STRINGS = (
+    "byte",
+    "date-time-local",
+    "decimal",
+    "duration",
+    "email",
+    "hostname",
+    "idn-email",
+    "integer",
+    "ipv4",
+    "ipv4-network",
+    "ipv6",
+    "ipv6-network",
+    "password",
+    "path",
+    "time-local",
+    "timestamp with time zone",
+    "ulid",
+    "uri-reference",
+    "uuid1",
+    "uuid2",
+    "uuid3",
+    "uuid4",
+    "uuid5",
+)
+# A number is a number whatever its format says (datamodel-code-generator reads these as dates and times).
+_NUMBERS_AS_NUMBERS = (
+    "integer+date-time=integer",
+    "number+date-time=number",
+    "number+time=number",
+    "number+time-delta=number",
+)
 
 MODEL_OPTIONS: dict[str, Any] = {
     "use_annotated": True,
@@ -151,7 +184,7 @@ MODEL_OPTIONS: dict[str, Any] = {
 def model_options(asserted_formats: frozenset[str]) -> dict[str, Any]:
     """datamodel-code-generator's options, with every format not asserted read as a plain string."""
     annotated = [name for name in ASSERTABLE_FORMATS if name not in asserted_formats]
-    mappings = [f"{name}=string" for name in (*_ALWAYS_STRINGS, *annotated)]
+    mappings = [f"{name}=string" for name in (*_ALWAYS_STRINGS, *annotated)] + list(_NUMBERS_AS_NUMBERS)
     return {**MODEL_OPTIONS, "type_mappings": mappings}
 
 

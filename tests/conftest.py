@@ -38,9 +38,9 @@ class Imported:
         return getattr(self.models, webhook.body.model_name)
 
 
-def generate_and_import(spec: Path, output: Path, package: str) -> Imported:
+def generate_and_import(spec: Path, output: Path, package: str, **options: Any) -> Imported:
     """Generate a spec into `output` and import its package (fresh, under a unique name)."""
-    generated = generate(spec, output, package=package)
+    generated = generate(spec, output, package=package, **options)
     sys.path.insert(0, str(output))
     try:
         for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:

@@ -1,24 +1,26 @@
 """Every real spec in ../shared/corpus generates, imports and passes the round trip.
 
 Where the models cannot follow a schema exactly, hookgen must have said so: a disagreement is
-allowed only on a webhook that a warning names. Payload generation is bounded per spec.
+allowed only on a webhook that a warning names, and no valid payload may be refused. Payloads are
+drawn for a bounded sample of webhooks, each inside a time budget (see generator/payloads.py).
 """
 
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
 
 from generator.contract import declaration_differences, webhooks_with_bodies
+from generator.deviations import documented_webhooks
+from generator.fidelity import FidelityReport, measure_webhook
 from generator.models import operations
 
 from .conftest import CORPUS, Imported, generate_and_import
-from .roundtrip import check_shapes, disagreements_on, examples_of, generated_payloads
+from .roundtrip import check_shapes
 
-# polar and github are not yet bounded well enough for CI's time: `make test-slow` runs them.
+# github takes over a minute to generate (261 webhooks): `make test-slow` runs it.
 SPECS = [
     "oai-webhook-example.yaml",
     "redocly-museum.yaml",
@@ -28,14 +30,14 @@ SPECS = [
     "adyen-webhooks-v1.json",
     "resend-openapi.yaml",
     "svix-lib-openapi.json",
-    pytest.param("polar-2026-10.openapi.json", marks=pytest.mark.slow),
+    "polar-2026-10.openapi.json",
     "openai-openapi.yaml",
     "paddle-openapi.yaml",
     pytest.param("github-webhooks.json", marks=pytest.mark.slow),
 ]
-PAYLOADS_PER_WEBHOOK = 3
-SECONDS_PER_SPEC = 45.0
-_NAMED = re.compile(r"\(webhooks: (?P<keys>.+)\)$")
+PAYLOADS_PER_WEBHOOK = 5
+SECONDS_PER_WEBHOOK = 4.0
+DRAWN_WEBHOOKS_PER_SPEC = 6
 
 pytestmark = [
     pytest.mark.corpus,
@@ -50,14 +52,6 @@ def corpus_spec(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     return generate_and_import(CORPUS / name, tmp_path_factory.mktemp(package) / "out", package)
 
 
-def _warned_webhooks(imported: Imported) -> set[str]:
-    warned: set[str] = set()
-    for problem in imported.generated.warnings:
-        if match := _NAMED.search(problem.message):
-            warned |= set(match["keys"].split(", "))
-    return warned
-
-
 def test_every_webhook_operation_is_generated_and_declared(corpus_spec: Imported) -> None:
     source = [(key, method) for key, method, _ in operations(corpus_spec.document)]
     generated = [(w.key, w.method) for w in corpus_spec.generated.spec.webhooks]
@@ -66,26 +60,34 @@ def test_every_webhook_operation_is_generated_and_declared(corpus_spec: Imported
 
 
 def test_body_shapes_differ_only_where_a_warning_says_so(corpus_spec: Imported) -> None:
-    unwarned = [d for d in check_shapes(corpus_spec) if d.split(": ", 1)[0] not in _warned_webhooks(corpus_spec)]
+    warned = documented_webhooks(corpus_spec.generated.warnings)
+    unwarned = [d for d in check_shapes(corpus_spec) if d.split(": ", 1)[0] not in warned]
     assert unwarned == []
 
 
 def test_models_agree_with_the_source_except_where_a_warning_says_so(corpus_spec: Imported) -> None:
-    warned = _warned_webhooks(corpus_spec)
-    deadline = time.monotonic() + SECONDS_PER_SPEC
-    unwarned: list[str] = []
-    checked = payloads = 0
-    for webhook in webhooks_with_bodies(corpus_spec.generated.spec):
-        found = examples_of(corpus_spec, webhook)
-        if time.monotonic() < deadline:
-            generated = generated_payloads(corpus_spec, webhook, PAYLOADS_PER_WEBHOOK)
-            checked += bool(generated)
-            found += generated
-        payloads += len(found)
-        unwarned += [d for d in disagreements_on(corpus_spec, webhook, found) if webhook.key not in warned]
-    total = len(webhooks_with_bodies(corpus_spec.generated.spec))
-    print(
-        f"{payloads} payloads; generated payloads reached {checked} of {total} webhooks within {SECONDS_PER_SPEC:.0f} s"
-    )
-    assert payloads > 0
-    assert unwarned == []
+    """`hookgen fidelity` on a bounded sample: every example judged, payloads drawn for a spread of webhooks."""
+    webhooks = webhooks_with_bodies(corpus_spec.generated.spec)
+    drawn_for = {w.key for w in webhooks[:: max(1, len(webhooks) // DRAWN_WEBHOOKS_PER_SPEC)][:DRAWN_WEBHOOKS_PER_SPEC]}
+    results = [
+        measure_webhook(
+            corpus_spec.generated,
+            webhook,
+            corpus_spec.model(webhook),
+            count=PAYLOADS_PER_WEBHOOK if webhook.key in drawn_for else 0,
+            seconds=SECONDS_PER_WEBHOOK,
+        )
+        for webhook in webhooks
+    ]
+    report = FidelityReport(corpus_spec.generated.spec.title, (), tuple(results))
+    print(report.summary())
+    assert sum(result.payloads for result in results) > 0
+    assert [(r.key, r.first) for r in report.undocumented()] == []
+    # No refusals: a documented deviation may accept too much, but never refuses what the contract allows.
+    refused = [(r.key, r.first) for r in results if r.refused_valid and not _refusal_documented(corpus_spec, r.key)]
+    assert refused == []
+
+
+def _refusal_documented(imported: Imported, key: str) -> bool:
+    # The one refusal hookgen documents: a payload schema that accepts non-objects (see deviations.py).
+    return any(key in p.webhooks and "`properties` without `type`" in p.message for p in imported.generated.warnings)

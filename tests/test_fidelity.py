@@ -1,0 +1,138 @@
+"""`hookgen fidelity`, and the format setting it judges with: both settings, on real generated models."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import cli, fidelity
+from generator.contract import webhooks_with_bodies
+
+from .conftest import EXAMPLE_SPEC, ROOT, Imported, generate_and_import
+
+NAIVE = "2026-11-27T10:00:00"  # a date-time without an offset: RFC 3339 requires one
+LOGIN = {"user_id": 7, "username": "ada"}
+
+
+def _fidelity(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "generator", "fidelity", *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False, timeout=600)
+
+
+def test_fidelity_on_the_example_finds_no_disagreement_and_reports_every_webhook() -> None:
+    run = _fidelity(str(EXAMPLE_SPEC), "--payloads", "6", "--seconds", "20", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    keys = [webhook["key"] for webhook in report["webhooks"]]
+    assert keys == [
+        "new-subscription",
+        "login-success",
+        "payment",
+        "order.updated",
+        "customer.event",
+        "email.delivery_status_changed",
+        "monitoring.alert",
+    ]
+    for webhook in report["webhooks"]:
+        assert webhook["payloads"] >= 3, webhook
+        assert webhook["mutations"] > 0, webhook
+        assert (webhook["refused_valid"], webhook["accepted_invalid"]) == (0, 0), webhook
+    assert report["asserted_formats"] == ["date", "date-time", "time"]
+    assert "0 refused-but-valid, 0 accepted-but-invalid" in report["summary"]
+
+
+def test_the_table_names_every_webhook_and_ends_with_the_summary() -> None:
+    run = _fidelity(str(EXAMPLE_SPEC), "--payloads", "1", "--seconds", "20")
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    header = ["webhook", "payloads", "mutations", "refused-valid", "accepted-invalid", "seconds", "note"]
+    assert lines[0].split() == header
+    assert [line.split()[0] for line in lines[1:8]] == [
+        "new-subscription",
+        "login-success",
+        "payment",
+        "order.updated",
+        "customer.event",
+        "email.delivery_status_changed",
+        "monitoring.alert",
+    ]
+    assert lines[-1].startswith("fidelity: 7 webhooks")
+
+
+def test_an_undocumented_disagreement_exits_1_and_shows_its_first_example(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A model that accepts everything: every mutation the schema rejects is a disagreement nobody warned of.
+    monkeypatch.setattr(fidelity, "_accepts", lambda model, payload: True)
+    assert cli.main(["fidelity", str(EXAMPLE_SPEC), "--payloads", "2", "--seconds", "20"]) == cli.EXIT_DISAGREES
+    out = capsys.readouterr().out
+    assert "DISAGREES" in out
+    assert "accepted-but-invalid: /" in out
+    assert "7 webhooks disagree without a documented deviation" in out.splitlines()[-1]
+
+
+def test_a_time_budget_that_ends_first_is_reported(tmp_path: Path) -> None:
+    run = _fidelity(str(EXAMPLE_SPEC), "--payloads", "1000", "--seconds", "0.2", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert any(not webhook["drawn_all"] for webhook in report["webhooks"])
+    assert "time budget ended" in report["summary"]
+
+
+@pytest.fixture(scope="module")
+def annotated(tmp_path_factory: pytest.TempPathFactory) -> Imported:
+    """The example generated with no format asserted."""
+    output = tmp_path_factory.mktemp("annotated") / "out"
+    generated = generate_and_import(EXAMPLE_SPEC, output, "annotated_webhooks", asserted_formats=frozenset())
+    assert generated.generated.asserted_formats == frozenset()
+    return generated
+
+
+def _login(imported: Imported) -> type:
+    webhook = next(w for w in imported.generated.spec.webhooks if w.key == "login-success")
+    return imported.model(webhook)  # type: ignore[no-any-return]
+
+
+def test_asserted_date_times_are_typed_and_refuse_a_missing_offset(example: Imported) -> None:
+    model = _login(example)
+    assert model.model_validate({**LOGIN, "login_timestamp": "2026-11-27T10:00:00Z"}).login_timestamp.tzinfo
+    with pytest.raises(ValueError, match="timezone"):
+        model.model_validate({**LOGIN, "login_timestamp": NAIVE})
+
+
+def test_annotated_date_times_are_strings_and_refuse_nothing_the_schema_allows(annotated: Imported) -> None:
+    model = _login(annotated)
+    assert model.model_validate({**LOGIN, "login_timestamp": NAIVE}).login_timestamp == NAIVE
+    assert model.model_validate({**LOGIN, "login_timestamp": "yesterday"}).login_timestamp == "yesterday"
+    with pytest.raises(ValueError, match="string"):
+        model.model_validate({**LOGIN, "login_timestamp": 12345})
+
+
+@pytest.mark.parametrize("setting", ["asserted", "annotated"])
+def test_the_models_agree_with_the_schema_judged_with_the_same_formats(
+    setting: str, example: Imported, annotated: Imported
+) -> None:
+    imported = example if setting == "asserted" else annotated
+    for webhook in webhooks_with_bodies(imported.generated.spec):
+        result = fidelity.measure_webhook(imported.generated, webhook, imported.model(webhook), count=5, seconds=30)
+        assert result.payloads > 0, webhook.key
+        assert result.first == (), webhook.key
+
+
+def test_the_judge_asserts_exactly_the_formats_the_models_assert(example: Imported, annotated: Imported) -> None:
+    webhook = next(w for w in example.generated.spec.webhooks if w.key == "login-success")
+    assert webhook.body is not None
+    payload = {**LOGIN, "login_timestamp": NAIVE}
+    strict = fidelity.judge(example.document, webhook.body.schema_pointer, example.generated.asserted_formats)
+    lenient = fidelity.judge(annotated.document, webhook.body.schema_pointer, annotated.generated.asserted_formats)
+    assert not strict.is_valid(payload)
+    assert lenient.is_valid(payload)
+
+
+def test_unknown_formats_in_the_setting_are_refused_with_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["fidelity", str(EXAMPLE_SPEC), "--assert-formats", "date-time,ipv4"]) == cli.EXIT_SPEC
+    assert "formats models cannot assert: ipv4" in capsys.readouterr().err
