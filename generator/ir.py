@@ -60,6 +60,8 @@ class Webhook:
     responses: tuple[Response, ...]
     security: tuple[dict[str, list[str]], ...] | None
     extensions: dict[str, Any] = field(default_factory=dict)
+    # How this webhook's deliveries are signed: its own `x-webhook-signature`, else the document's; None is the default.
+    signature: SignatureScheme | None = None
 
     @property
     def openapi_extra(self) -> dict[str, Any]:
@@ -101,6 +103,11 @@ class SignatureScheme:
 
     scheme: str
     options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def declaration(self) -> dict[str, Any]:
+        """The `x-webhook-signature` mapping this scheme was read from."""
+        return {"scheme": self.scheme, **self.options}
 
 
 @dataclass(frozen=True)
