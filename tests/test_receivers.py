@@ -13,11 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any, ClassVar
 
+import httpx
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from .conftest import Imported
-from .redis_server import redis_url_fixture
+from .redis_server import free_port, redis_url_fixture
 
 redis_url = redis_url_fixture()
 
@@ -333,3 +335,24 @@ def test_the_core_works_without_fastapi(receivers: ModuleType, recorder: Recorde
     core.store.release(checked.delivery_id)
     answer = core.receive(KEY, signed(signatures), BODY)
     assert (answer.status, answer.reason) == (200, "handled")
+
+
+def test_end_to_end_through_uvicorn(receivers: ModuleType, recorder: Recorder, signatures: Any):
+    config = uvicorn.Config(
+        receivers.create_app(recorder, secrets=[SECRET]), host="127.0.0.1", port=free_port(), log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert server.started
+        url = f"http://127.0.0.1:{config.port}{PATH}"
+        response = httpx.post(url, content=BODY, headers=signed(signatures), timeout=10)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert response.status_code == 200
+    assert [(name, payload.username) for name, payload in recorder.calls] == [("new_subscription", "é")]
