@@ -13,8 +13,9 @@ from . import __version__
 from .config import Config, asserted_formats, load_config
 from .load import display_path
 from .models import ASSERTABLE_FORMATS
-from .pipeline import generate
+from .pipeline import build, generate
 from .problems import Problem, SpecError
+from .scaffold import scaffold
 
 EXIT_OK = 0
 EXIT_DISAGREES = 1
@@ -41,6 +42,11 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--package", "-p", help="the Python package name (default: [tool.hookgen] package)")
     gen.add_argument("--strict", action="store_true", help="treat every finding as an error")
     _formats_option(gen)
+    sca = commands.add_parser("scaffold", help="write a handler module with one stub per webhook")
+    sca.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
+    sca.add_argument("--output", "-o", type=Path, required=True, help="the handler module to write (never overwritten)")
+    sca.add_argument("--package", "-p", help="the generated package it imports (default: [tool.hookgen] package)")
+    sca.add_argument("--append", action="store_true", help="append stubs for webhooks the module has no handler for")
     fid = commands.add_parser("fidelity", help="judge the generated models against the source schemas")
     fid.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
     fid.add_argument("--payloads", type=_positive_int, default=20, help="payloads drawn per webhook (default 20)")
@@ -119,7 +125,32 @@ def run_fidelity(args: argparse.Namespace) -> int:
     return EXIT_DISAGREES if report.undocumented() else EXIT_OK
 
 
-COMMANDS = {"generate": run_generate, "fidelity": run_fidelity}
+def run_scaffold(args: argparse.Namespace) -> int:
+    """`hookgen scaffold`: write handler stubs, or list (and with --append, add) the ones a module lacks."""
+    config = load_config(Path.cwd())
+    spec = args.spec or config.spec
+    if spec is None:
+        print("hookgen: error: give a SPEC argument or set it in [tool.hookgen] of pyproject.toml", file=sys.stderr)
+        return EXIT_SPEC
+    generated = build(spec, package=args.package or config.package)
+    _print(generated.warnings)
+    try:
+        result = scaffold(generated.spec, generated.package, args.output, append=args.append)
+    except ValueError as error:
+        print(f"hookgen: error: {error}", file=sys.stderr)
+        return EXIT_SPEC
+    where = display_path(args.output)
+    for name in result.missing:
+        print(f"missing handler: {name}")
+    if result.missing:
+        print(f"hookgen: {where} lacks {len(result.missing)} handlers; --append adds them", file=sys.stderr)
+        return EXIT_DISAGREES
+    done = f"wrote {len(result.written)} handlers to" if result.written else "every webhook has a handler in"
+    print(f"hookgen: {done} {where}", file=sys.stderr)
+    return EXIT_OK
+
+
+COMMANDS = {"generate": run_generate, "fidelity": run_fidelity, "scaffold": run_scaffold}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
