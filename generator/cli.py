@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, asserted_formats, load_config
+from .listen import listen
 from .load import display_path
 from .models import ASSERTABLE_FORMATS
 from .pipeline import build, generate
@@ -47,6 +48,12 @@ def parser() -> argparse.ArgumentParser:
     sca.add_argument("--output", "-o", type=Path, required=True, help="the handler module to write (never overwritten)")
     sca.add_argument("--package", "-p", help="the generated package it imports (default: [tool.hookgen] package)")
     sca.add_argument("--append", action="store_true", help="append stubs for webhooks the module has no handler for")
+    lis = commands.add_parser("listen", help="serve the receivers, printing each accepted delivery as a JSON line")
+    lis.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
+    lis.add_argument("--port", type=_positive_int, required=True, help="the TCP port to listen on")
+    lis.add_argument("--secret", action="append", required=True, help="a signing secret (repeat it to rotate)")
+    lis.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    lis.add_argument("--max-body", type=_positive_int, help="the largest body accepted, in bytes (default 25 MiB)")
     fid = commands.add_parser("fidelity", help="judge the generated models against the source schemas")
     fid.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
     fid.add_argument("--payloads", type=_positive_int, default=20, help="payloads drawn per webhook (default 20)")
@@ -150,7 +157,18 @@ def run_scaffold(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"generate": run_generate, "fidelity": run_fidelity, "scaffold": run_scaffold}
+def run_listen(args: argparse.Namespace) -> int:
+    """`hookgen listen`: serve the spec's receivers (generated once per spec content) until interrupted."""
+    spec = args.spec or load_config(Path.cwd()).spec
+    if spec is None:
+        print("hookgen: error: give a SPEC argument or set it in [tool.hookgen] of pyproject.toml", file=sys.stderr)
+        return EXIT_SPEC
+    print(f"hookgen: listening on http://{args.host}:{args.port}/webhooks/", file=sys.stderr)
+    listen(spec, host=args.host, port=args.port, secrets=args.secret, max_body=args.max_body)
+    return EXIT_OK
+
+
+COMMANDS = {"generate": run_generate, "fidelity": run_fidelity, "scaffold": run_scaffold, "listen": run_listen}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

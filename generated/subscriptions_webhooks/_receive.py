@@ -21,6 +21,7 @@ import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,7 @@ from ._signatures import DEFAULT_TOLERANCE_SECONDS, Scheme, SignatureError, sche
 
 __all__ = [
     "DEFAULT_MAX_BODY",
+    "current_delivery",
     "Delivery",
     "Endpoint",
     "Handler",
@@ -43,6 +45,12 @@ DEFAULT_MAX_BODY = 25 * 1024 * 1024
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Any], "None | Awaitable[None]"]
+_current: ContextVar[Delivery] = ContextVar("hookgen_current_delivery")
+
+
+def current_delivery() -> Delivery:
+    """The delivery whose handler is running (its webhook key, delivery id, payload and raw body)."""
+    return _current.get()
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class Delivery:
     endpoint: Endpoint
     delivery_id: str
     payload: pydantic.BaseModel | None
+    body: bytes = field(repr=False, default=b"")
 
 
 @dataclass(frozen=True)
@@ -159,14 +168,18 @@ class Receiver:
         if isinstance(parsed, Answer):
             self.store.release(delivery_id)
             return parsed
-        return Delivery(endpoint, delivery_id, parsed)
+        return Delivery(endpoint, delivery_id, parsed, body)
 
     def receive(self, key: str, headers: Mapping[str, str], body: bytes, **options: Any) -> Answer:
         """Check a delivery and run its handler (an async one with asyncio.run); the answer is a status and reason."""
         checked = self.check(key, headers, body, **options)
         if isinstance(checked, Answer):
             return checked
-        return self._finish(checked, lambda: _run_sync(self.handlers[checked.endpoint.key], checked.payload))
+        token = _current.set(checked)
+        try:
+            return self._finish(checked, lambda: _run_sync(self.handlers[checked.endpoint.key], checked.payload))
+        finally:
+            _current.reset(token)
 
     async def receive_async(self, key: str, headers: Mapping[str, str], body: bytes, **options: Any) -> Answer:
         """Check a delivery and run its handler; a sync handler runs in a worker thread."""
@@ -174,10 +187,13 @@ class Receiver:
         if isinstance(checked, Answer):
             return checked
         handler = self.handlers[checked.endpoint.key]
+        token = _current.set(checked)
         try:
             await _run_async(handler, checked.payload)
         except Exception:
             return self._failed(checked)
+        finally:
+            _current.reset(token)
         return self._done(checked)
 
     def _finish(self, delivery: Delivery, run: Callable[[], None]) -> Answer:

@@ -1,6 +1,6 @@
 """Receivers for Subscriptions Webhooks 1.4.0: verified, deduplicated FastAPI endpoints over typed handlers.
 
-Implement `Handlers` (sync or async methods), then mount `router(handlers, secrets=[...])` in your app, or run
+Implement `Handlers` (sync or async methods; `current_delivery()` gives a handler its delivery id), then mount `router(handlers, secrets=[...])` in your app, or run
 `create_app(handlers, secrets=[...])`. Each delivery is verified, deduplicated and parsed by `_receive.Receiver`,
 which other frameworks can use directly.
 
@@ -18,10 +18,19 @@ from fastapi.responses import JSONResponse
 
 from . import models
 from ._dedupe import DedupeStore
-from ._receive import DEFAULT_MAX_BODY, Answer, Endpoint, Receiver
+from ._receive import DEFAULT_MAX_BODY, Answer, Endpoint, Receiver, current_delivery
 from ._signatures import DEFAULT_TOLERANCE_SECONDS
 
-__all__ = ["ENDPOINTS", "SIGNATURE", "Handlers", "create_app", "receiver", "router", "single_endpoint"]
+__all__ = [
+    "ENDPOINTS",
+    "SIGNATURE",
+    "Handlers",
+    "create_app",
+    "current_delivery",
+    "receiver",
+    "router",
+    "single_endpoint",
+]
 
 
 class Handlers(Protocol):
