@@ -331,10 +331,28 @@ def test_every_webhook_gets_its_quoted_path(receivers: ModuleType, recorder: Rec
 def test_the_core_works_without_fastapi(receivers: ModuleType, recorder: Recorder, signatures: Any):
     core = receivers.receiver(recorder, secrets=[SECRET])
     checked = core.check(KEY, signed(signatures), BODY)
-    assert (checked.delivery_id, checked.payload.username) == ("msg_1", "é")
-    core.store.release(checked.delivery_id)
-    answer = core.receive(KEY, signed(signatures), BODY)
+    assert (checked.endpoint.key, checked.delivery_id, checked.payload.username) == (KEY, "msg_1", "é")
+    assert core.check(KEY, signed(signatures), BODY).status == 409  # claimed until run
+    answer = core.run(checked)
     assert (answer.status, answer.reason) == (200, "handled")
+    assert core.receive(KEY, signed(signatures), BODY).status == 200  # a duplicate now
+    assert len(recorder.calls) == 1
+
+
+def test_a_handler_reads_its_delivery_with_current_delivery(receivers: ModuleType, signatures: Any):
+    seen: list[tuple[str, str]] = []
+
+    class Handlers:
+        def __getattr__(self, name: str) -> Any:
+            def handle(payload: Any) -> None:
+                delivery = receivers.current_delivery()
+                seen.append((delivery.endpoint.key, delivery.delivery_id))
+
+            return handle
+
+    client = TestClient(receivers.create_app(Handlers(), secrets=[SECRET]))
+    assert client.post(PATH, content=BODY, headers=signed(signatures, delivery_id="msg_ctx")).status_code == 200
+    assert seen == [(KEY, "msg_ctx")]
 
 
 def test_end_to_end_through_uvicorn(receivers: ModuleType, recorder: Recorder, signatures: Any):

@@ -98,7 +98,7 @@ class Receiver:
         tolerance: float = DEFAULT_TOLERANCE_SECONDS,
         signature: Mapping[str, str] | None = None,
     ) -> None:
-        """Receive `endpoints`; `signature` is the document's scheme, the one a single endpoint for all verifies.
+        """Receive `endpoints` with `handlers`; `signature` is the document's scheme, which a single endpoint uses.
 
         The secrets are checked against every scheme now, so a bad one fails at start-up, not per delivery.
         """
@@ -127,7 +127,7 @@ class Receiver:
 
         With `key` "" the document's scheme verifies it, and the event type comes from that scheme's event header,
         or from the payload's `event_field` when given; an event type is a webhook key.
-        A `Delivery` is claimed in the store: finish it with `run` (or complete/release it yourself).
+        A `Delivery` is claimed in the store: finish it with `run` or `run_async`.
         """
         headers = {name.lower(): value for name, value in headers.items()}
         if len(body) > self.max_body:
@@ -171,36 +171,35 @@ class Receiver:
         return Delivery(endpoint, delivery_id, parsed, body)
 
     def receive(self, key: str, headers: Mapping[str, str], body: bytes, **options: Any) -> Answer:
-        """Check a delivery and run its handler (an async one with asyncio.run); the answer is a status and reason."""
+        """Check a delivery and run its handler (an async one with asyncio.run): what to answer the sender."""
         checked = self.check(key, headers, body, **options)
-        if isinstance(checked, Answer):
-            return checked
-        token = _current.set(checked)
-        try:
-            return self._finish(checked, lambda: _run_sync(self.handlers[checked.endpoint.key], checked.payload))
-        finally:
-            _current.reset(token)
+        return checked if isinstance(checked, Answer) else self.run(checked)
 
     async def receive_async(self, key: str, headers: Mapping[str, str], body: bytes, **options: Any) -> Answer:
-        """Check a delivery and run its handler; a sync handler runs in a worker thread."""
+        """Check a delivery and run its handler (a sync one in a worker thread): what to answer the sender."""
         checked = self.check(key, headers, body, **options)
-        if isinstance(checked, Answer):
-            return checked
-        handler = self.handlers[checked.endpoint.key]
-        token = _current.set(checked)
-        try:
-            await _run_async(handler, checked.payload)
-        except Exception:
-            return self._failed(checked)
-        finally:
-            _current.reset(token)
-        return self._done(checked)
+        return checked if isinstance(checked, Answer) else await self.run_async(checked)
 
-    def _finish(self, delivery: Delivery, run: Callable[[], None]) -> Answer:
+    def run(self, delivery: Delivery) -> Answer:
+        """Run a checked delivery's handler, then complete its claim, or release it when the handler raises."""
+        token = _current.set(delivery)
         try:
-            run()
+            _run_sync(self.handlers[delivery.endpoint.key], delivery.payload)
         except Exception:
             return self._failed(delivery)
+        finally:
+            _current.reset(token)
+        return self._done(delivery)
+
+    async def run_async(self, delivery: Delivery) -> Answer:
+        """Await a checked delivery's handler, then complete its claim, or release it when the handler raises."""
+        token = _current.set(delivery)
+        try:
+            await _run_async(self.handlers[delivery.endpoint.key], delivery.payload)
+        except Exception:
+            return self._failed(delivery)
+        finally:
+            _current.reset(token)
         return self._done(delivery)
 
     def _failed(self, delivery: Delivery) -> Answer:
