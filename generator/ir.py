@@ -77,6 +77,13 @@ class Webhook:
         return extra
 
     @property
+    def security_alternatives(self) -> tuple[tuple[str, ...], ...] | None:
+        """The security requirement: alternatives, each the names of schemes that must all pass; None if none."""
+        if self.security is None:
+            return None
+        return tuple(tuple(requirement) for requirement in self.security)
+
+    @property
     def statuses(self) -> list[str]:
         """The response statuses the spec declares."""
         return [response.status for response in self.responses]
@@ -120,6 +127,12 @@ class Spec:
     webhooks: tuple[Webhook, ...]
     signature: SignatureScheme | None
     security_schemes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def webhook_security_schemes(self) -> dict[str, Any]:
+        """The security schemes that some webhook requires, by name."""
+        used = {name for webhook in self.webhooks for names in webhook.security_alternatives or () for name in names}
+        return {name: scheme for name, scheme in self.security_schemes.items() if name in used}
 
 
 def _is_json(media_type: str) -> bool:

@@ -248,3 +248,82 @@ def test_the_runtime_modules_are_copied_verbatim():
         copied = (package / f"_{name}.py").read_text(encoding="utf-8")
         source = (ROOT / "generator" / "runtime" / f"{name}.py").read_text(encoding="utf-8")
         assert copied == f"# {MARKER}\n{source}"
+
+
+SECURED_SCHEMES = {
+    "basic": {"type": "http", "scheme": "basic"},
+    "key": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+}
+CREDENTIALS = {"basic": ("adyen", "s3cret"), "key": "k-123"}
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    github = {"scheme": "github"}
+    document = spec_document(
+        github, [Preset("paid", github, ()), Preset("keyed", github, ()), Preset("open", github, ())]
+    )
+    document["webhooks"]["paid"]["post"]["security"] = [{"basic": []}]
+    document["webhooks"]["keyed"]["post"]["security"] = [{"key": []}, {"basic": []}]
+    document["components"] = {"securitySchemes": {**SECURED_SCHEMES, "unused": {"type": "oauth2", "flows": {}}}}
+    generate_spec(tmp_path_factory.mktemp("secured"), document, "secured_webhooks")
+    return importlib.import_module("secured_webhooks.receivers")
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+@pytest.mark.parametrize(
+    ("key", "credentials", "status"),
+    [
+        ("paid", basic("adyen", "s3cret"), 202),
+        ("paid", {}, 401),
+        ("paid", basic("adyen", "wrong"), 401),
+        ("paid", {"Authorization": "Bearer s3cret"}, 401),
+        ("paid", {"X-Api-Key": "k-123"}, 401),
+        ("keyed", {"X-Api-Key": "k-123"}, 202),
+        ("keyed", basic("adyen", "s3cret"), 202),
+        ("keyed", {"X-Api-Key": "k-12"}, 401),
+        ("open", {}, 202),
+    ],
+)
+def test_the_declared_security_is_enforced(secured: ModuleType, key: str, credentials: dict[str, str], status: int):
+    recorder = Recorder()
+    client = TestClient(secured.create_app(recorder, secrets=[SECRET], credentials=CREDENTIALS))
+    body = body_for(Preset(key, {"scheme": "github"}, ()))
+    headers = {**signed(secured, PRESETS[0], body), **credentials}
+    response = client.post(f"/webhooks/{key}", content=body, headers=headers)
+    assert response.status_code == status
+    assert len(recorder.calls) == (1 if status == 202 else 0)
+    if key == "paid" and status == 401:
+        assert response.headers["WWW-Authenticate"] == 'Basic realm="webhooks"'
+
+
+def test_only_the_schemes_webhooks_use_are_generated(secured: ModuleType):
+    assert secured.SECURITY_SCHEMES == SECURED_SCHEMES
+    assert {endpoint.key: endpoint.security for endpoint in secured.ENDPOINTS} == {
+        "paid": (("basic",),),
+        "keyed": (("key",), ("basic",)),
+        "open": None,
+    }
+
+
+def test_required_credentials_must_be_given(secured: ModuleType):
+    with pytest.raises(ValueError, match="requires security scheme 'basic'"):
+        secured.create_app(Recorder(), secrets=[SECRET], credentials={"key": "k"})
+    with pytest.raises(ValueError, match="requires security scheme 'key'"):
+        secured.create_app(Recorder(), secrets=[SECRET], credentials={"basic": ("a", "b"), "key": ("a", "b")})
+
+
+def test_an_unsupported_security_scheme_fails_at_start_up(secured: ModuleType):
+    receive = importlib.import_module("secured_webhooks._receive")
+    endpoint = receive.Endpoint("oauth", "oauth", None, None, 200, None, security=(("unused",),))
+    with pytest.raises(ValueError, match=r"security scheme 'unused'.*is not supported"):
+        receive.Receiver(
+            [endpoint],
+            Recorder(),
+            secrets=[SECRET],
+            security_schemes={"unused": {"type": "oauth2", "flows": {}}},
+            credentials={"unused": "token"},
+        )

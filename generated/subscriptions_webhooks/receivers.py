@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 
 from . import models
 from ._dedupe import DedupeStore
-from ._receive import DEFAULT_MAX_BODY, Answer, Endpoint, Receiver, current_delivery
+from ._receive import DEFAULT_MAX_BODY, Answer, Credential, Endpoint, Receiver, current_delivery
 from ._signatures import DEFAULT_TOLERANCE_SECONDS
 
 __all__ = [
@@ -70,6 +70,9 @@ class Handlers(Protocol):
 # The document's own `x-webhook-signature` (None: Standard Webhooks); a single endpoint verifies with it.
 SIGNATURE: Mapping[str, str] | None = {"scheme": "standard-webhooks"}
 
+# The security schemes the webhooks require (`http` basic and `apiKey` in a header are enforced).
+SECURITY_SCHEMES: Mapping[str, Mapping[str, object]] = {}
+
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         key="new-subscription",
@@ -78,6 +81,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         media_type="application/json",
         success_status=200,
         signature={"scheme": "standard-webhooks"},
+        security=None,
     ),
     Endpoint(
         key="login-success",
@@ -86,6 +90,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         media_type="application/json",
         success_status=204,
         signature={"scheme": "standard-webhooks"},
+        security=None,
     ),
     Endpoint(
         key="payment",
@@ -94,6 +99,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         media_type="application/json",
         success_status=200,
         signature={"scheme": "standard-webhooks"},
+        security=None,
     ),
     Endpoint(
         key="order.updated",
@@ -102,6 +108,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         media_type="application/json",
         success_status=200,
         signature={"scheme": "standard-webhooks"},
+        security=None,
     ),
     Endpoint(
         key="customer.event",
@@ -110,6 +117,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         media_type="application/json",
         success_status=200,
         signature={"scheme": "standard-webhooks"},
+        security=None,
     ),
     Endpoint(
         key="email.delivery_status_changed",
@@ -118,6 +126,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         media_type="application/json",
         success_status=200,
         signature={"scheme": "standard-webhooks"},
+        security=None,
     ),
     Endpoint(
         key="monitoring.alert",
@@ -126,6 +135,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         media_type="application/json",
         success_status=202,
         signature={"scheme": "standard-webhooks"},
+        security=None,
     ),
 )
 
@@ -137,10 +147,23 @@ def receiver(
     store: DedupeStore | None = None,
     max_body: int = DEFAULT_MAX_BODY,
     tolerance: float = DEFAULT_TOLERANCE_SECONDS,
+    credentials: Mapping[str, Credential] | None = None,
 ) -> Receiver:
-    """The framework-agnostic receiver of every webhook, for adapters other than FastAPI."""
+    """The framework-agnostic receiver of every webhook, for adapters other than FastAPI.
+
+    `credentials` maps each security scheme the webhooks require to its expected value: (user, password) for
+    HTTP Basic, the key for an API key in a header.
+    """
     return Receiver(
-        ENDPOINTS, handlers, secrets=secrets, store=store, max_body=max_body, tolerance=tolerance, signature=SIGNATURE
+        ENDPOINTS,
+        handlers,
+        secrets=secrets,
+        store=store,
+        max_body=max_body,
+        tolerance=tolerance,
+        signature=SIGNATURE,
+        security_schemes=SECURITY_SCHEMES,
+        credentials=credentials,
     )
 
 
@@ -153,9 +176,12 @@ def router(
     paths: Mapping[str, str] | None = None,
     max_body: int = DEFAULT_MAX_BODY,
     tolerance: float = DEFAULT_TOLERANCE_SECONDS,
+    credentials: Mapping[str, Credential] | None = None,
 ) -> APIRouter:
     """One POST endpoint per webhook, at `prefix` + `/{key, URL-quoted}` unless `paths` maps the key elsewhere."""
-    core = receiver(handlers, secrets=secrets, store=store, max_body=max_body, tolerance=tolerance)
+    core = receiver(
+        handlers, secrets=secrets, store=store, max_body=max_body, tolerance=tolerance, credentials=credentials
+    )
     api = APIRouter(prefix=prefix)
     for endpoint in ENDPOINTS:
         path = (paths or {}).get(endpoint.key, "/" + quote(endpoint.key, safe=""))
@@ -172,12 +198,15 @@ def single_endpoint(
     event_field: str | None = None,
     max_body: int = DEFAULT_MAX_BODY,
     tolerance: float = DEFAULT_TOLERANCE_SECONDS,
+    credentials: Mapping[str, Credential] | None = None,
 ) -> APIRouter:
     """One POST endpoint for every webhook, dispatching by the scheme's event header or the payload's `event_field`.
 
     The event type names the webhook key; an unknown one is answered 200 and logged.
     """
-    core = receiver(handlers, secrets=secrets, store=store, max_body=max_body, tolerance=tolerance)
+    core = receiver(
+        handlers, secrets=secrets, store=store, max_body=max_body, tolerance=tolerance, credentials=credentials
+    )
     if event_field is None and core.schemes[""].event_header is None:
         raise ValueError("the signature scheme names no event header: pass event_field, the payload's type field")
     api = APIRouter()
@@ -194,12 +223,20 @@ def create_app(
     paths: Mapping[str, str] | None = None,
     max_body: int = DEFAULT_MAX_BODY,
     tolerance: float = DEFAULT_TOLERANCE_SECONDS,
+    credentials: Mapping[str, Credential] | None = None,
 ) -> FastAPI:
     """A FastAPI app serving `router(...)`: one endpoint per webhook."""
     app = FastAPI(title="Subscriptions Webhooks receivers", version="1.4.0")
     app.include_router(
         router(
-            handlers, secrets=secrets, store=store, prefix=prefix, paths=paths, max_body=max_body, tolerance=tolerance
+            handlers,
+            secrets=secrets,
+            store=store,
+            prefix=prefix,
+            paths=paths,
+            max_body=max_body,
+            tolerance=tolerance,
+            credentials=credentials,
         )
     )
     return app
@@ -234,4 +271,4 @@ def _response(answer: Answer) -> Response:
     content: dict[str, object] = {"detail": answer.reason}
     if answer.errors:
         content["errors"] = answer.errors
-    return JSONResponse(content, status_code=answer.status)
+    return JSONResponse(content, status_code=answer.status, headers=dict(answer.headers))
