@@ -46,6 +46,7 @@ check: lint typecheck drift test
 ## Benchmarks print ratios against a baseline measured in the same run; they are not tests.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_generate.py
+	$(BIN)/python benchmarks/bench_receive.py
 
 clean:
 	rm -rf $(VENV) .drift .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -11,10 +11,12 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, asserted_formats, load_config
+from .listen import listen
 from .load import display_path
 from .models import ASSERTABLE_FORMATS
-from .pipeline import generate
+from .pipeline import build, generate
 from .problems import Problem, SpecError
+from .scaffold import scaffold
 
 EXIT_OK = 0
 EXIT_DISAGREES = 1
@@ -41,6 +43,17 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--package", "-p", help="the Python package name (default: [tool.hookgen] package)")
     gen.add_argument("--strict", action="store_true", help="treat every finding as an error")
     _formats_option(gen)
+    sca = commands.add_parser("scaffold", help="write a handler module with one stub per webhook")
+    sca.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
+    sca.add_argument("--output", "-o", type=Path, required=True, help="the handler module to write (never overwritten)")
+    sca.add_argument("--package", "-p", help="the generated package it imports (default: [tool.hookgen] package)")
+    sca.add_argument("--append", action="store_true", help="append stubs for webhooks the module has no handler for")
+    lis = commands.add_parser("listen", help="serve the receivers, printing each accepted delivery as a JSON line")
+    lis.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
+    lis.add_argument("--port", type=_positive_int, required=True, help="the TCP port to listen on")
+    lis.add_argument("--secret", action="append", required=True, help="a signing secret (repeat it to rotate)")
+    lis.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    lis.add_argument("--max-body", type=_positive_int, help="the largest body accepted, in bytes (default 25 MiB)")
     fid = commands.add_parser("fidelity", help="judge the generated models against the source schemas")
     fid.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
     fid.add_argument("--payloads", type=_positive_int, default=20, help="payloads drawn per webhook (default 20)")
@@ -119,7 +132,43 @@ def run_fidelity(args: argparse.Namespace) -> int:
     return EXIT_DISAGREES if report.undocumented() else EXIT_OK
 
 
-COMMANDS = {"generate": run_generate, "fidelity": run_fidelity}
+def run_scaffold(args: argparse.Namespace) -> int:
+    """`hookgen scaffold`: write handler stubs, or list (and with --append, add) the ones a module lacks."""
+    config = load_config(Path.cwd())
+    spec = args.spec or config.spec
+    if spec is None:
+        print("hookgen: error: give a SPEC argument or set it in [tool.hookgen] of pyproject.toml", file=sys.stderr)
+        return EXIT_SPEC
+    generated = build(spec, package=args.package or config.package)
+    _print(generated.warnings)
+    try:
+        result = scaffold(generated.spec, generated.package, args.output, append=args.append)
+    except ValueError as error:
+        print(f"hookgen: error: {error}", file=sys.stderr)
+        return EXIT_SPEC
+    where = display_path(args.output)
+    for name in result.missing:
+        print(f"missing handler: {name}")
+    if result.missing:
+        print(f"hookgen: {where} lacks {len(result.missing)} handlers; --append adds them", file=sys.stderr)
+        return EXIT_DISAGREES
+    done = f"wrote {len(result.written)} handlers to" if result.written else "every webhook has a handler in"
+    print(f"hookgen: {done} {where}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_listen(args: argparse.Namespace) -> int:
+    """`hookgen listen`: serve the spec's receivers (generated once per spec content) until interrupted."""
+    spec = args.spec or load_config(Path.cwd()).spec
+    if spec is None:
+        print("hookgen: error: give a SPEC argument or set it in [tool.hookgen] of pyproject.toml", file=sys.stderr)
+        return EXIT_SPEC
+    print(f"hookgen: listening on http://{args.host}:{args.port}/webhooks/", file=sys.stderr)
+    listen(spec, host=args.host, port=args.port, secrets=args.secret, max_body=args.max_body)
+    return EXIT_OK
+
+
+COMMANDS = {"generate": run_generate, "fidelity": run_fidelity, "scaffold": run_scaffold, "listen": run_listen}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -60,6 +60,8 @@ class Webhook:
     responses: tuple[Response, ...]
     security: tuple[dict[str, list[str]], ...] | None
     extensions: dict[str, Any] = field(default_factory=dict)
+    # How this webhook's deliveries are signed: its own `x-webhook-signature`, else the document's; None is the default.
+    signature: SignatureScheme | None = None
 
     @property
     def openapi_extra(self) -> dict[str, Any]:
@@ -73,6 +75,13 @@ class Webhook:
         if self.security is not None:
             extra["security"] = list(self.security)
         return extra
+
+    @property
+    def security_alternatives(self) -> tuple[tuple[str, ...], ...] | None:
+        """The security requirement: alternatives, each the names of schemes that must all pass; None if none."""
+        if self.security is None:
+            return None
+        return tuple(tuple(requirement) for requirement in self.security)
 
     @property
     def statuses(self) -> list[str]:
@@ -102,6 +111,11 @@ class SignatureScheme:
     scheme: str
     options: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def declaration(self) -> dict[str, Any]:
+        """The `x-webhook-signature` mapping this scheme was read from."""
+        return {"scheme": self.scheme, **self.options}
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -113,6 +127,12 @@ class Spec:
     webhooks: tuple[Webhook, ...]
     signature: SignatureScheme | None
     security_schemes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def webhook_security_schemes(self) -> dict[str, Any]:
+        """The security schemes that some webhook requires, by name."""
+        used = {name for webhook in self.webhooks for names in webhook.security_alternatives or () for name in names}
+        return {name: scheme for name, scheme in self.security_schemes.items() if name in used}
 
 
 def _is_json(media_type: str) -> bool:

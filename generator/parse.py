@@ -9,6 +9,7 @@ from .ir import HeaderParameter, RequestBody, Response, SignatureScheme, Spec, W
 from .models import BodyKey, Models, body_contents, deref, operations
 from .problems import Level, Problem, pointer_join
 from .resolve import Bundle
+from .runtime.signatures import scheme_from_declaration
 
 SIGNATURE_EXTENSION = "x-webhook-signature"
 # Names the generated webhooks module defines itself.
@@ -27,9 +28,11 @@ def build_spec(bundle: Bundle, body_schemas: dict[BodyKey, str], models: Models)
         if old != new:
             at = pointer_join("/webhooks", key, method)
             problems.append(bundle.problem(at, f"name {old!r} is taken; this webhook is `{new}`", Level.WARNING))
+    root_signature = _signature(bundle, document.get(SIGNATURE_EXTENSION), "", problems)
     webhooks = []
     for (key, method, operation), python_name in zip(found, python_names, strict=True):
         at = pointer_join("/webhooks", key, method)
+        own_signature = _signature(bundle, operation.get(SIGNATURE_EXTENSION), at, problems)
         headers = _headers(bundle, key, operation, at, problems)
         bodies = _bodies(document, (key, method), operation, body_schemas=body_schemas, models=models)
         webhooks.append(
@@ -47,6 +50,7 @@ def build_spec(bundle: Bundle, body_schemas: dict[BodyKey, str], models: Models)
                 responses=_responses(document, operation),
                 security=_security(operation),
                 extensions={k: v for k, v in operation.items() if k.startswith("x-")},
+                signature=own_signature or root_signature,
             )
         )
     info = document.get("info") or {}
@@ -55,7 +59,7 @@ def build_spec(bundle: Bundle, body_schemas: dict[BodyKey, str], models: Models)
         version=str(info.get("version") or "0.0.0"),
         description=info.get("description"),
         webhooks=tuple(webhooks),
-        signature=_signature(document.get(SIGNATURE_EXTENSION)),
+        signature=root_signature,
         security_schemes=dict((document.get("components") or {}).get("securitySchemes") or {}),
     )
     return spec, problems
@@ -143,10 +147,15 @@ def _security(operation: dict[str, Any]) -> tuple[dict[str, list[str]], ...] | N
     return tuple(security) if isinstance(security, list) else None
 
 
-def _signature(extension: Any) -> SignatureScheme | None:
-    if isinstance(extension, str):
-        return SignatureScheme(scheme=extension)
-    if isinstance(extension, dict) and isinstance(extension.get("scheme"), str):
-        options = {k: v for k, v in extension.items() if k != "scheme"}
-        return SignatureScheme(scheme=extension["scheme"], options=options)
-    return None
+def _signature(bundle: Bundle, extension: Any, at: str, problems: list[Problem]) -> SignatureScheme | None:
+    """The signature scheme an `x-webhook-signature` declares; an error problem when the receivers could not use it."""
+    if extension is None:
+        return None
+    declaration = {"scheme": extension} if isinstance(extension, str) else extension
+    try:
+        scheme_from_declaration(declaration)
+    except ValueError as error:
+        problems.append(bundle.problem(pointer_join(at, SIGNATURE_EXTENSION), str(error), Level.ERROR))
+        return None
+    options = {k: v for k, v in declaration.items() if k != "scheme"}
+    return SignatureScheme(scheme=declaration["scheme"], options=options)

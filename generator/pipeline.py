@@ -66,6 +66,8 @@ def build(
     except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem
         raise SpecError([*problems, generation_problem(bundled.origins[""].file.name, exc)]) from None
     spec, naming = build_spec(bundled, model_input.body_schemas, models)
+    if errors(naming):
+        raise SpecError(problems + naming)
     deviations = find_deviations(
         bundled, {(w.key, w.method, b.media_type): b.schema_pointer for w in spec.webhooks for b in w.bodies}
     )

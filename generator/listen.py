@@ -1,0 +1,91 @@
+"""`hookgen listen`: serve a spec's generated receivers, printing each accepted delivery as one JSON line.
+
+The package is generated once per spec content into a cache folder ($HOOKGEN_CACHE, else ~/.cache/hookgen),
+keyed by the SHA-256 of every file the spec is made of and the hookgen version, so a restart is quick.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from . import __version__
+from .load import FileSet
+from .pipeline import generate
+from .render import MARKER
+from .resolve import bundle
+
+PACKAGE = "hookgen_listen_webhooks"
+
+
+def cache_root() -> Path:
+    """Where generated packages are cached: $HOOKGEN_CACHE, else ~/.cache/hookgen."""
+    configured = os.environ.get("HOOKGEN_CACHE")
+    return Path(configured) if configured else Path.home() / ".cache" / "hookgen"
+
+
+def spec_digest(spec_path: Path) -> str:
+    """The SHA-256 of the hookgen version and every file the spec reaches through `$ref`s, by path."""
+    files = FileSet()
+    root = files.get(spec_path)
+    bundle(files, root)
+    digest = hashlib.sha256(f"hookgen {__version__}\n".encode())
+    base = root.path.resolve().parent
+    for source in sorted(files, key=lambda source: str(source.path.resolve())):
+        name = os.path.relpath(source.path.resolve(), base)
+        digest.update(f"{len(name)}:{name}{len(source.text)}:".encode() + source.text.encode())
+    return digest.hexdigest()
+
+
+def cached_package(spec_path: Path) -> Path:
+    """The folder holding the generated package for this spec's content, generated when not cached yet."""
+    folder = cache_root() / spec_digest(spec_path)
+    pyproject = folder / "pyproject.toml"
+    if not (pyproject.is_file() and MARKER in pyproject.read_text(encoding="utf-8")):
+        generate(spec_path, folder, package=PACKAGE)
+    return folder
+
+
+def import_receivers(folder: Path) -> ModuleType:
+    """The `receivers` module of the package generated in `folder`."""
+    sys.path.insert(0, str(folder))
+    return importlib.import_module(f"{PACKAGE}.receivers")
+
+
+class PrintingHandlers:
+    """Handlers that print each delivery as one JSON line: the webhook key, the delivery id and the payload."""
+
+    def __init__(self, receivers: ModuleType) -> None:
+        """Answer every webhook of `receivers`."""
+        self._current_delivery = receivers.current_delivery
+
+    def __getattr__(self, name: str) -> Any:
+        """Every handler method prints."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._print
+
+    def _print(self, payload: object) -> None:
+        delivery = self._current_delivery()
+        line = {
+            "webhook": delivery.endpoint.key,
+            "delivery_id": delivery.delivery_id,
+            "payload": json.loads(delivery.body),
+        }
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+
+
+def listen(spec_path: Path, *, host: str, port: int, secrets: list[str], max_body: int | None) -> None:
+    """Serve the receivers of a spec under uvicorn until interrupted."""
+    import uvicorn  # noqa: PLC0415 - only `listen` needs the server
+
+    receivers = import_receivers(cached_package(spec_path))
+    options = {} if max_body is None else {"max_body": max_body}
+    app = receivers.create_app(PrintingHandlers(receivers), secrets=secrets, **options)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

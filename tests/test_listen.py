@@ -1,0 +1,112 @@
+"""`hookgen listen` as a black box: a subprocess serving the example spec, a signed POST, the JSON line it prints."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from generator.listen import spec_digest
+from generator.runtime.signatures import StandardWebhooksScheme
+
+from .conftest import EXAMPLE_SPEC, ROOT
+from .redis_server import free_port
+
+SECRET = "whsec_" + base64.b64encode(b"listen" * 6).decode()
+BODY = (
+    b'{"alert_id":"a1","severity":"critical","metric":"cpu","value":99.5,"threshold":90,'
+    b'"triggered_at":"2026-01-01T00:00:00Z"}'
+)
+
+
+class Listener:
+    """A running `hookgen listen`, its port, and the lines it prints on stdout."""
+
+    def __init__(self, process: subprocess.Popen[str], port: int) -> None:
+        self.process = process
+        self.port = port
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def wait_until_serving(self, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "hookgen listen exited"
+            try:
+                httpx.get(f"http://127.0.0.1:{self.port}/", timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise AssertionError("hookgen listen did not start")
+
+    def post(self, key: str, body: bytes, delivery_id: str, secret: str = SECRET) -> httpx.Response:
+        headers = StandardWebhooksScheme().sign(body, secret, delivery_id=delivery_id, timestamp=int(time.time()))
+        url = f"http://127.0.0.1:{self.port}/webhooks/{key}"
+        return httpx.post(url, content=body, headers={**headers, "content-type": "application/json"}, timeout=10)
+
+
+@pytest.fixture
+def listener(tmp_path: Path) -> Iterator[Listener]:
+    port = free_port()
+    command = [sys.executable, "-m", "generator", "listen", str(EXAMPLE_SPEC), "--port", str(port), "--secret", SECRET]
+    env = {**os.environ, "HOOKGEN_CACHE": str(tmp_path / "cache")}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    listener = Listener(process, port)
+    try:
+        yield listener
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        listener.reader.join(timeout=10)
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def test_an_accepted_delivery_is_printed_as_one_json_line(listener: Listener, tmp_path: Path):
+    listener.wait_until_serving()
+    assert listener.post("monitoring.alert", BODY, "msg_listen").status_code == 202
+    line = json.loads(listener.lines.get(timeout=10))
+    assert line == {"webhook": "monitoring.alert", "delivery_id": "msg_listen", "payload": json.loads(BODY)}
+    assert [folder.name for folder in (tmp_path / "cache").iterdir()] == [spec_digest(EXAMPLE_SPEC)]
+
+
+def test_refused_and_duplicate_deliveries_print_nothing(listener: Listener):
+    listener.wait_until_serving()
+    assert listener.post("monitoring.alert", BODY, "msg_1").status_code == 202
+    assert listener.post("monitoring.alert", BODY, "msg_1").status_code == 202
+    assert listener.post("monitoring.alert", BODY, "msg_2", secret="whsec_" + "A" * 40).status_code == 401
+    assert listener.post("monitoring.alert", b"{}", "msg_3").status_code == 422
+    assert listener.post("monitoring.alert", BODY, "msg_4").status_code == 202
+    printed = [json.loads(listener.lines.get(timeout=10))["delivery_id"] for _ in range(2)]
+    assert printed == ["msg_1", "msg_4"]
+    assert listener.lines.empty()
+
+
+def test_the_digest_follows_every_file_of_the_spec(tmp_path: Path):
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(EXAMPLE_SPEC.read_text(encoding="utf-8"), encoding="utf-8")
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    for source in (EXAMPLE_SPEC.parent / "schemas").iterdir():
+        (schemas / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    before = spec_digest(spec)
+    assert before == spec_digest(EXAMPLE_SPEC)
+    billing = schemas / "billing.yaml"
+    billing.write_text(billing.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert spec_digest(spec) != before
