@@ -304,6 +304,23 @@ def test_a_payload_that_breaks_the_schema_is_refused_with_its_errors(
     assert client.post(PATH, content=fixed, headers=signed(signatures, fixed)).status_code == 200
 
 
+def test_a_payload_the_contract_check_refuses_is_a_422_and_never_reaches_the_handler(
+    client: TestClient, recorder: Recorder, signatures: Any
+):
+    # uniqueItems and oneOf exactness have no Pydantic type: the body model checks them against _contract.json.
+    event = {
+        "object": "customer_event",
+        "action": "updated",
+        "customer": {"id": "c", "email": "e", "preferred_contact": {"email": "e", "phone": "1"}},
+        "occurred_at": "2026-11-27T08:15:00Z",
+    }
+    body = json.dumps(event).encode()
+    response = client.post("/webhooks/customer.event", content=body, headers=signed(signatures, body))
+    assert response.status_code == 422
+    assert "/customer/preferred_contact" in response.json()["errors"][0]["msg"]
+    assert recorder.calls == []
+
+
 def test_a_handler_that_raises_gets_500_and_the_retry_succeeds(
     receivers: ModuleType, signatures: Any, caplog: pytest.LogCaptureFixture
 ):

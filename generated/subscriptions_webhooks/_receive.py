@@ -25,7 +25,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pydantic
 
@@ -46,6 +46,7 @@ __all__ = [
 # GitHub's own payload cap: 25 MiB.
 DEFAULT_MAX_BODY = 25 * 1024 * 1024
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 Handler = Callable[[Any], "None | Awaitable[None]"]
 # What a security scheme expects: (user, password) for HTTP Basic, the key for an API key in a header.
@@ -192,7 +193,7 @@ class Receiver:
 
     async def receive_async(self, key: str, headers: Mapping[str, str], body: bytes, **options: Any) -> Answer:
         """Check a delivery and run its handler (a sync one in a worker thread): what to answer the sender."""
-        checked = self.check(key, headers, body, **options)
+        checked = await self._off_the_loop(self.check, key, headers, body, **options)
         return checked if isinstance(checked, Answer) else await self.run_async(checked)
 
     def run(self, delivery: Delivery) -> Answer:
@@ -212,10 +213,16 @@ class Receiver:
         try:
             await _run_async(self.handlers[delivery.endpoint.key], delivery.payload)
         except Exception:
-            return self._failed(delivery)
+            return await self._off_the_loop(self._failed, delivery)
         finally:
             _current.reset(token)
-        return self._done(delivery)
+        return await self._off_the_loop(self._done, delivery)
+
+    async def _off_the_loop(self, function: Callable[..., _T], *args: Any, **options: Any) -> _T:
+        # The memory store answers at once; any other (Redis) does network I/O, which must not block the loop.
+        if isinstance(self.store, MemoryStore):
+            return function(*args, **options)
+        return await asyncio.to_thread(function, *args, **options)
 
     def _failed(self, delivery: Delivery) -> Answer:
         logger.exception("handler for webhook %r failed on delivery %r", delivery.endpoint.key, delivery.delivery_id)
