@@ -133,7 +133,8 @@ def _merge(document: dict[str, Any], schema: Any, shape: dict[str, Any], seen: s
     shape["closed"] |= schema.get("additionalProperties") is False and not schema.get("patternProperties")
     values = schema.get("enum", [schema["const"]] if "const" in schema else None)
     if values is not None:
-        shape["enum"] = sorted({repr(v) for v in values} | set(shape["enum"] or []))
+        # Null is compared by behaviour (mutations), not here: a model writes `X | None` as an enum with None.
+        shape["enum"] = sorted({repr(v) for v in values if v is not None} | set(shape["enum"] or []))
     if isinstance(schema.get("items"), dict):
         existing = shape["items"]
         shape["items"] = schema["items"] if existing is None else {"allOf": [existing, schema["items"]]}

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from .models import BodyKey, deref
-from .normalize import is_loose_object
+from .normalize import COMPONENT, is_loose_object
 from .problems import Level, Problem, pointer_join
 from .resolve import Bundle, resolve_pointer
 from .schemas import subschema_pointers
@@ -67,6 +67,7 @@ def _check(document: dict[str, Any], pointer: str, schema: dict[str, Any]) -> It
 
 def _overridden_properties(document: dict[str, Any], pointer: str, schema: dict[str, Any]) -> Iterator[tuple[str, str]]:
     # datamodel-code-generator keeps an inherited property's schema when a later allOf branch refines it.
+    # normalize.py merges the two when the property comes from a component (`$ref`); other cases are warned.
     branches = schema.get("allOf")
     if not isinstance(branches, list):
         return
@@ -80,4 +81,9 @@ def _overridden_properties(document: dict[str, Any], pointer: str, schema: dict[
             for name in sorted(set(properties) & inherited):
                 at = pointer_join(pointer, "allOf", index, "properties", name)
                 yield at, f"property {name!r} refines an inherited one; the model may keep the inherited schema"
-        inherited |= set(properties)
+        if not _merged_by_normalize(branch):
+            inherited |= set(properties)
+
+
+def _merged_by_normalize(branch: Any) -> bool:
+    return isinstance(branch, dict) and set(branch) == {"$ref"} and str(branch["$ref"]).startswith(COMPONENT)

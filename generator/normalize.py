@@ -28,7 +28,10 @@ def normalize(schemas: dict[str, Any]) -> dict[str, Any]:
     loose = {name for name, schema in cleaned.items() if is_loose_object(schema)}
     typed = {name: {**schema, "type": "object"} if name in loose else schema for name, schema in cleaned.items()}
     return {
-        name: map_schema(schema, lambda node: _widen_uses(_tag_only_if_required(node, cleaned), loose))
+        name: map_schema(
+            schema,
+            lambda node: _refinements_merged(_widen_uses(_tag_only_if_required(node, cleaned), loose), cleaned),
+        )
         for name, schema in typed.items()
     }
 
@@ -63,6 +66,47 @@ def _widened(schema: Any, loose: set[str]) -> Any:
         return schema
     annotations = {key: value for key, value in schema.items() if key != "$ref"}
     return {**annotations, "anyOf": [{"$ref": ref}, {"type": NON_OBJECT_TYPES}]}
+
+
+def _refinements_merged(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """An `allOf` whose later branch refines a property an inherited (`$ref`) branch defines.
+
+    datamodel-code-generator keeps the inherited property (Paddle's `data: {type: object}` wins over
+    the full object that refines it, and the payload is lost to `dict[str, Any]`). The inherited branch
+    is inlined without that property, and the refining branch requires both schemas of it.
+    """
+    branches = schema.get("allOf")
+    if not isinstance(branches, list):
+        return schema
+    merged = list(branches)
+    for index, branch in enumerate(branches):
+        ref = branch.get("$ref") if isinstance(branch, dict) else None
+        target = components.get(ref[len(COMPONENT) :]) if isinstance(ref, str) and ref.startswith(COMPONENT) else None
+        if not isinstance(target, dict) or not isinstance(target.get("properties"), dict) or len(branch) > 1:
+            continue
+        inherited: dict[str, Any] = target["properties"]
+        refined = {
+            name
+            for later in merged[index + 1 :]
+            if isinstance(later, dict) and "$ref" not in later
+            for name in (later.get("properties") or {})
+            if name in inherited
+        }
+        if not refined:
+            continue
+        merged[index] = {**target, "properties": {k: v for k, v in inherited.items() if k not in refined}}
+        merged[index + 1 :] = [_requiring_both(later, inherited, refined) for later in merged[index + 1 :]]
+    return {**schema, "allOf": merged}
+
+
+def _requiring_both(branch: Any, inherited: dict[str, Any], refined: set[str]) -> Any:
+    if not isinstance(branch, dict) or "$ref" in branch or not isinstance(branch.get("properties"), dict):
+        return branch
+    properties = {
+        name: {"allOf": [inherited[name], value]} if name in refined and name in inherited else value
+        for name, value in branch["properties"].items()
+    }
+    return {**branch, "properties": properties}
 
 
 def _tag_only_if_required(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:

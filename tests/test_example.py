@@ -134,3 +134,14 @@ def test_generated_package_passes_mypy_strict(example: Imported) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_unknown_properties_are_ignored_unless_the_schema_forbids_them(example: Imported) -> None:
+    by_key = {w.key: w for w in example.generated.spec.webhooks}
+    subscription = examples_of(example, by_key["new-subscription"])[0]
+    alert = examples_of(example, by_key["monitoring.alert"])[0]
+    # Payloads evolve: a field the contract does not name yet must not lose the delivery...
+    assert accepts(example.model(by_key["new-subscription"]), {**subscription, "added_later": 1})
+    # ...unless the contract says `additionalProperties: false`, as the monitoring alert does.
+    assert accepts(example.model(by_key["monitoring.alert"]), alert)
+    assert not accepts(example.model(by_key["monitoring.alert"]), {**alert, "added_later": 1})
