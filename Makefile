@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.hookgen-installed
 
-.PHONY: install generate test test-slow lint typecheck drift check bench clean fidelity-full
+.PHONY: install generate test lint typecheck drift check bench clean fidelity-full
 
 $(STAMP): pyproject.toml generated/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,10 +21,6 @@ generate: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
-
-## The corpus specs too slow for CI yet (polar, github).
-test-slow: $(STAMP)
-	$(BIN)/python -m pytest -m slow
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests benchmarks

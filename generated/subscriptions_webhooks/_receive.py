@@ -311,16 +311,21 @@ def _parse(endpoint: Endpoint, body: bytes) -> pydantic.BaseModel | None | Answe
     if endpoint.model is None:
         return None
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return Answer(400, "body is not UTF-8")
-    try:
-        return endpoint.model.model_validate_json(text)
+        # Pydantic reads the bytes itself: decoding first would copy every body only to tell errors apart.
+        return endpoint.model.model_validate_json(body)
     except pydantic.ValidationError as error:
         errors = error.errors(include_url=False, include_context=False, include_input=False)
         if all(item["type"] == "json_invalid" for item in errors):
-            return Answer(400, "body is not JSON")
+            return Answer(400, "body is not UTF-8" if not _is_utf8(body) else "body is not JSON")
         return Answer(422, "payload does not match the schema", [dict(item) for item in errors])
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _run_sync(handler: Handler, payload: pydantic.BaseModel | None) -> None:
