@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from generator.contract import webhooks_with_bodies
 from generator.fidelity import measure_webhook
@@ -145,3 +146,7 @@ def test_unknown_properties_are_ignored_unless_the_schema_forbids_them(example: 
     # ...unless the contract says `additionalProperties: false`, as the monitoring alert does.
     assert accepts(example.model(by_key["monitoring.alert"]), alert)
     assert not accepts(example.model(by_key["monitoring.alert"]), {**alert, "added_later": 1})
+
+
+def test_the_declared_document_is_valid_openapi_3_1(example: Imported) -> None:
+    OpenAPIV31SpecValidator(example.webhooks.app.openapi()).validate()
