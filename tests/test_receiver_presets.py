@@ -6,6 +6,7 @@ import base64
 import importlib
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,6 +179,101 @@ def test_a_signature_of_another_scheme_is_refused(client: TestClient, presets: A
     body = body_for(preset)
     response = client.post(f"/webhooks/{preset.key}", content=body, headers=signed(presets, other, body))
     assert response.status_code == 401
+
+
+# Where each timestamped preset carries its timestamp, and how to put another value there.
+TIMESTAMPED = {
+    "stripe": lambda headers, value: {
+        **headers,
+        "Stripe-Signature": re.sub(r"t=\d+", f"t={value}", headers["Stripe-Signature"]),
+    },
+    "slack": lambda headers, value: {**headers, "X-Slack-Request-Timestamp": value},
+    "hmac": lambda headers, value: {**headers, "X-Timestamp": value},
+    "standard-webhooks": lambda headers, value: {**headers, "webhook-timestamp": value},
+}
+SIGNATURE_HEADER = {
+    "github": "X-Hub-Signature-256",
+    "stripe": "Stripe-Signature",
+    "shopify": "X-Shopify-Hmac-SHA256",
+    "slack": "X-Slack-Signature",
+    "hmac": "X-Signature",
+    "standard-webhooks": "webhook-signature",
+}
+MALFORMED = ["garbage", "v1,a,b", "v1,!!!notbase64", "v1a", "sha256=zz", "t=1,v1=", "v0=", "=="]
+
+
+def _post(client: TestClient, preset: Preset, body: bytes, headers: dict[str, str]) -> int:
+    return client.post(f"/webhooks/{preset.key}", content=body, headers=headers).status_code
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.declaration["scheme"])
+def test_a_reserialised_body_is_refused(client: TestClient, recorder: Recorder, presets: Any, preset: Preset):
+    body = body_for(preset, "é")
+    headers = signed(presets, preset, body)
+    payload = json.loads(body)
+    for reserialised in (
+        json.dumps(payload, indent=1).encode(),
+        json.dumps(dict(reversed(payload.items()))).encode(),
+        json.dumps(payload, ensure_ascii=False).encode(),
+    ):
+        assert reserialised != body
+        assert _post(client, preset, reserialised, headers) == 401
+    assert recorder.calls == []
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.declaration["scheme"])
+@pytest.mark.parametrize("value", MALFORMED)
+def test_a_malformed_signature_header_is_refused(client: TestClient, presets: Any, preset: Preset, value: str):
+    body = body_for(preset)
+    headers = {**signed(presets, preset, body), SIGNATURE_HEADER[preset.declaration["scheme"]]: value}
+    assert _post(client, preset, body, headers) == 401
+
+
+@pytest.mark.parametrize(
+    "preset", [p for p in PRESETS if p.declaration["scheme"] in TIMESTAMPED], ids=lambda p: p.declaration["scheme"]
+)
+@pytest.mark.parametrize(("change", "status"), [(-301, 401), (301, 401), ("abc", 401), ("nan", 401), (-299, 202)])
+def test_the_timestamp_must_be_within_the_tolerance(
+    client: TestClient, presets: Any, preset: Preset, change: int | str, status: int
+):
+    body = body_for(preset, f"t{change}")
+    scheme = importlib.import_module(presets.__package__ + "._signatures").scheme_from_declaration(preset.declaration)
+    if isinstance(change, int):  # signed honestly, at another time
+        headers = scheme.sign(body, SECRET, delivery_id=f"t{change}", timestamp=int(time.time()) + change)
+        headers = {**headers, "Content-Type": "application/json"}
+    else:
+        headers = TIMESTAMPED[preset.declaration["scheme"]](signed(presets, preset, body), change)
+    assert _post(client, preset, body, headers) == status
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.declaration["scheme"])
+def test_both_secrets_are_accepted_while_rotating(presets: ModuleType, recorder: Recorder, preset: Preset):
+    new = base64.b64encode(b"the next secret of every scheme").decode()
+    client = TestClient(presets.create_app(recorder, secrets=[new, SECRET]))
+    scheme = importlib.import_module(presets.__package__ + "._signatures").scheme_from_declaration(preset.declaration)
+    for secret, name in ((SECRET, "old"), (new, "new")):
+        body = body_for(preset, name)
+        headers = {
+            **scheme.sign(body, secret, delivery_id=name, timestamp=int(time.time())),
+            "Content-Type": "application/json",
+        }
+        assert _post(client, preset, body, headers) == 202
+    assert [payload.name for _, payload in recorder.calls] == ["old", "new"]
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.declaration["scheme"])
+def test_bad_deliveries_get_their_4xx_and_never_reach_the_handler(presets: ModuleType, preset: Preset):
+    recorder = Recorder()
+    client = TestClient(presets.create_app(recorder, secrets=[SECRET], max_body=1024))
+    big = json.dumps({"type": preset.key, "name": "x" * 2048}).encode()
+    assert _post(client, preset, big, signed(presets, preset, big)) == 413
+    body = body_for(preset)
+    assert _post(client, preset, body, {**signed(presets, preset, body), "Content-Type": "text/plain"}) == 415
+    latin1 = json.dumps({"type": preset.key, "name": "é"}, ensure_ascii=False).encode("latin-1")
+    assert _post(client, preset, latin1, signed(presets, preset, latin1)) == 400
+    empty_name = json.dumps({"type": preset.key, "name": ""}).encode()
+    assert _post(client, preset, empty_name, signed(presets, preset, empty_name)) == 422
+    assert recorder.calls == []
 
 
 def test_the_single_endpoint_dispatches_by_the_event_header(presets: ModuleType, recorder: Recorder):
