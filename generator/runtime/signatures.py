@@ -38,6 +38,7 @@ in constant time. Any of several secrets may match, so that a secret can be rota
 from __future__ import annotations
 
 import base64
+import functools
 import hmac
 import string
 import time
@@ -461,6 +462,7 @@ def _utf8_key(secret: str) -> bytes:
     return secret.encode("utf-8")
 
 
+@functools.lru_cache(maxsize=64)
 def _standard_webhooks_key(secret: str) -> bytes:
     """The key a Standard Webhooks secret stands for, decoded as the `standardwebhooks` library decodes it."""
     encoded = secret.removeprefix(_STANDARD_WEBHOOKS_KEY_PREFIX)
