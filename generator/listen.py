@@ -1,7 +1,8 @@
 """`hookgen listen`: serve a spec's generated receivers, printing each accepted delivery as one JSON line.
 
 The package is generated once per spec content into a cache folder ($HOOKGEN_CACHE, else ~/.cache/hookgen),
-keyed by the SHA-256 of every file the spec is made of and the hookgen version, so a restart is quick.
+keyed by the SHA-256 of every file the spec is made of and of hookgen's own code, so a restart is quick and
+a changed generator (a development install, an upgrade) never serves a stale package.
 """
 
 from __future__ import annotations
@@ -31,15 +32,24 @@ def cache_root() -> Path:
 
 
 def spec_digest(spec_path: Path) -> str:
-    """The SHA-256 of the hookgen version and every file the spec reaches through `$ref`s, by path."""
+    """The SHA-256 of hookgen's code and every file the spec reaches through `$ref`s, by path."""
     files = FileSet()
     root = files.get(spec_path)
     bundle(files, root)
-    digest = hashlib.sha256(f"hookgen {__version__}\n".encode())
+    digest = hashlib.sha256(f"hookgen {__version__} {generator_digest()}\n".encode())
     base = root.path.resolve().parent
     for source in sorted(files, key=lambda source: str(source.path.resolve())):
         name = os.path.relpath(source.path.resolve(), base)
         digest.update(f"{len(name)}:{name}{len(source.text)}:".encode() + source.text.encode())
+    return digest.hexdigest()
+
+
+def generator_digest() -> str:
+    """The SHA-256 of hookgen's own modules and templates: what decides the generated code besides the spec."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.jinja")]):
+        digest.update(f"{path.relative_to(package)}\n".encode() + path.read_bytes())
     return digest.hexdigest()
 
 
