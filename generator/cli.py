@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -102,6 +101,17 @@ def run_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class UsageError(Exception):
+    """A command line that cannot run: said in one line, exit status 2."""
+
+
+def _spec(args: argparse.Namespace, config: Config) -> Path:
+    spec: Path | None = args.spec or config.spec
+    if spec is None:
+        raise UsageError("give a SPEC argument or set it in [tool.hookgen] of pyproject.toml")
+    return spec
+
+
 def _asserted_formats(args: argparse.Namespace, config: Config) -> frozenset[str]:
     if args.assert_formats is None:
         return config.asserted_formats
@@ -112,19 +122,13 @@ def _asserted_formats(args: argparse.Namespace, config: Config) -> frozenset[str
 def run_fidelity(args: argparse.Namespace) -> int:
     """`hookgen fidelity`: generate into a temporary folder, then judge the models against the schemas."""
     config = load_config(Path.cwd())
-    spec = args.spec or config.spec
-    if spec is None:
-        print("hookgen: error: give a SPEC argument or set it in [tool.hookgen] of pyproject.toml", file=sys.stderr)
-        return EXIT_SPEC
+    spec = _spec(args, config)
     # Imported here: the fidelity stage pulls in Hypothesis, which `generate` never needs.
     from . import fidelity  # noqa: PLC0415
 
-    package = "hookgen_fidelity_models"
-    with tempfile.TemporaryDirectory(prefix="hookgen-fidelity-") as folder:
-        generated = generate(spec, Path(folder), package=package, asserted_formats=_asserted_formats(args, config))
-        models = fidelity.import_models(Path(folder), package)
-        report = fidelity.measure(generated, models, count=args.payloads, seconds=args.seconds, spec=display_path(spec))
-    _print(generated.warnings)
+    formats = _asserted_formats(args, config)
+    report, warnings = fidelity.measure_spec(spec, count=args.payloads, seconds=args.seconds, asserted_formats=formats)
+    _print(warnings)
     if args.format == "json":
         print(json.dumps(report.as_json(), indent=2, default=repr))
     else:
@@ -135,10 +139,7 @@ def run_fidelity(args: argparse.Namespace) -> int:
 def run_scaffold(args: argparse.Namespace) -> int:
     """`hookgen scaffold`: write handler stubs, or list (and with --append, add) the ones a module lacks."""
     config = load_config(Path.cwd())
-    spec = args.spec or config.spec
-    if spec is None:
-        print("hookgen: error: give a SPEC argument or set it in [tool.hookgen] of pyproject.toml", file=sys.stderr)
-        return EXIT_SPEC
+    spec = _spec(args, config)
     generated = build(spec, package=args.package or config.package)
     _print(generated.warnings)
     try:
@@ -159,10 +160,7 @@ def run_scaffold(args: argparse.Namespace) -> int:
 
 def run_listen(args: argparse.Namespace) -> int:
     """`hookgen listen`: serve the spec's receivers (generated once per spec content) until interrupted."""
-    spec = args.spec or load_config(Path.cwd()).spec
-    if spec is None:
-        print("hookgen: error: give a SPEC argument or set it in [tool.hookgen] of pyproject.toml", file=sys.stderr)
-        return EXIT_SPEC
+    spec = _spec(args, load_config(Path.cwd()))
     print(f"hookgen: listening on http://{args.host}:{args.port}/webhooks/", file=sys.stderr)
     listen(spec, host=args.host, port=args.port, secrets=args.secret, max_body=args.max_body)
     return EXIT_OK
@@ -178,4 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except SpecError as exc:
         _print(exc.problems)
+        return EXIT_SPEC
+    except UsageError as exc:
+        print(f"hookgen: error: {exc}", file=sys.stderr)
         return EXIT_SPEC

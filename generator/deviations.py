@@ -13,7 +13,7 @@ from .models import BodyKey, deref
 from .normalize import COMPONENT, is_loose_object
 from .problems import Level, Problem, pointer_join
 from .resolve import Bundle, resolve_pointer
-from .schemas import subschema_pointers
+from .schemas import reachable_schemas
 
 
 def find_deviations(bundle: Bundle, body_pointers: dict[BodyKey, str]) -> list[Problem]:
@@ -24,8 +24,9 @@ def find_deviations(bundle: Bundle, body_pointers: dict[BodyKey, str]) -> list[P
         if is_loose_object(deref(bundle.document, resolve_pointer(bundle.document, pointer))):
             message = "`properties` without `type`: the payload may be any JSON value, the model reads objects only"
             reached_by.setdefault((pointer, message), set()).add(key)
-        for at, message in _walk(bundle.document, pointer, set()):
-            reached_by.setdefault((at, message), set()).add(key)
+        for at, schema in reachable_schemas(bundle.document, pointer):
+            for place, message in _check(bundle.document, at, schema):
+                reached_by.setdefault((place, message), set()).add(key)
     return [
         replace(
             bundle.problem(at, f"{message} (webhooks: {', '.join(sorted(keys))})", Level.WARNING),
@@ -38,21 +39,6 @@ def find_deviations(bundle: Bundle, body_pointers: dict[BodyKey, str]) -> list[P
 def documented_webhooks(warnings: list[Problem]) -> set[str]:
     """The webhooks a deviation warning names: where models are known to read payloads differently."""
     return {key for problem in warnings for key in problem.webhooks}
-
-
-def _walk(document: dict[str, Any], pointer: str, seen: set[str]) -> Iterator[tuple[str, str]]:
-    if pointer in seen:
-        return
-    seen.add(pointer)
-    schema = resolve_pointer(document, pointer)
-    if not isinstance(schema, dict):
-        return
-    yield from _check(document, pointer, schema)
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#"):
-        yield from _walk(document, ref[1:], seen)
-    for at in subschema_pointers(pointer, schema):
-        yield from _walk(document, at, seen)
 
 
 def _check(document: dict[str, Any], pointer: str, schema: dict[str, Any]) -> Iterator[tuple[str, str]]:

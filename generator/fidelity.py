@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,8 +23,10 @@ import pydantic
 from .contract import body_examples, mutations, source_validator, webhooks_with_bodies
 from .deviations import documented_webhooks
 from .ir import Webhook
+from .load import display_path
 from .payloads import draw_payloads
-from .pipeline import Generated
+from .pipeline import Generated, generate
+from .problems import Problem
 from .resolve import resolve_pointer
 
 REFUSED_VALID = "refused-but-valid"
@@ -124,7 +127,7 @@ def measure_webhook(
         if not validator.is_valid(payload):
             continue
         tally.payloads += 1
-        if not _accepts(model, payload):
+        if not accepts(model, payload):
             tally.found(Disagreement(REFUSED_VALID, "a valid payload", payload))
             continue
         for index, (what, mutated) in enumerate(mutations(document, schema, payload)):
@@ -133,7 +136,7 @@ def measure_webhook(
             if validator.is_valid(mutated):
                 continue
             tally.mutations += 1
-            if _accepts(model, mutated):
+            if accepts(model, mutated):
                 tally.found(Disagreement(ACCEPTED_INVALID, what, mutated))
     return WebhookFidelity(
         key=webhook.key,
@@ -160,7 +163,8 @@ class _Tally:
         self.first.setdefault(disagreement.kind, disagreement)
 
 
-def _accepts(model: Any, payload: Any) -> bool:
+def accepts(model: Any, payload: Any) -> bool:
+    """Whether a Pydantic model validates a payload."""
     try:
         model.model_validate(payload)
     except pydantic.ValidationError:
@@ -180,6 +184,18 @@ def measure(generated: Generated, models: ModuleType, *, count: int, seconds: fl
 def _model(models: ModuleType, webhook: Webhook) -> Any:
     assert webhook.body is not None
     return getattr(models, webhook.body.model_name)
+
+
+def measure_spec(
+    spec: Path, *, count: int, seconds: float, asserted_formats: frozenset[str]
+) -> tuple[FidelityReport, list[Problem]]:
+    """Generate a spec's package into a temporary folder and measure its models; also the generation warnings."""
+    package = "hookgen_fidelity_models"
+    with tempfile.TemporaryDirectory(prefix="hookgen-fidelity-") as folder:
+        generated = generate(spec, Path(folder), package=package, asserted_formats=asserted_formats)
+        models = import_models(Path(folder), package)
+        report = measure(generated, models, count=count, seconds=seconds, spec=display_path(spec))
+    return report, generated.warnings
 
 
 def import_models(output: Path, package: str) -> ModuleType:

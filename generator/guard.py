@@ -18,8 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .problems import pointer_join
-from .resolve import resolve_pointer
-from .schemas import subschema_pointers
+from .schemas import reachable_schemas
 
 # Keywords whose meaning no generated Pydantic type carries.
 UNEXPRESSED = frozenset(
@@ -52,20 +51,7 @@ def guarded_bodies(model_document: dict[str, Any], body_schemas: Iterable[str]) 
 
 def needs_guard(document: dict[str, Any], pointer: str) -> bool:
     """Whether the schema at `pointer` reaches a keyword the models cannot express."""
-    seen: set[str] = set()
-    pending = [pointer]
-    while pending:
-        at = pending.pop()
-        if at in seen:
-            continue
-        seen.add(at)
-        schema = resolve_pointer(document, at)
-        if not isinstance(schema, dict):
-            continue
-        if _unexpressed(schema):
-            return True
-        pending += _children(at, schema)
-    return False
+    return any(_unexpressed(schema) for _, schema in reachable_schemas(document, pointer))
 
 
 def _unexpressed(schema: dict[str, Any]) -> bool:
@@ -81,13 +67,6 @@ def _unexpressed(schema: dict[str, Any]) -> bool:
 
 def _one_branch_or_null(branches: Any) -> bool:
     return isinstance(branches, list) and len([b for b in branches if b != {"type": "null"}]) <= 1
-
-
-def _children(pointer: str, schema: dict[str, Any]) -> Iterable[str]:
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#"):
-        yield ref[1:]
-    yield from subschema_pointers(pointer, schema)
 
 
 def contract_document(model_document: dict[str, Any]) -> str:

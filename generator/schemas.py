@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .problems import pointer_join
+from .resolve import resolve_pointer
 
 SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 SCHEMA_VALUES = (
@@ -77,3 +78,22 @@ def subschema_pointers(pointer: str, schema: dict[str, Any]) -> Iterator[str]:
     for key in SCHEMA_LISTS:
         if isinstance(schema.get(key), list):
             yield from (pointer_join(pointer, key, index) for index in range(len(schema[key])))
+
+
+def reachable_schemas(document: dict[str, Any], pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema object reachable from `pointer` (local `$ref`s followed), once each, with its pointer."""
+    seen: set[str] = set()
+    pending = [pointer]
+    while pending:
+        at = pending.pop()
+        if at in seen:
+            continue
+        seen.add(at)
+        schema = resolve_pointer(document, at)
+        if not isinstance(schema, dict):
+            continue
+        yield at, schema
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            pending.append(ref[1:])
+        pending += reversed(list(subschema_pointers(at, schema)))

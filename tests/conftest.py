@@ -17,6 +17,16 @@ from generator.pipeline import Generated, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_SPEC = ROOT / "spec" / "openapi.yaml"
+# The example's webhook keys, in spec order.
+EXAMPLE_KEYS = [
+    "new-subscription",
+    "login-success",
+    "payment",
+    "order.updated",
+    "customer.event",
+    "email.delivery_status_changed",
+    "monitoring.alert",
+]
 CORPUS = Path(os.environ.get("HOOKGEN_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 

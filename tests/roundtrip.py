@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pydantic
-
 from generator.contract import (
     body_examples,
     declaration_differences,
@@ -19,14 +17,6 @@ from .conftest import Imported
 
 # Beyond this, one draw can take minutes (Polar's schemas, unrolled); such webhooks are checked on examples only.
 MAX_INLINED_SCHEMA_CHARS = 200_000
-
-
-def accepts(model: Any, payload: Any) -> bool:
-    try:
-        model.model_validate(payload)
-    except pydantic.ValidationError:
-        return False
-    return True
 
 
 def check_declarations(imported: Imported) -> None:
