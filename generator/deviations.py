@@ -53,7 +53,7 @@ def _check(document: dict[str, Any], pointer: str, schema: dict[str, Any]) -> It
 
 def _overridden_properties(document: dict[str, Any], pointer: str, schema: dict[str, Any]) -> Iterator[tuple[str, str]]:
     # datamodel-code-generator keeps an inherited property's schema when a later allOf branch refines it.
-    # normalize.py merges the two when the property comes from a component (`$ref`); other cases are warned.
+    # normalize.py merges the two when the earlier branch is inline or a bare component `$ref`; others are warned.
     branches = schema.get("allOf")
     if not isinstance(branches, list):
         return
@@ -72,4 +72,7 @@ def _overridden_properties(document: dict[str, Any], pointer: str, schema: dict[
 
 
 def _merged_by_normalize(branch: Any) -> bool:
-    return isinstance(branch, dict) and set(branch) == {"$ref"} and str(branch["$ref"]).startswith(COMPONENT)
+    # The branches normalize.py rewrites: inline ones, and a bare `$ref` to a component.
+    if not isinstance(branch, dict):
+        return False
+    return "$ref" not in branch or (set(branch) == {"$ref"} and str(branch["$ref"]).startswith(COMPONENT))

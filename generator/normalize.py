@@ -12,6 +12,7 @@ Each rewrite keeps what a payload may be (except `nullable: true`, read as its a
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .schemas import map_schema, with_null_for_nullable, without_extensions
@@ -20,6 +21,7 @@ COMPONENT = "#/components/schemas/"
 NON_OBJECT_TYPES = ["array", "boolean", "number", "string", "null"]
 _TYPED_BY = ("type", "$ref", "allOf", "anyOf", "oneOf", "const", "enum", "not", "if")
 _PLACES_OF_USE = ("items", "additionalProperties")
+_ANNOTATIONS = frozenset({"title", "description", "examples", "example", "deprecated", "readOnly", "writeOnly"})
 
 
 def normalize(schemas: dict[str, Any]) -> dict[str, Any]:
@@ -69,44 +71,57 @@ def _widened(schema: Any, loose: set[str]) -> Any:
 
 
 def _refinements_merged(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
-    """An `allOf` whose later branch refines a property an inherited (`$ref`) branch defines.
+    """An `allOf` whose later branch restates a property an earlier branch defines.
 
-    datamodel-code-generator keeps the inherited property (Paddle's `data: {type: object}` wins over
-    the full object that refines it, and the payload is lost to `dict[str, Any]`). The inherited branch
-    is inlined without that property, and the refining branch requires both schemas of it.
+    datamodel-code-generator keeps the earlier property, even when the later one carries the detail
+    (Paddle's inherited `data: {type: object}` wins over the full object that refines it, and the
+    payload is lost to `dict[str, Any]`). Each such property is kept in one branch only, the one that
+    says more; either accepts at least what both accept together, and the body model's contract check
+    (guard.py: the schema reaches `allOf`) refuses what the other branch forbids.
     """
     branches = schema.get("allOf")
     if not isinstance(branches, list):
         return schema
     merged = list(branches)
-    for index, branch in enumerate(branches):
-        ref = branch.get("$ref") if isinstance(branch, dict) else None
-        target = components.get(ref[len(COMPONENT) :]) if isinstance(ref, str) and ref.startswith(COMPONENT) else None
-        if not isinstance(target, dict) or not isinstance(target.get("properties"), dict) or len(branch) > 1:
+    for index in range(len(merged)):
+        earlier = _branch_schema(merged[index], components)
+        if earlier is None:
             continue
-        inherited: dict[str, Any] = target["properties"]
-        refined = {
-            name
-            for later in merged[index + 1 :]
-            if isinstance(later, dict) and "$ref" not in later
-            for name in (later.get("properties") or {})
-            if name in inherited
-        }
-        if not refined:
-            continue
-        merged[index] = {**target, "properties": {k: v for k, v in inherited.items() if k not in refined}}
-        merged[index + 1 :] = [_requiring_both(later, inherited, refined) for later in merged[index + 1 :]]
+        inherited: dict[str, Any] = earlier["properties"]
+        for position in range(index + 1, len(merged)):
+            later = merged[position]
+            if not (isinstance(later, dict) and "$ref" not in later and isinstance(later.get("properties"), dict)):
+                continue
+            restated = set(later["properties"]) & set(inherited)
+            richer_later = {name for name in restated if _detail(later["properties"][name]) > _detail(inherited[name])}
+            inherited = {k: v for k, v in inherited.items() if k not in richer_later}
+            kept = {k: v for k, v in later["properties"].items() if k not in restated - richer_later}
+            merged[position] = {**later, "properties": kept}
+        if inherited != earlier["properties"]:
+            merged[index] = {**earlier, "properties": inherited}
     return {**schema, "allOf": merged}
 
 
-def _requiring_both(branch: Any, inherited: dict[str, Any], refined: set[str]) -> Any:
-    if not isinstance(branch, dict) or "$ref" in branch or not isinstance(branch.get("properties"), dict):
-        return branch
-    properties = {
-        name: {"allOf": [inherited[name], value]} if name in refined and name in inherited else value
-        for name, value in branch["properties"].items()
-    }
-    return {**branch, "properties": properties}
+def _detail(schema: Any) -> int:
+    """How much a schema says about a value, annotations aside: the longer, the more."""
+    if not isinstance(schema, dict):
+        return 0
+    return len(json.dumps({k: v for k, v in schema.items() if k not in _ANNOTATIONS}, sort_keys=True))
+
+
+def _branch_schema(branch: Any, components: dict[str, Any]) -> dict[str, Any] | None:
+    """The schema an allOf branch stands for when it defines properties: itself, or the component it names."""
+    if not isinstance(branch, dict):
+        return None
+    ref = branch.get("$ref")
+    target: Any = None
+    if ref is None:
+        target = branch
+    elif isinstance(ref, str) and ref.startswith(COMPONENT) and len(branch) == 1:
+        target = components.get(ref[len(COMPONENT) :])
+    else:
+        return None
+    return target if isinstance(target, dict) and isinstance(target.get("properties"), dict) else None
 
 
 def _tag_only_if_required(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
