@@ -16,7 +16,7 @@ from referencing.jsonschema import DRAFT202012
 
 from .ir import Spec, Webhook
 from .models import deref, operations
-from .resolve import resolve_pointer
+from .schemas import inline_refs
 
 SPEC_URI = "urn:hookgen:spec"
 _COMPARED_FIELDS = ("operationId", "summary", "description", "tags", "deprecated")
@@ -50,21 +50,19 @@ def _field(operation: dict[str, Any], name: str) -> Any:
     return value or defaults.get(name) if name == "description" else value
 
 
-def _headers(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, tuple[bool, str | None]]:
+def _headers(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
+    """Header parameters by lower-case name: required, deprecated, description and schema, `$ref`s inlined."""
     headers = {}
     for declared in operation.get("parameters") or []:
-        parameter = deref(document, declared)
+        parameter = inline_refs(document, deref(document, declared))
         if parameter.get("in") == "header":
-            schema = deref(document, parameter.get("schema") or {})
-            headers[parameter["name"].lower()] = (bool(parameter.get("required")), _scalar_type(schema))
+            headers[parameter["name"].lower()] = (
+                bool(parameter.get("required")),
+                bool(parameter.get("deprecated")),
+                parameter.get("description"),
+                parameter.get("schema"),
+            )
     return headers
-
-
-def _scalar_type(schema: dict[str, Any]) -> str | None:
-    if isinstance(schema.get("type"), str):
-        return str(schema["type"])
-    non_null = [branch for branch in schema.get("anyOf") or [] if branch.get("type") != "null"]
-    return _scalar_type(non_null[0]) if len(non_null) == 1 else None
 
 
 @dataclass
@@ -181,28 +179,6 @@ def body_examples(document: dict[str, Any], webhook: Webhook) -> list[Any]:
 def webhooks_with_bodies(spec: Spec) -> list[Webhook]:
     """The webhooks whose payload has a model."""
     return [webhook for webhook in spec.webhooks if webhook.body is not None]
-
-
-def inline_refs(document: dict[str, Any], schema: Any, *, depth: int = 2, _stack: tuple[str, ...] = ()) -> Any:
-    """A self-contained copy of a schema with every local `$ref` inlined.
-
-    Recursion is unrolled `depth` times, then cut with `false`: what remains accepts a subset of
-    what the source accepts, which is what a generator of valid payloads needs.
-    """
-    if isinstance(schema, list):
-        return [inline_refs(document, item, depth=depth, _stack=_stack) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#"):
-        if _stack.count(ref) >= depth:
-            return False
-        target = inline_refs(document, resolve_pointer(document, ref[1:]), depth=depth, _stack=(*_stack, ref))
-        siblings = {k: inline_refs(document, v, depth=depth, _stack=_stack) for k, v in schema.items() if k != "$ref"}
-        if not siblings:
-            return target
-        return {"allOf": [target], **siblings}
-    return {key: inline_refs(document, value, depth=depth, _stack=_stack) for key, value in schema.items()}
 
 
 def mutations(document: dict[str, Any], schema: Any, payload: Any, *, depth: int = 3) -> Iterator[tuple[str, Any]]:

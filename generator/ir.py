@@ -22,6 +22,7 @@ class HeaderParameter:
     deprecated: bool
     schema: dict[str, Any]
     python_type: str
+    declaration: dict[str, Any]  # the parameter object as the contract writes it, `$ref`s inlined
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from .models import BodyKey, Models, body_contents, deref, operations
 from .problems import Level, Problem, pointer_join
 from .resolve import Bundle
 from .runtime.signatures import scheme_from_declaration
+from .schemas import inline_refs
 
 SIGNATURE_EXTENSION = "x-webhook-signature"
 # Names the generated webhooks module defines itself.
@@ -99,6 +100,7 @@ def _headers(
                 deprecated=bool(parameter.get("deprecated", False)),
                 schema=schema if isinstance(schema, dict) else {},
                 python_type=_HEADER_TYPES.get(kind, "str") if isinstance(kind, str) else "str",
+                declaration=inline_refs(document, parameter),
             )
         )
     return tuple(headers)

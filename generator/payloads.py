@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from .contract import inline_refs
-from .schemas import map_schema
+from .schemas import inline_refs, map_schema
 
 _FINISHED = b""
 

@@ -97,3 +97,25 @@ def reachable_schemas(document: dict[str, Any], pointer: str) -> Iterator[tuple[
         if isinstance(ref, str) and ref.startswith("#"):
             pending.append(ref[1:])
         pending += reversed(list(subschema_pointers(at, schema)))
+
+
+def inline_refs(document: dict[str, Any], schema: Any, *, depth: int = 2, _stack: tuple[str, ...] = ()) -> Any:
+    """A self-contained copy of a schema with every local `$ref` inlined.
+
+    Recursion is unrolled `depth` times, then cut with `false`: what remains accepts a subset of
+    what the source accepts, which is what a generator of valid payloads needs.
+    """
+    if isinstance(schema, list):
+        return [inline_refs(document, item, depth=depth, _stack=_stack) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#"):
+        if _stack.count(ref) >= depth:
+            return False
+        target = inline_refs(document, resolve_pointer(document, ref[1:]), depth=depth, _stack=(*_stack, ref))
+        siblings = {k: inline_refs(document, v, depth=depth, _stack=_stack) for k, v in schema.items() if k != "$ref"}
+        if not siblings:
+            return target
+        return {"allOf": [target], **siblings}
+    return {key: inline_refs(document, value, depth=depth, _stack=_stack) for key, value in schema.items()}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from generator.contract import webhooks_with_bodies
+from generator.contract import declaration_differences, webhooks_with_bodies
 from generator.fidelity import accepts, measure_webhook
 from generator.pipeline import build
 from generator.write import write_package
@@ -140,3 +140,19 @@ def test_unknown_properties_are_ignored_unless_the_schema_forbids_them(example: 
 
 def test_the_declared_document_is_valid_openapi_3_1(example: Imported) -> None:
     OpenAPIV31SpecValidator(example.webhooks.app.openapi()).validate()
+
+
+def test_header_parameters_are_declared_exactly_and_a_lost_constraint_is_caught(example: Imported) -> None:
+    declared = example.webhooks.app.openapi()
+    attempt = next(
+        p for p in declared["webhooks"]["login-success"]["post"]["parameters"] if p["name"] == "X-Login-Attempt"
+    )
+    assert attempt == {
+        "name": "X-Login-Attempt",
+        "in": "header",
+        "required": False,
+        "description": "How many attempts the sign-in took.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+    del attempt["schema"]["minimum"]
+    assert [d.split(":")[0] for d in declaration_differences(example.document, declared)] == ["login-success post"]

@@ -27,16 +27,75 @@ class Declared(NamedTuple):
     responses: frozenset[str]
     summary: bool
     operation_id: bool
+    parameters: tuple[dict[str, Any], ...]
 
 
 DECLARED: dict[tuple[str, str], Declared] = {
-    ("new-subscription", "post"): Declared(frozenset(["200"]), True, True),
-    ("login-success", "post"): Declared(frozenset(["204"]), True, True),
-    ("payment", "post"): Declared(frozenset(["200", "410"]), True, True),
-    ("order.updated", "post"): Declared(frozenset(["200"]), True, True),
-    ("customer.event", "post"): Declared(frozenset(["200"]), True, True),
-    ("email.delivery_status_changed", "post"): Declared(frozenset(["200"]), True, True),
-    ("monitoring.alert", "post"): Declared(frozenset(["202"]), True, True),
+    ("new-subscription", "post"): Declared(
+        frozenset(["200"]),
+        True,
+        True,
+        (),
+    ),
+    ("login-success", "post"): Declared(
+        frozenset(["204"]),
+        True,
+        True,
+        (
+            {
+                "name": "X-Tenant-Id",
+                "in": "header",
+                "required": True,
+                "description": "The customer account the event belongs to.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "X-Login-Attempt",
+                "in": "header",
+                "required": False,
+                "description": "How many attempts the sign-in took.",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+        ),
+    ),
+    ("payment", "post"): Declared(
+        frozenset(["200", "410"]),
+        True,
+        True,
+        (),
+    ),
+    ("order.updated", "post"): Declared(
+        frozenset(["200"]),
+        True,
+        True,
+        (
+            {
+                "name": "X-Tenant-Id",
+                "in": "header",
+                "required": True,
+                "description": "The customer account the event belongs to.",
+                "schema": {"type": "string"},
+            },
+        ),
+    ),
+    ("customer.event", "post"): Declared(
+        frozenset(["200"]),
+        True,
+        True,
+        (),
+    ),
+    ("email.delivery_status_changed", "post"): Declared(
+        frozenset(["200"]),
+        True,
+        True,
+        (),
+    ),
+    ("monitoring.alert", "post"): Declared(
+        frozenset(["202"]),
+        True,
+        True,
+        (),
+    ),
 }
 
 
@@ -185,7 +244,7 @@ def openapi() -> dict[str, Any]:
     """FastAPI's OpenAPI document, with each webhook exactly as the contract declares it.
 
     FastAPI adds a summary, an operationId and a 422 response of its own; they are removed
-    where the contract does not declare them.
+    where the contract does not declare them. Header parameters are the contract's own.
     """
     schema = _fastapi_openapi()
     for key, path_item in schema.get("webhooks", {}).items():
@@ -198,6 +257,9 @@ def openapi() -> dict[str, Any]:
                 operation.pop("summary", None)
             if not declared.operation_id:
                 operation.pop("operationId", None)
+            if declared.parameters:
+                # FastAPI writes its own reading of each header (nullable, titled, constraints lost).
+                operation["parameters"] = copy.deepcopy(list(declared.parameters))
     _drop_unreferenced(schema, ("HTTPValidationError", "ValidationError"))
     if SECURITY_SCHEMES:
         # The operations name these schemes in `security`; the document must define them.
