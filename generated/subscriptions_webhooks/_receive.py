@@ -25,7 +25,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import pydantic
 
@@ -46,7 +46,6 @@ __all__ = [
 # GitHub's own payload cap: 25 MiB.
 DEFAULT_MAX_BODY = 25 * 1024 * 1024
 logger = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 Handler = Callable[[Any], "None | Awaitable[None]"]
 # What a security scheme expects: (user, password) for HTTP Basic, the key for an API key in a header.
@@ -118,8 +117,13 @@ class Receiver:
         self.endpoints = {endpoint.key: endpoint for endpoint in endpoints}
         self.schemes = {endpoint.key: scheme_from_declaration(endpoint.signature) for endpoint in endpoints}
         self.handlers = {endpoint.key: getattr(handlers, endpoint.handler_name) for endpoint in endpoints}
+        self._coroutine_handlers = {
+            key for key, handler in self.handlers.items() if inspect.iscoroutinefunction(handler)
+        }
         self.secrets = tuple(secrets)
         self.store: DedupeStore = MemoryStore() if store is None else store
+        # The memory store answers at once; any other (Redis) does network I/O, kept off the event loop.
+        self._store_in_memory = isinstance(self.store, MemoryStore)
         self.max_body = max_body
         self.tolerance = tolerance
         self.schemes[""] = scheme_from_declaration(signature)
@@ -193,7 +197,11 @@ class Receiver:
 
     async def receive_async(self, key: str, headers: Mapping[str, str], body: bytes, **options: Any) -> Answer:
         """Check a delivery and run its handler (a sync one in a worker thread): what to answer the sender."""
-        checked = await self._off_the_loop(self.check, key, headers, body, **options)
+        if self._store_in_memory:
+            checked = self.check(key, headers, body, **options)
+        else:
+            # Another store does network I/O (Redis): keep it off the event loop.
+            checked = await asyncio.to_thread(self.check, key, headers, body, **options)
         return checked if isinstance(checked, Answer) else await self.run_async(checked)
 
     def run(self, delivery: Delivery) -> Answer:
@@ -202,7 +210,8 @@ class Receiver:
         try:
             _run_sync(self.handlers[delivery.endpoint.key], delivery.payload)
         except Exception:
-            return self._failed(delivery)
+            _log_failure(delivery)
+            return self._released(delivery)
         finally:
             _current.reset(token)
         return self._done(delivery)
@@ -210,28 +219,34 @@ class Receiver:
     async def run_async(self, delivery: Delivery) -> Answer:
         """Await a checked delivery's handler, then complete its claim, or release it when the handler raises."""
         token = _current.set(delivery)
+        handler = self.handlers[delivery.endpoint.key]
         try:
-            await _run_async(self.handlers[delivery.endpoint.key], delivery.payload)
+            if delivery.endpoint.key in self._coroutine_handlers:
+                await handler(delivery.payload)
+            else:
+                await _run_async(handler, delivery.payload)
         except Exception:
-            return await self._off_the_loop(self._failed, delivery)
+            _log_failure(delivery)
+            finish = self._released
+        else:
+            finish = self._done
         finally:
             _current.reset(token)
-        return await self._off_the_loop(self._done, delivery)
+        if self._store_in_memory:
+            return finish(delivery)
+        return await asyncio.to_thread(finish, delivery)  # the store does network I/O: off the event loop
 
-    async def _off_the_loop(self, function: Callable[..., _T], *args: Any, **options: Any) -> _T:
-        # The memory store answers at once; any other (Redis) does network I/O, which must not block the loop.
-        if isinstance(self.store, MemoryStore):
-            return function(*args, **options)
-        return await asyncio.to_thread(function, *args, **options)
-
-    def _failed(self, delivery: Delivery) -> Answer:
-        logger.exception("handler for webhook %r failed on delivery %r", delivery.endpoint.key, delivery.delivery_id)
+    def _released(self, delivery: Delivery) -> Answer:
         self.store.release(delivery.delivery_id)
         return Answer(500, "the handler failed; the delivery can be retried")
 
     def _done(self, delivery: Delivery) -> Answer:
         self.store.complete(delivery.delivery_id)
         return Answer(delivery.endpoint.success_status, "handled")
+
+
+def _log_failure(delivery: Delivery) -> None:
+    logger.exception("handler for webhook %r failed on delivery %r", delivery.endpoint.key, delivery.delivery_id)
 
 
 class _Security:

@@ -17,7 +17,6 @@ import enum
 import importlib
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -82,13 +81,14 @@ class _Timeline:
 
     def __init__(self, lifetime: float) -> None:
         self.lifetime = lifetime
-        self._started: OrderedDict[str, float] = OrderedDict()
-
-    def __contains__(self, delivery_id: str) -> bool:
-        return delivery_id in self._started
+        self._started: dict[str, float] = {}  # insertion order is start order
 
     def __len__(self) -> int:
         return len(self._started)
+
+    def alive(self, delivery_id: str, now: float) -> bool:
+        started = self._started.get(delivery_id)
+        return started is not None and now - started < self.lifetime
 
     def add(self, delivery_id: str, now: float) -> None:
         self._started.pop(delivery_id, None)
@@ -101,7 +101,7 @@ class _Timeline:
         return next(iter(self._started.values()), float("inf"))
 
     def drop_oldest(self) -> None:
-        self._started.popitem(last=False)
+        del self._started[next(iter(self._started))]
 
     def drop_expired(self, now: float) -> None:
         while self._started and now - self.oldest_start() >= self.lifetime:
@@ -109,7 +109,13 @@ class _Timeline:
 
 
 class MemoryStore:
-    """A store in this process's memory: thread-safe, with expiry and at most `max_entries` ids."""
+    """A store in this process's memory: thread-safe, with expiry and at most `max_entries` ids.
+
+    Expiry is checked on every lookup; expired ids are swept out at most every `_SWEEP_SECONDS`
+    (and whenever the store is full), so a delivery costs a few dictionary operations.
+    """
+
+    _SWEEP_SECONDS = 1.0
 
     def __init__(
         self,
@@ -127,9 +133,10 @@ class MemoryStore:
         self._lock = threading.Lock()
         self._in_progress = _Timeline(claim_seconds)
         self._done = _Timeline(window_seconds)
+        self._next_sweep = float("-inf")
 
     def __len__(self) -> int:
-        """The number of ids remembered, expired ones included until the next call drops them."""
+        """The number of ids remembered, expired ones included until the next sweep drops them."""
         with self._lock:
             return len(self._in_progress) + len(self._done)
 
@@ -137,11 +144,12 @@ class MemoryStore:
         """Claim a delivery: exactly one of any number of concurrent callers gets `Claim.NEW`."""
         with self._lock:
             now = self._now()
-            if delivery_id in self._done:
+            if self._done.alive(delivery_id, now):
                 return Claim.DONE
-            if delivery_id in self._in_progress:
+            if self._in_progress.alive(delivery_id, now):
                 return Claim.IN_PROGRESS
-            self._make_room()
+            self._done.discard(delivery_id)  # expired, not yet swept
+            self._make_room(now)
             self._in_progress.add(delivery_id, now)
             return Claim.NEW
 
@@ -151,7 +159,7 @@ class MemoryStore:
             now = self._now()
             self._in_progress.discard(delivery_id)
             self._done.discard(delivery_id)
-            self._make_room()
+            self._make_room(now)
             self._done.add(delivery_id, now)
 
     def release(self, delivery_id: str) -> None:
@@ -161,11 +169,19 @@ class MemoryStore:
 
     def _now(self) -> float:
         now = self._clock()
-        self._in_progress.drop_expired(now)
-        self._done.drop_expired(now)
+        if now >= self._next_sweep:
+            self._sweep(now)
         return now
 
-    def _make_room(self) -> None:
+    def _sweep(self, now: float) -> None:
+        self._in_progress.drop_expired(now)
+        self._done.drop_expired(now)
+        self._next_sweep = now + self._SWEEP_SECONDS
+
+    def _make_room(self, now: float) -> None:
+        if len(self._in_progress) + len(self._done) < self.max_entries:
+            return
+        self._sweep(now)  # expired ids go first
         while len(self._in_progress) + len(self._done) >= self.max_entries:
             oldest = min(self._in_progress, self._done, key=_Timeline.oldest_start)
             oldest.drop_oldest()
