@@ -43,10 +43,10 @@ _ANNOTATIONS = frozenset({"title", "description", "examples", "deprecated", "def
 GUARD_ATTRIBUTE = "_hookgen_contract"
 
 
-def guarded_bodies(model_document: dict[str, Any], body_schemas: Iterable[str]) -> dict[str, str]:
+def guarded_bodies(contract: dict[str, Any], body_schemas: Iterable[str]) -> dict[str, str]:
     """The body schemas (by component name) that need the contract check, with their pointers."""
     pointers = {name: pointer_join("/components/schemas", name) for name in sorted(set(body_schemas))}
-    return {name: pointer for name, pointer in pointers.items() if needs_guard(model_document, pointer)}
+    return {name: pointer for name, pointer in pointers.items() if needs_guard(contract, pointer)}
 
 
 def needs_guard(document: dict[str, Any], pointer: str) -> bool:
@@ -69,14 +69,12 @@ def _one_branch_or_null(branches: Any) -> bool:
     return isinstance(branches, list) and len([b for b in branches if b != {"type": "null"}]) <= 1
 
 
-def contract_document(model_document: dict[str, Any]) -> str:
-    """The JSON the generated package checks payloads against: the schemas the models were made from.
+def contract_document(contract: dict[str, Any]) -> str:
+    """The JSON the generated package checks payloads against: every schema the bodies reach, by name.
 
-    That document means what the source means (vendor extensions dropped, `nullable: true` read as
-    its author meant it, as the models read it), and every body has a name in it.
+    It means what the source means (normalize.for_contract), and every body has a name in it.
     """
-    schemas = {"components": {"schemas": model_document["components"]["schemas"]}}
-    return json.dumps(schemas, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json.dumps(contract, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def add_guards(code: str, pointers: dict[str, str]) -> str:

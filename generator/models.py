@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import names
-from .normalize import normalize
+from .normalize import for_contract, normalize
 from .problems import Problem, pointer_parts
 from .resolve import resolve_pointer
 from .validate import HTTP_METHODS
@@ -31,6 +31,7 @@ class ModelInput:
 
     document: dict[str, Any]
     body_schemas: dict[BodyKey, str]
+    contract: dict[str, Any]  # the same component schemas, meaning exactly what the source means
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def prepare(document: dict[str, Any]) -> ModelInput:
         "info": {"title": "models", "version": "0"},
         "components": {"schemas": normalize(schemas)},
     }
-    return ModelInput(model_document, body_schemas)
+    contract = {"components": {"schemas": for_contract(schemas)}}
+    return ModelInput(model_document, body_schemas, contract)
 
 
 def _component_name(schema: Any) -> str | None:

@@ -1,13 +1,16 @@
-"""The schemas as datamodel-code-generator is given them: the same meaning, in words it models faithfully.
-
-Each rewrite keeps what a payload may be (except `nullable: true`, read as its author meant it):
+"""The schemas as datamodel-code-generator is given them: written so that the models it makes type well
+and never refuse what the contract allows. `for_contract` gives the schemas the contract check
+(guard.py) validates against, which mean exactly what the source means. The rewrites for the models:
 - vendor extensions are dropped (they come in every shape, and Paddle's crash the generator);
 - `properties` without `type` describes objects but accepts any other JSON value too (Adyen's
   `*ItemWrapper`): the schema becomes `type: object`, and every place that uses it also accepts
   the non-object values, so the model stays a class and nothing valid is refused;
 - a `discriminator` whose property some branch does not require cannot tag every payload the
   schema allows (Polar's `aggregation`): it is dropped, and the union is tried branch by branch
-  (`oneOf` exactness is then checked by the contract guard, see guard.py).
+  (`oneOf` exactness is then checked by the contract guard, see guard.py);
+- an `allOf` branch restating a property an earlier branch defines: the property is kept in the
+  branch that says more (see `_refinements_merged`), and the contract check enforces both.
+`nullable: true` is read as its author meant it, in both documents.
 """
 
 from __future__ import annotations
@@ -36,6 +39,16 @@ def normalize(schemas: dict[str, Any]) -> dict[str, Any]:
         )
         for name, schema in typed.items()
     }
+
+
+def for_contract(schemas: dict[str, Any]) -> dict[str, Any]:
+    """The component schemas as the contract check reads them: exactly the source's meaning.
+
+    Only what carries no validation meaning is dropped (vendor extensions), and `nullable: true` is
+    read as its author meant it, as the models read it. None of the rewrites for the models applies:
+    those for loose objects and restated properties type the models, and this is what keeps them honest.
+    """
+    return {name: map_schema(schema, _clean) for name, schema in schemas.items()}
 
 
 def _clean(schema: dict[str, Any]) -> dict[str, Any]:

@@ -72,9 +72,9 @@ def build(
         bundled, {(w.key, w.method, b.media_type): b.schema_pointer for w in spec.webhooks for b in w.bodies}
     )
     package = package or names.snake_case(spec.title, fallback="webhooks")
-    guarded = guarded_bodies(model_input.document, model_input.body_schemas.values())
+    guarded = guarded_bodies(model_input.contract, model_input.body_schemas.values())
     code = add_guards(models.code, {models.class_for(name): pointer for name, pointer in guarded.items()})
-    contract = contract_document(model_input.document) if guarded else None
+    contract = contract_document(model_input.contract) if guarded else None
     files = render_package(spec, package, code, contract=contract, asserted_formats=asserted_formats)
     return Generated(spec, package, files, problems + naming + deviations, bundled.document, asserted_formats)
 
