@@ -117,6 +117,8 @@ class Receiver:
         self.endpoints = {endpoint.key: endpoint for endpoint in endpoints}
         self.schemes = {endpoint.key: scheme_from_declaration(endpoint.signature) for endpoint in endpoints}
         self.handlers = {endpoint.key: getattr(handlers, endpoint.handler_name) for endpoint in endpoints}
+        self._media_types = {endpoint.key: _media_types([endpoint]) for endpoint in endpoints}
+        self._media_types[""] = _media_types(endpoints)  # the single endpoint takes any webhook's
         self._coroutine_handlers = {
             key for key, handler in self.handlers.items() if inspect.iscoroutinefunction(handler)
         }
@@ -151,8 +153,7 @@ class Receiver:
         if len(body) > self.max_body:
             return Answer(413, f"body larger than {self.max_body} bytes")
         scheme = self.schemes[key]
-        allowed = [self.endpoints[key]] if key else list(self.endpoints.values())
-        if not _content_type_allowed(headers.get("content-type"), allowed):
+        if not _content_type_allowed(headers.get("content-type"), self._media_types[key]):
             return Answer(415, "unsupported content type")
         try:
             verified = scheme.verify(headers, body, self.secrets, tolerance=self.tolerance)
@@ -302,8 +303,12 @@ def _check_secrets(scheme: Scheme, secrets: Sequence[str]) -> None:
         scheme.sign(b"", secret, delivery_id="check", timestamp=0)  # raises ValueError on a secret it cannot use
 
 
-def _content_type_allowed(content_type: str | None, endpoints: Sequence[Endpoint]) -> bool:
-    declared = {_base_media_type(e.media_type) for e in endpoints if e.media_type is not None}
+def _media_types(endpoints: Sequence[Endpoint]) -> frozenset[str]:
+    """The base media types some endpoint declares; empty when none declares a body."""
+    return frozenset(_base_media_type(e.media_type) for e in endpoints if e.media_type is not None)
+
+
+def _content_type_allowed(content_type: str | None, declared: frozenset[str]) -> bool:
     if not declared:
         return True
     return content_type is not None and _base_media_type(content_type) in declared

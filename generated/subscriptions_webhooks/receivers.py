@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Protocol
 from urllib.parse import quote
 
@@ -267,11 +268,17 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return bytes(chunks)
 
 
+@lru_cache(maxsize=256)
+def _detail(reason: str) -> bytes:
+    # Most answers repeat ("handled", "duplicate delivery: ..."): encoded once each.
+    return json.dumps({"detail": reason}).encode()
+
+
 def _response(answer: Answer) -> Response:
     if answer.status == 204:
         return Response(status_code=204)
     if not answer.errors and not answer.headers:
-        return Response(json.dumps({"detail": answer.reason}), answer.status, media_type="application/json")
+        return Response(_detail(answer.reason), answer.status, media_type="application/json")
     content: dict[str, object] = {"detail": answer.reason}
     if answer.errors:
         content["errors"] = answer.errors
