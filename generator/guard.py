@@ -77,10 +77,13 @@ def contract_document(contract: dict[str, Any]) -> str:
     return json.dumps(contract, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def add_guards(code: str, pointers: dict[str, str]) -> str:
-    """Add the contract check to each named class of the models' code (class name -> schema pointer)."""
+def add_guards(code: str, pointers: dict[str, str]) -> tuple[str, list[str]]:
+    """Add the contract check to each named class of the models' code (class name -> schema pointer).
+
+    Also returns the names that are not a class there, which therefore carry no check.
+    """
     if not pointers:
-        return code
+        return code, []
     lines = code.splitlines()
     ends = {
         node.name: node.end_lineno
@@ -89,7 +92,7 @@ def add_guards(code: str, pointers: dict[str, str]) -> str:
     }
     for name, end in sorted(ends.items(), key=lambda item: -item[1]):
         lines.insert(end, f"    {GUARD_ATTRIBUTE} = contract_check({json.dumps(pointers[name])})")
-    return _with_import("\n".join(lines) + "\n")
+    return _with_import("\n".join(lines) + "\n"), sorted(set(pointers) - set(ends))
 
 
 def _with_import(code: str) -> str:

@@ -13,7 +13,7 @@ from .ir import Spec
 from .load import FileSet
 from .models import DEFAULT_ASSERTED_FORMATS, generate_models, generation_problem, prepare
 from .parse import build_spec
-from .problems import Problem, SpecError, errors
+from .problems import Level, Problem, SpecError, errors
 from .render import render_package
 from .resolve import Bundle, bundle, reached_roots, webhook_document
 from .validate import check_document, validate
@@ -73,10 +73,18 @@ def build(
     )
     package = package or names.snake_case(spec.title, fallback="webhooks")
     guarded = guarded_bodies(model_input.contract, model_input.body_schemas.values())
-    code = add_guards(models.code, {models.class_for(name): pointer for name, pointer in guarded.items()})
+    code, unguarded = add_guards(models.code, {models.class_for(name): pointer for name, pointer in guarded.items()})
+    # Never silent: a body whose schema needs the contract check but could not get one is said.
+    unchecked = [
+        bundled.problem(
+            "", f"model {name} is not a class: it cannot check what its schema's keywords say", Level.WARNING
+        )
+        for name in unguarded
+    ]
     contract = contract_document(model_input.contract) if guarded else None
     files = render_package(spec, package, code, contract=contract, asserted_formats=asserted_formats)
-    return Generated(spec, package, files, problems + naming + deviations, bundled.document, asserted_formats)
+    warnings = problems + naming + deviations + unchecked
+    return Generated(spec, package, files, warnings, bundled.document, asserted_formats)
 
 
 def generate(
