@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from .models import BodyKey, deref
-from .normalize import COMPONENT, is_loose_object
+from .normalize import is_loose_object, is_restatable
 from .problems import Level, Problem, pointer_join
 from .resolve import Bundle, resolve_pointer
 from .schemas import reachable_schemas
@@ -67,12 +67,5 @@ def _overridden_properties(document: dict[str, Any], pointer: str, schema: dict[
             for name in sorted(set(properties) & inherited):
                 at = pointer_join(pointer, "allOf", index, "properties", name)
                 yield at, f"property {name!r} refines an inherited one; the model may keep the inherited schema"
-        if not _merged_by_normalize(branch):
+        if not is_restatable(branch):
             inherited |= set(properties)
-
-
-def _merged_by_normalize(branch: Any) -> bool:
-    # The branches normalize.py rewrites: inline ones, and a bare `$ref` to a component.
-    if not isinstance(branch, dict):
-        return False
-    return "$ref" not in branch or (set(branch) == {"$ref"} and str(branch["$ref"]).startswith(COMPONENT))

@@ -16,11 +16,10 @@ from typing import Any
 
 from . import names
 from .normalize import for_contract, normalize
-from .problems import Problem, pointer_parts
+from .problems import Problem
 from .resolve import resolve_pointer
+from .schemas import component_ref_name
 from .validate import HTTP_METHODS
-
-_COMPONENT = "#/components/schemas/"
 
 BodyKey = tuple[str, str, str]  # webhook key, method, media type
 
@@ -106,10 +105,7 @@ def prepare(document: dict[str, Any]) -> ModelInput:
 def _component_name(schema: Any) -> str | None:
     if not isinstance(schema, dict) or set(schema) - {"$ref", "description", "summary"}:
         return None
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith(_COMPONENT) and "/" not in ref[len(_COMPONENT) :]:
-        return pointer_parts(ref[len(_COMPONENT) - 1 :])[0]
-    return None
+    return component_ref_name(schema.get("$ref"))
 
 
 def _hoisted_name(key: str, method: str, media_type: str, taken: dict[str, Any]) -> str:

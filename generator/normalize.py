@@ -18,9 +18,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .schemas import map_schema, with_null_for_nullable, without_extensions
+from .schemas import component_ref_name, map_schema, with_null_for_nullable, without_extensions
 
-COMPONENT = "#/components/schemas/"
 NON_OBJECT_TYPES = ["array", "boolean", "number", "string", "null"]
 _TYPED_BY = ("type", "$ref", "allOf", "anyOf", "oneOf", "const", "enum", "not", "if")
 _PLACES_OF_USE = ("items", "additionalProperties")
@@ -77,7 +76,7 @@ def _widened(schema: Any, loose: set[str]) -> Any:
     if is_loose_object(schema):
         return {"anyOf": [{**schema, "type": "object"}, {"type": NON_OBJECT_TYPES}]}
     ref = schema.get("$ref") if isinstance(schema, dict) else None
-    if not (isinstance(ref, str) and ref.startswith(COMPONENT) and ref[len(COMPONENT) :] in loose):
+    if component_ref_name(ref) not in loose:
         return schema
     annotations = {key: value for key, value in schema.items() if key != "$ref"}
     return {**annotations, "anyOf": [{"$ref": ref}, {"type": NON_OBJECT_TYPES}]}
@@ -122,18 +121,18 @@ def _detail(schema: Any) -> int:
     return len(json.dumps({k: v for k, v in schema.items() if k not in _ANNOTATIONS}, sort_keys=True))
 
 
+def is_restatable(branch: Any) -> bool:
+    """An allOf branch whose properties `_refinements_merged` may move: inline, or a bare component `$ref`."""
+    if not isinstance(branch, dict):
+        return False
+    return "$ref" not in branch or (len(branch) == 1 and component_ref_name(branch["$ref"]) is not None)
+
+
 def _branch_schema(branch: Any, components: dict[str, Any]) -> dict[str, Any] | None:
     """The schema an allOf branch stands for when it defines properties: itself, or the component it names."""
-    if not isinstance(branch, dict):
+    if not is_restatable(branch):
         return None
-    ref = branch.get("$ref")
-    target: Any = None
-    if ref is None:
-        target = branch
-    elif isinstance(ref, str) and ref.startswith(COMPONENT) and len(branch) == 1:
-        target = components.get(ref[len(COMPONENT) :])
-    else:
-        return None
+    target = components.get(component_ref_name(branch["$ref"]) or "") if "$ref" in branch else branch
     return target if isinstance(target, dict) and isinstance(target.get("properties"), dict) else None
 
 
@@ -151,10 +150,10 @@ def _tag_only_if_required(schema: dict[str, Any], components: dict[str, Any]) ->
 def _required(schema: Any, components: dict[str, Any], seen: set[str]) -> set[str]:
     if not isinstance(schema, dict):
         return set()
-    ref = schema.get("$ref")
     found = set(schema.get("required") or [])
-    if isinstance(ref, str) and ref.startswith(COMPONENT) and ref not in seen:
-        found |= _required(components.get(ref[len(COMPONENT) :]), components, {*seen, ref})
+    name = component_ref_name(schema.get("$ref"))
+    if name is not None and name not in seen:
+        found |= _required(components.get(name), components, {*seen, name})
     for branch in schema.get("allOf") or []:
         found |= _required(branch, components, seen)
     return found

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .problems import pointer_join
+from .problems import pointer_join, pointer_parts
 from .resolve import resolve_pointer
+
+COMPONENT = "#/components/schemas/"
 
 SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 SCHEMA_VALUES = (
@@ -119,3 +121,11 @@ def inline_refs(document: dict[str, Any], schema: Any, *, depth: int = 2, _stack
             return target
         return {"allOf": [target], **siblings}
     return {key: inline_refs(document, value, depth=depth, _stack=_stack) for key, value in schema.items()}
+
+
+def component_ref_name(ref: object) -> str | None:
+    """The component a `#/components/schemas/NAME` reference names (unescaped), else None."""
+    if not (isinstance(ref, str) and ref.startswith(COMPONENT)):
+        return None
+    parts = pointer_parts(ref[len(COMPONENT) - 1 :])
+    return parts[0] if len(parts) == 1 else None
