@@ -8,8 +8,6 @@ model. Every disagreement is counted; the first of each kind is kept as an examp
 
 from __future__ import annotations
 
-import importlib
-import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -25,7 +23,7 @@ from .deviations import documented_webhooks
 from .ir import Webhook
 from .load import display_path
 from .payloads import draw_payloads
-from .pipeline import Generated, generate
+from .pipeline import Generated, generate, import_generated
 from .problems import Problem
 from .resolve import resolve_pointer
 
@@ -193,20 +191,9 @@ def measure_spec(
     package = "hookgen_fidelity_models"
     with tempfile.TemporaryDirectory(prefix="hookgen-fidelity-") as folder:
         generated = generate(spec, Path(folder), package=package, asserted_formats=asserted_formats)
-        models = import_models(Path(folder), package)
+        [models] = import_generated(Path(folder), package, "models")
         report = measure(generated, models, count=count, seconds=seconds, spec=display_path(spec))
     return report, generated.warnings
-
-
-def import_models(output: Path, package: str) -> ModuleType:
-    """Import a freshly generated package's models from `output`, replacing any earlier import."""
-    sys.path.insert(0, str(output))
-    try:
-        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
-            del sys.modules[name]
-        return importlib.import_module(f"{package}.models")
-    finally:
-        sys.path.remove(str(output))
 
 
 def render_table(report: FidelityReport) -> str:

@@ -8,17 +8,15 @@ a changed generator (a development install, an upgrade) never serves a stale pac
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import os
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from . import __version__
 from .load import FileSet
-from .pipeline import generate
+from .pipeline import generate, import_generated
 from .render import MARKER
 from .resolve import bundle
 
@@ -62,12 +60,6 @@ def cached_package(spec_path: Path) -> Path:
     return folder
 
 
-def import_receivers(folder: Path) -> ModuleType:
-    """The `receivers` module of the package generated in `folder`."""
-    sys.path.insert(0, str(folder))
-    return importlib.import_module(f"{PACKAGE}.receivers")
-
-
 class PrintingHandlers:
     """Handlers that print each delivery as one JSON line: the webhook key, the delivery id and the payload."""
 
@@ -95,7 +87,7 @@ def listen(spec_path: Path, *, host: str, port: int, secrets: list[str], max_bod
     """Serve the receivers of a spec under uvicorn until interrupted."""
     import uvicorn  # noqa: PLC0415 - only `listen` needs the server
 
-    receivers = import_receivers(cached_package(spec_path))
+    [receivers] = import_generated(cached_package(spec_path), PACKAGE, "receivers")
     options = {} if max_body is None else {"max_body": max_body}
     app = receivers.create_app(PrintingHandlers(receivers), secrets=secrets, **options)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from . import names
@@ -99,3 +102,14 @@ def generate(
     generated = build(spec_path, package=package, strict=strict, asserted_formats=asserted_formats)
     write_package(generated.files, output)
     return generated
+
+
+def import_generated(output: Path, package: str, *modules: str) -> list[ModuleType]:
+    """Import modules of a package generated into `output`, replacing any earlier import of that package."""
+    sys.path.insert(0, str(output))
+    try:
+        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+            del sys.modules[name]
+        return [importlib.import_module(f"{package}.{module}") for module in modules]
+    finally:
+        sys.path.remove(str(output))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -13,7 +11,7 @@ from typing import Any
 import pytest
 
 from generator.ir import Webhook
-from generator.pipeline import Generated, generate
+from generator.pipeline import Generated, generate, import_generated
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_SPEC = ROOT / "spec" / "openapi.yaml"
@@ -51,14 +49,7 @@ class Imported:
 def generate_and_import(spec: Path, output: Path, package: str, **options: Any) -> Imported:
     """Generate a spec into `output` and import its package (fresh, under a unique name)."""
     generated = generate(spec, output, package=package, **options)
-    sys.path.insert(0, str(output))
-    try:
-        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
-            del sys.modules[name]
-        webhooks = importlib.import_module(f"{package}.webhooks")
-        models = importlib.import_module(f"{package}.models")
-    finally:
-        sys.path.remove(str(output))
+    webhooks, models = import_generated(output, package, "webhooks", "models")
     return Imported(generated, output, webhooks, models)
 
 
