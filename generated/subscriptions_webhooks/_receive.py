@@ -22,6 +22,7 @@ import hmac
 import inspect
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -107,8 +108,11 @@ class Receiver:
         signature: Mapping[str, str] | None = None,
         security_schemes: Mapping[str, Mapping[str, object]] | None = None,
         credentials: Mapping[str, Credential] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """Receive `endpoints` with `handlers`; `signature` is the document's scheme, which a single endpoint uses.
+
+        `clock` gives the current unix time that timestamps are checked against; tests can pin it.
 
         The secrets are checked against every scheme now, so a bad one fails at start-up, not per delivery.
         """
@@ -128,6 +132,7 @@ class Receiver:
         self._store_in_memory = isinstance(self.store, MemoryStore)
         self.max_body = max_body
         self.tolerance = tolerance
+        self.clock = clock
         self.schemes[""] = scheme_from_declaration(signature)
         for scheme in set(self.schemes.values()):
             _check_secrets(scheme, self.secrets)
@@ -156,7 +161,7 @@ class Receiver:
         if not _content_type_allowed(headers.get("content-type"), self._media_types[key]):
             return Answer(415, "unsupported content type")
         try:
-            verified = scheme.verify(headers, body, self.secrets, tolerance=self.tolerance)
+            verified = scheme.verify(headers, body, self.secrets, tolerance=self.tolerance, now=self.clock())
         except SignatureError as error:
             return Answer(401, str(error))
         resolved = self._resolve(key, verified.event_type, body, event_field)
