@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from .conftest import Imported
@@ -344,6 +345,22 @@ def test_prefix_and_paths_are_configurable(receivers: ModuleType, recorder: Reco
     assert client.post("/in/subscribed", content=BODY, headers=signed(signatures)).status_code == 200
     headers = signed(signatures, b"{}", delivery_id="msg_2")
     assert client.post("/in/order.updated", content=b"{}", headers=headers).status_code == 422
+
+
+def test_the_router_mounts_in_an_app_of_ones_own(receivers: ModuleType, recorder: Recorder, signatures: Any):
+    app = FastAPI()
+    app.include_router(receivers.router(recorder, secrets=[SECRET], prefix=""), prefix="/hooks")
+    response = TestClient(app).post(f"/hooks/{KEY}", content=BODY, headers=signed(signatures))
+    assert response.status_code == 200
+    assert [name for name, _ in recorder.calls] == ["new_subscription"]
+
+
+@pytest.mark.parametrize("prefix", ["webhooks", "/webhooks/"])
+def test_a_prefix_must_start_with_a_slash_and_not_end_with_one(receivers: ModuleType, recorder: Recorder, prefix: str):
+    with pytest.raises(ValueError, match="must start with '/' and must not end with '/'"):
+        receivers.create_app(recorder, secrets=[SECRET], prefix=prefix)
+    with pytest.raises(ValueError, match="must start with '/' and must not end with '/'"):
+        receivers.router(recorder, secrets=[SECRET], prefix=prefix)
 
 
 def test_every_webhook_gets_its_quoted_path(receivers: ModuleType, recorder: Recorder):

@@ -194,10 +194,8 @@ def router(
         credentials=credentials,
         clock=clock,
     )
-    api = APIRouter(prefix=prefix)
-    for endpoint in ENDPOINTS:
-        path = (paths or {}).get(endpoint.key, "/" + quote(endpoint.key, safe=""))
-        api.add_api_route(path, _route(core, endpoint.key, None), methods=["POST"], include_in_schema=False)
+    api = APIRouter()
+    _add_routes(api, core, prefix, paths)
     return api
 
 
@@ -246,21 +244,27 @@ def create_app(
     clock: Callable[[], float] = time.time,
 ) -> FastAPI:
     """A FastAPI app serving `router(...)`: one endpoint per webhook."""
-    app = FastAPI(title="Subscriptions Webhooks receivers", version="1.4.0")
-    app.include_router(
-        router(
-            handlers,
-            secrets=secrets,
-            store=store,
-            prefix=prefix,
-            paths=paths,
-            max_body=max_body,
-            tolerance=tolerance,
-            credentials=credentials,
-            clock=clock,
-        )
+    core = receiver(
+        handlers,
+        secrets=secrets,
+        store=store,
+        max_body=max_body,
+        tolerance=tolerance,
+        credentials=credentials,
+        clock=clock,
     )
+    app = FastAPI(title="Subscriptions Webhooks receivers", version="1.4.0")
+    # The routes go on the app itself: an included router adds a layer of route matching to every delivery.
+    _add_routes(app.router, core, prefix, paths)
     return app
+
+
+def _add_routes(api: APIRouter, core: Receiver, prefix: str, paths: Mapping[str, str] | None) -> None:
+    if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+        raise ValueError(f"prefix {prefix!r} must start with '/' and must not end with '/'")
+    for endpoint in ENDPOINTS:
+        path = (paths or {}).get(endpoint.key, "/" + quote(endpoint.key, safe=""))
+        api.add_api_route(prefix + path, _route(core, endpoint.key, None), methods=["POST"], include_in_schema=False)
 
 
 def _route(core: Receiver, key: str, event_field: str | None) -> Callable[[Request], Awaitable[Response]]:
