@@ -7,18 +7,21 @@ null), an `allOf` branch that refines an inherited property. A model left alone 
 contract forbids. For every webhook body whose schema reaches one of them, the generated body model
 gets a `before` validator that checks the raw payload against the contract's own schema (JSON
 Schema 2020-12, shipped in the package as `_contract.json`), so what the handler receives is what
-the contract allows. Bodies that reach none of them pay nothing.
+the contract allows. The check covers only what the model leaves out: each such keyword, whole, at
+every place the model's own structure leads to it (`contract_document`). Bodies that reach none of
+them pay nothing.
 """
 
 from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .problems import pointer_join
-from .schemas import reachable_schemas
+from .resolve import resolve_pointer
+from .schemas import reachable_schemas, subschema_pointers
 
 # Keywords whose meaning no generated Pydantic type carries.
 UNEXPRESSED = frozenset(
@@ -43,15 +46,117 @@ _ANNOTATIONS = frozenset({"title", "description", "examples", "deprecated", "def
 GUARD_ATTRIBUTE = "_hookgen_contract"
 
 
+CHECKS = "$defs"  # where the contract document keeps each check, by the pointer of the schema it checks
+
+
 def guarded_bodies(contract: dict[str, Any], body_schemas: Iterable[str]) -> dict[str, str]:
     """The body schemas (by component name) that need the contract check, with their pointers."""
     pointers = {name: pointer_join("/components/schemas", name) for name in sorted(set(body_schemas))}
-    return {name: pointer for name, pointer in pointers.items() if needs_guard(contract, pointer)}
+    needing = _needing_checks(contract, pointers.values())
+    return {name: pointer for name, pointer in pointers.items() if pointer in needing}
 
 
-def needs_guard(document: dict[str, Any], pointer: str) -> bool:
-    """Whether the schema at `pointer` reaches a keyword the models cannot express."""
-    return any(_unexpressed(schema) for _, schema in reachable_schemas(document, pointer))
+def check_pointer(pointer: str) -> str:
+    """Where the contract document keeps the check of the schema at `pointer`."""
+    return pointer_join("", CHECKS, pointer)
+
+
+def contract_document(contract: dict[str, Any], guarded: Iterable[str]) -> str:
+    """The JSON the generated package checks payloads against: every schema the bodies reach, and the checks.
+
+    The schemas mean what the source means (normalize.for_contract). A body's check is the part of its
+    schema the model cannot express: each keyword no Pydantic type carries, whole, at every place the
+    model's own structure (properties, items, `$ref`s, `X | None`) leads to it. The model checks the rest,
+    so a 12 kB GitHub payload whose only such keyword is one `oneOf` deep inside is not validated twice.
+    """
+    checks = _Checks(contract, _needing_checks(contract, guarded))
+    for pointer in guarded:
+        checks.build(pointer)
+    document = {**contract, CHECKS: checks.built}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _needing_checks(document: dict[str, Any], roots: Iterable[str]) -> set[str]:
+    """The schemas reachable from `roots` from which a keyword the models cannot express is reachable."""
+    reached: dict[str, dict[str, Any]] = {}
+    for root in roots:
+        reached.update((at, schema) for at, schema in reachable_schemas(document, root) if at not in reached)
+    users: dict[str, list[str]] = {}
+    for at, schema in reached.items():
+        for child in _children(at, schema):
+            users.setdefault(child, []).append(at)
+    needing = {at for at, schema in reached.items() if _unexpressed(schema)}
+    pending = list(needing)
+    while pending:
+        for user in users.get(pending.pop(), []):
+            if user not in needing:
+                needing.add(user)
+                pending.append(user)
+    return needing
+
+
+def _children(pointer: str, schema: dict[str, Any]) -> Iterator[str]:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#"):
+        yield ref[1:]
+    yield from subschema_pointers(pointer, schema)
+
+
+class _Checks:
+    """The checks of the schemas that need one, built once each; recursive schemas refer to their own check."""
+
+    def __init__(self, document: dict[str, Any], needing: set[str]) -> None:
+        self.document = document
+        self.needing = needing
+        self.built: dict[str, Any] = {}
+
+    def build(self, pointer: str) -> None:
+        pending = [pointer]
+        while pending:
+            at = pending.pop()
+            if at not in self.built:
+                self.built[at] = self._check(at, pending)
+
+    def _check(self, pointer: str, pending: list[str]) -> dict[str, Any]:
+        schema = resolve_pointer(self.document, pointer)
+        nullable = _nullable_branch(pointer, schema)
+        if nullable is not None:
+            # `X | None`: the model takes null, or an X that X's own check then covers.
+            return {"anyOf": [self._reference(nullable, pending), {"type": "null"}]}
+        if _unexpressed(schema) or "anyOf" in schema or "oneOf" in schema:
+            return {"$ref": "#" + pointer}  # the whole schema: what it means cannot be split
+        check: dict[str, Any] = {}
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#") and ref[1:] in self.needing:
+            check.update(self._reference(ref[1:], pending))
+        properties = {
+            name: self._reference(pointer_join(pointer, "properties", name), pending)
+            for name in schema.get("properties") or {}
+            if pointer_join(pointer, "properties", name) in self.needing
+        }
+        if properties:
+            check["properties"] = properties
+        for key in ("items", "additionalProperties"):
+            if pointer_join(pointer, key) in self.needing:
+                check[key] = self._reference(pointer_join(pointer, key), pending)
+        return check
+
+    def _reference(self, pointer: str, pending: list[str]) -> dict[str, str]:
+        pending.append(pointer)
+        return {"$ref": "#" + check_pointer(pointer)}
+
+
+def _nullable_branch(pointer: str, schema: dict[str, Any]) -> str | None:
+    """The pointer of X when the schema is exactly `anyOf` [X, null] (annotations aside).
+
+    Not `oneOf` [X, null]: were X to accept null as well, the `oneOf` would refuse it, so it is checked whole.
+    """
+    branches = schema.get("anyOf")
+    if set(schema) - _ANNOTATIONS == {"anyOf"} and isinstance(branches, list) and len(branches) == 2:
+        others = [index for index, branch in enumerate(branches) if branch != {"type": "null"}]
+        if len(others) == 1:
+            return pointer_join(pointer, "anyOf", others[0])
+    return None
 
 
 def _unexpressed(schema: dict[str, Any]) -> bool:
@@ -67,14 +172,6 @@ def _unexpressed(schema: dict[str, Any]) -> bool:
 
 def _one_branch_or_null(branches: Any) -> bool:
     return isinstance(branches, list) and len([b for b in branches if b != {"type": "null"}]) <= 1
-
-
-def contract_document(contract: dict[str, Any]) -> str:
-    """The JSON the generated package checks payloads against: every schema the bodies reach, by name.
-
-    It means what the source means (normalize.for_contract), and every body has a name in it.
-    """
-    return json.dumps(contract, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def add_guards(code: str, pointers: dict[str, str]) -> tuple[str, list[str]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from . import names
 from .deviations import find_deviations
-from .guard import add_guards, contract_document, guarded_bodies
+from .guard import add_guards, check_pointer, contract_document, guarded_bodies
 from .ir import Spec
 from .load import FileSet
 from .models import DEFAULT_ASSERTED_FORMATS, generate_models, generation_problem, prepare
@@ -76,7 +76,8 @@ def build(
     )
     package = package or names.snake_case(spec.title, fallback="webhooks")
     guarded = guarded_bodies(model_input.contract, model_input.body_schemas.values())
-    code, unguarded = add_guards(models.code, {models.class_for(name): pointer for name, pointer in guarded.items()})
+    checks = {models.class_for(name): check_pointer(pointer) for name, pointer in guarded.items()}
+    code, unguarded = add_guards(models.code, checks)
     # Never silent: a body whose schema needs the contract check but could not get one is said.
     unchecked = [
         bundled.problem(
@@ -84,7 +85,7 @@ def build(
         )
         for name in unguarded
     ]
-    contract = contract_document(model_input.contract) if guarded else None
+    contract = contract_document(model_input.contract, guarded.values()) if guarded else None
     files = render_package(spec, package, code, contract=contract, asserted_formats=asserted_formats)
     warnings = problems + naming + deviations + unchecked
     return Generated(spec, package, files, warnings, bundled.document, asserted_formats)

@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import yaml
 
 from generator.ir import Webhook
 from generator.pipeline import Generated, generate, import_generated
@@ -44,6 +45,17 @@ class Imported:
     def model(self, webhook: Webhook) -> Any:
         assert webhook.body is not None
         return getattr(self.models, webhook.body.model_name)
+
+    def webhook(self, key: str) -> Webhook:
+        """The generated IR of the webhook with this key."""
+        return next(webhook for webhook in self.generated.spec.webhooks if webhook.key == key)
+
+
+def generate_document(folder: Path, document: dict[str, Any], package: str) -> Imported:
+    """Write a spec document as `folder/openapi.yaml`, generate it into `folder/out` and import it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "openapi.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return generate_and_import(folder / "openapi.yaml", folder / "out", package)
 
 
 def generate_and_import(spec: Path, output: Path, package: str, **options: Any) -> Imported:

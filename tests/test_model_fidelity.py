@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from generator.contract import source_validator
 from generator.fidelity import accepts, measure_webhook
 
-from .conftest import Imported, generate_and_import
+from .conftest import Imported, generate_document
 
 USER = {"type": "object", "required": ["login"], "properties": {"login": {"type": "string"}}}
 SPEC: dict[str, Any] = {
@@ -121,38 +120,32 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def causes(tmp_path_factory: pytest.TempPathFactory) -> Imported:
-    folder = tmp_path_factory.mktemp("causes")
-    (folder / "openapi.yaml").write_text(yaml.safe_dump(SPEC, sort_keys=False), encoding="utf-8")
-    return generate_and_import(folder / "openapi.yaml", folder / "out", "causes_webhooks")
-
-
-def _webhook(imported: Imported, key: str) -> Any:
-    return next(w for w in imported.generated.spec.webhooks if w.key == key)
+    return generate_document(tmp_path_factory.mktemp("causes"), SPEC, "causes_webhooks")
 
 
 @pytest.mark.parametrize(("key", "payload", "valid"), CASES)
 def test_the_model_agrees_with_the_schema(causes: Imported, key: str, payload: Any, valid: bool) -> None:
-    webhook = _webhook(causes, key)
+    webhook = causes.webhook(key)
     assert source_validator(causes.document, webhook.body.schema_pointer).is_valid(payload) is valid
     assert accepts(causes.model(webhook), payload) is valid
 
 
 @pytest.mark.parametrize("key", sorted(set(BODIES) - {"author-nullable"}))
 def test_drawn_payloads_and_their_mutations_agree(causes: Imported, key: str) -> None:
-    webhook = _webhook(causes, key)
+    webhook = causes.webhook(key)
     result = measure_webhook(causes.generated, webhook, causes.model(webhook), count=25, seconds=30)
     assert result.payloads > 0
     assert result.first == (), result.first
 
 
 def test_a_restated_property_is_typed_by_the_branch_that_says_more(causes: Imported) -> None:
-    event = causes.model(_webhook(causes, "restated")).model_validate({"user": {"login": "ada"}, "data": {"id": 1}})
+    event = causes.model(causes.webhook("restated")).model_validate({"user": {"login": "ada"}, "data": {"id": 1}})
     assert event.data.id == 1  # the refinement, not Base's bare `object` (it was lost to dict[str, Any])
     assert event.user.login == "ada"
 
 
 def test_author_nullable_is_followed_and_warned(causes: Imported) -> None:
-    webhook = _webhook(causes, "author-nullable")
+    webhook = causes.webhook("author-nullable")
     assert accepts(causes.model(webhook), {"image": None})
     warned = [p for p in causes.generated.warnings if "nullable: true" in p.message]
     assert [(p.webhooks, p.pointer.endswith("/image")) for p in warned] == [(("author-nullable",), True)]

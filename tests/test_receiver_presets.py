@@ -14,13 +14,12 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 
 from generator.problems import SpecError
 from generator.render import MARKER
 
-from .conftest import ROOT, Imported, generate_and_import
+from .conftest import ROOT, generate_document
 
 # Base64, so that Standard Webhooks takes it too; the HMAC presets key with its UTF-8 bytes.
 SECRET = base64.b64encode(b"one secret for every scheme").decode()
@@ -83,17 +82,11 @@ def spec_document(root: dict[str, str] | None, presets: list[Preset]) -> dict[st
     return document
 
 
-def generate_spec(folder: Path, document: dict[str, Any], package: str) -> Imported:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "openapi.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return generate_and_import(folder / "openapi.yaml", folder / "out", package)
-
-
 @pytest.fixture(scope="module")
 def presets(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     # The root scheme is github; every webhook overrides it but `push`, which declares github itself.
     document = spec_document({"scheme": "github"}, PRESETS)
-    generate_spec(tmp_path_factory.mktemp("presets"), document, "presets_webhooks")
+    generate_document(tmp_path_factory.mktemp("presets"), document, "presets_webhooks")
     return importlib.import_module("presets_webhooks.receivers")
 
 
@@ -322,7 +315,7 @@ def test_an_unknown_event_gets_200_and_a_log_line(
 
 def test_the_single_endpoint_needs_an_event_source(tmp_path: Path):
     document = spec_document(None, PRESETS[-1:])
-    generate_spec(tmp_path, document, "standard_only_webhooks")
+    generate_document(tmp_path, document, "standard_only_webhooks")
     receivers = importlib.import_module("standard_only_webhooks.receivers")
     with pytest.raises(ValueError, match="event_field"):
         receivers.single_endpoint(Recorder(), secrets=["whsec_" + "a" * 32])
@@ -339,7 +332,7 @@ def _single(presets: ModuleType, recorder: Recorder, **options: Any) -> Any:
 def test_a_declaration_the_receivers_cannot_use_is_a_generation_error(tmp_path: Path):
     document = spec_document(None, [Preset("bad", {"scheme": "github", "algorithm": "md5"}, ())])
     with pytest.raises(SpecError) as raised:
-        generate_spec(tmp_path, document, "bad_webhooks")
+        generate_document(tmp_path, document, "bad_webhooks")
     assert [problem.pointer for problem in raised.value.problems] == ["/webhooks/bad/post/x-webhook-signature"]
     assert "does not take algorithm" in raised.value.problems[0].message
 
@@ -368,7 +361,7 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     document["webhooks"]["paid"]["post"]["security"] = [{"basic": []}]
     document["webhooks"]["keyed"]["post"]["security"] = [{"key": []}, {"basic": []}]
     document["components"] = {"securitySchemes": {**SECURED_SCHEMES, "unused": {"type": "oauth2", "flows": {}}}}
-    generate_spec(tmp_path_factory.mktemp("secured"), document, "secured_webhooks")
+    generate_document(tmp_path_factory.mktemp("secured"), document, "secured_webhooks")
     return importlib.import_module("secured_webhooks.receivers")
 
 

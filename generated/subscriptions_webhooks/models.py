@@ -66,7 +66,7 @@ class CustomerEvent(BaseModel):
     action: Action
     customer: Customer
     occurred_at: AwareDatetime
-    _hookgen_contract = contract_check("/components/schemas/CustomerEvent")
+    _hookgen_contract = contract_check("/$defs/~1components~1schemas~1CustomerEvent")
 
 
 class EmailDeliveryStatusChangedPayload(BaseModel):

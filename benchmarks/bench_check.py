@@ -1,0 +1,89 @@
+"""Benchmark: what the contract check costs a delivery, against validating the whole payload, on GitHub's spec.
+
+A body model whose schema reaches a keyword Pydantic cannot carry (`oneOf`, `uniqueItems`, ...) checks
+the payload against the contract, but only along the paths that lead to such a keyword (guard.py). The
+baseline, timed in the same run on the same payloads, is what the check did before: validating the whole
+payload against the body's schema with the same jsonschema validator. Payloads are the spec's own examples
+of the bodies that carry a check. Prints the median of each and the ratio check / whole payload.
+Not a test: only the ratio within one run means something.
+"""
+
+from __future__ import annotations
+
+import ast
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from generator.contract import body_examples, webhooks_with_bodies
+from generator.guard import GUARD_ATTRIBUTE
+from generator.pipeline import generate, import_generated
+from generator.problems import pointer_parts
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT.parent / "shared" / "corpus" / "github-webhooks.json"
+REPEATS = 50
+
+
+def seconds_per_call(action: Callable[[], object], repeats: int = REPEATS) -> float:
+    """The best of three timings of `repeats` calls, per call."""
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            action()
+        timings.append((time.perf_counter() - start) / repeats)
+    return min(timings)
+
+
+def checked_examples(spec: Path, folder: Path) -> tuple[Any, list[tuple[str, Any]]]:
+    """Generate the spec; return its `_contract` module and (check pointer, example) of every checked body."""
+    generated = generate(spec, folder / "out", package="bench_check")
+    (contract,) = import_generated(folder / "out", "bench_check", "_contract")
+    checks = check_pointers((folder / "out" / "bench_check" / "models.py").read_text(encoding="utf-8"))
+    pairs = []
+    for webhook in webhooks_with_bodies(generated.spec):
+        if webhook.body.model_name in checks:
+            pointer = checks[webhook.body.model_name]
+            pairs += [(pointer, example) for example in body_examples(generated.document, webhook)]
+    return contract, pairs
+
+
+def check_pointers(models_code: str) -> dict[str, str]:
+    """Class name -> the pointer its contract check names, read from the generated models."""
+    return {
+        node.name: statement.value.args[0].value
+        for node in ast.parse(models_code).body
+        if isinstance(node, ast.ClassDef)
+        for statement in node.body
+        if isinstance(statement, ast.Assign)
+        and [getattr(target, "id", None) for target in statement.targets] == [GUARD_ATTRIBUTE]
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.args[0], ast.Constant)
+    }
+
+
+def main() -> None:
+    """Time the check and the whole-payload validation on every example, and print the medians and ratio."""
+    if not SPEC.is_file():
+        print(f"{SPEC.name}: skipped (not found; the corpus is ../shared/corpus)")
+        return
+    checks, wholes = [], []
+    with tempfile.TemporaryDirectory() as folder:  # the validators read _contract.json from the package
+        contract, pairs = checked_examples(SPEC, Path(folder))
+        for pointer, example in pairs:
+            check = contract.validator(pointer)
+            whole = contract.validator(pointer_parts(pointer)[1])  # the checked schema itself
+            assert check.is_valid(example) and whole.is_valid(example), pointer
+            checks.append(seconds_per_call(lambda: list(check.iter_errors(example))))  # noqa: B023 - called at once
+            wholes.append(seconds_per_call(lambda: list(whole.iter_errors(example))))  # noqa: B023 - called at once
+    check_ms, whole_ms = statistics.median(checks) * 1e3, statistics.median(wholes) * 1e3
+    print(f"{SPEC.name}: {len(pairs)} examples of checked bodies; contract check {check_ms:.2f} ms", end=", ")
+    print(f"whole-payload validation {whole_ms:.2f} ms (medians), ratio check/whole {check_ms / whole_ms:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""The contract check: a body model checks only what its own types cannot say, wherever that is.
+
+Each webhook hides a keyword no Pydantic type carries (`uniqueItems`, `oneOf` without a discriminator)
+behind the structure the model does carry: properties, items, maps, `$ref`s, recursion, `X | None`,
+and a union. Every payload is judged by the source schema and by the model, and both must agree.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.contract import source_validator
+from generator.fidelity import accepts, measure_webhook
+from generator.guard import CHECKS, check_pointer
+
+from .conftest import Imported, generate_document
+
+UNIQUE_TAGS = {"type": "array", "uniqueItems": True, "items": {"type": "string"}}
+CONTACT = {
+    "type": "object",
+    "properties": {
+        "reach": {
+            "oneOf": [
+                {"type": "object", "required": ["email"], "properties": {"email": {"type": "string"}}},
+                {"type": "object", "required": ["phone"], "properties": {"phone": {"type": "string"}}},
+            ]
+        }
+    },
+}
+SCHEMAS: dict[str, Any] = {
+    "Node": {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string"},
+            "tags": UNIQUE_TAGS,
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+        },
+    },
+    "Contact": CONTACT,
+    "Tagged": {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {"kind": {"const": "tagged"}, "tags": UNIQUE_TAGS},
+    },
+    "Plain": {"type": "object", "required": ["kind"], "properties": {"kind": {"const": "plain"}}},
+}
+BODIES: dict[str, Any] = {
+    "recursive": {
+        "type": "object",
+        "properties": {
+            "unrelated": {"type": "object", "properties": {"count": {"type": "integer"}}},
+            "tree": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+        },
+    },
+    "nullable": {
+        "type": "object",
+        "properties": {"contact": {"anyOf": [{"$ref": "#/components/schemas/Contact"}, {"type": "null"}]}},
+    },
+    "map": {
+        "type": "object",
+        "properties": {
+            "contacts": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Contact"}}
+        },
+    },
+    "one-of-null": {
+        "type": "object",
+        "properties": {
+            "v": {"oneOf": [{"type": ["object", "null"], "properties": {"tags": UNIQUE_TAGS}}, {"type": "null"}]}
+        },
+    },
+    "union": {
+        "type": "object",
+        "properties": {
+            "item": {"anyOf": [{"$ref": "#/components/schemas/Tagged"}, {"$ref": "#/components/schemas/Plain"}]}
+        },
+    },
+}
+SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Guards", "version": "1.0.0"},
+    "components": {"schemas": SCHEMAS},
+    "webhooks": {
+        key: {
+            "post": {
+                "requestBody": {"content": {"application/json": {"schema": schema}}},
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+        for key, schema in BODIES.items()
+    },
+}
+BOTH = {"email": "e", "phone": "p"}
+# (webhook, payload, what the source schema says)
+CASES = [
+    ("recursive", {"tree": [{"name": "a", "tags": ["x", "y"], "children": [{"name": "b", "tags": ["x"]}]}]}, True),
+    (
+        "recursive",
+        {"tree": [{"name": "a", "children": [{"name": "b", "children": [{"name": "c", "tags": ["x", "x"]}]}]}]},
+        False,
+    ),
+    ("recursive", {"tree": [{"name": "a", "tags": ["x", "x"]}]}, False),
+    ("recursive", {"unrelated": {"count": "many"}}, False),  # the model's own work
+    ("nullable", {"contact": None}, True),
+    ("nullable", {"contact": {"reach": {"email": "e"}}}, True),
+    ("nullable", {"contact": {"reach": BOTH}}, False),
+    ("map", {"contacts": {"a": {"reach": {"phone": "p"}}}}, True),
+    ("map", {"contacts": {"a": {"reach": {"phone": "p"}}, "b": {"reach": BOTH}}}, False),
+    ("one-of-null", {"v": {"tags": ["x"]}}, True),
+    ("one-of-null", {"v": None}, False),  # both branches take null, so oneOf refuses it
+    ("union", {"item": {"kind": "plain"}}, True),
+    ("union", {"item": {"kind": "tagged", "tags": ["x"]}}, True),
+    # Tagged refuses the repeated tag and Plain the kind: no branch holds, though Plain's own check is empty.
+    ("union", {"item": {"kind": "tagged", "tags": ["x", "x"]}}, False),
+]
+
+
+@pytest.fixture(scope="module")
+def guards(tmp_path_factory: pytest.TempPathFactory) -> Imported:
+    return generate_document(tmp_path_factory.mktemp("guards"), SPEC, "guards_webhooks")
+
+
+def _component(imported: Imported, key: str) -> str:
+    """The contract's pointer of a webhook's body: inline bodies become components named like their models."""
+    return "/components/schemas/" + imported.webhook(key).body.model_name
+
+
+def _checks(imported: Imported) -> dict[str, Any]:
+    contract = Path(imported.models.__file__).with_name("_contract.json").read_text(encoding="utf-8")
+    checks: dict[str, Any] = json.loads(contract)[CHECKS]
+    return checks
+
+
+@pytest.mark.parametrize(("key", "payload", "valid"), CASES)
+def test_the_model_agrees_with_the_schema(guards: Imported, key: str, payload: Any, valid: bool) -> None:
+    webhook = guards.webhook(key)
+    assert source_validator(guards.document, webhook.body.schema_pointer).is_valid(payload) is valid
+    assert accepts(guards.model(webhook), payload) is valid
+
+
+@pytest.mark.parametrize("key", sorted(BODIES))
+def test_drawn_payloads_and_their_mutations_agree(guards: Imported, key: str) -> None:
+    webhook = guards.webhook(key)
+    result = measure_webhook(guards.generated, webhook, guards.model(webhook), count=25, seconds=30)
+    assert result.payloads > 0
+    assert result.first == (), result.first
+
+
+def test_a_check_follows_only_the_paths_that_lead_to_what_the_model_cannot_say(guards: Imported) -> None:
+    checks = _checks(guards)
+    body = _component(guards, "recursive")
+    assert checks[body] == {"properties": {"tree": {"$ref": "#" + check_pointer(body + "/properties/tree")}}}
+    node = "/components/schemas/Node"
+    assert checks[node] == {
+        "properties": {
+            "tags": {"$ref": "#" + check_pointer(node + "/properties/tags")},
+            "children": {"$ref": "#" + check_pointer(node + "/properties/children")},
+        }
+    }
+    # The keyword itself is checked whole, against the contract's own schema.
+    assert checks[node + "/properties/tags"] == {"$ref": "#" + node + "/properties/tags"}
+
+
+def test_a_union_that_needs_a_check_is_checked_whole(guards: Imported) -> None:
+    item = _component(guards, "union") + "/properties/item"
+    assert _checks(guards)[item] == {"$ref": "#" + item}
+
+
+def test_a_nullable_reference_is_checked_through_its_branch(guards: Imported) -> None:
+    contact = _component(guards, "nullable") + "/properties/contact"
+    assert _checks(guards)[contact] == {
+        "anyOf": [{"$ref": "#" + check_pointer(contact + "/anyOf/0")}, {"type": "null"}]
+    }
