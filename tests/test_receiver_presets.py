@@ -166,6 +166,22 @@ def test_a_duplicate_runs_the_handler_once(client: TestClient, recorder: Recorde
     assert len(recorder.calls) == 1
 
 
+@pytest.mark.parametrize(("key", "field"), [("charge", "id"), ("slash", "event_id")])
+def test_without_an_id_header_the_id_field_names_the_delivery(
+    client: TestClient, recorder: Recorder, presets: Any, key: str, field: str
+):
+    # A retry may differ in its bytes (Stripe's `pending_webhooks` count): the event id says it is the same one.
+    preset = next(p for p in PRESETS if p.key == key)
+    first, retried, other = (
+        json.dumps({"type": key, "name": name, field: event, "pending_webhooks": count}).encode()
+        for name, event, count in (("ada", "evt_1", 2), ("ada", "evt_1", 1), ("bob", "evt_2", 1))
+    )
+    for body in (first, retried, other):
+        response = client.post(f"/webhooks/{key}", content=body, headers=signed(presets, preset, body))
+        assert response.status_code == 202
+    assert [payload.name for _, payload in recorder.calls] == ["ada", "bob"]
+
+
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.declaration["scheme"])
 def test_a_signature_of_another_scheme_is_refused(client: TestClient, presets: Any, preset: Preset):
     other = PRESETS[(PRESETS.index(preset) + 1) % len(PRESETS)]

@@ -746,6 +746,24 @@ def test_preset_header_overrides() -> None:
     assert standard.verify(headers, BODY, [SW_SECRET], now=NOW) == Verified(DELIVERY_ID, NOW, "invoice.paid")
 
 
+@pytest.mark.parametrize(
+    ("declaration", "id_field"),
+    [
+        ({"scheme": "stripe"}, "id"),
+        ({"scheme": "slack"}, "event_id"),
+        ({"scheme": "github"}, None),
+        ({"scheme": "shopify"}, None),
+        ({"scheme": "standard-webhooks"}, None),
+        ({"scheme": "stripe", "id-field": "event"}, "event"),
+        ({"scheme": "github", "id-field": "delivery"}, "delivery"),
+        ({"scheme": "hmac", "header": "X-Sig", "id-field": "uuid"}, "uuid"),
+    ],
+    ids=repr,
+)
+def test_the_payload_field_that_carries_the_delivery_id(declaration: dict[str, str], id_field: str | None) -> None:
+    assert scheme_from_declaration(declaration).id_field == id_field
+
+
 BAD_DECLARATIONS: list[tuple[object, str]] = [
     ({}, "missing scheme"),
     ({"scheme": "svix"}, "unknown scheme 'svix'"),
@@ -756,6 +774,8 @@ BAD_DECLARATIONS: list[tuple[object, str]] = [
     ({"scheme": "github", "secret": "x"}, "does not take secret"),
     ({"scheme": "github", "tolerance": "300"}, "does not take tolerance"),
     ({"scheme": "standard-webhooks", "id-header": "X-Id"}, "does not take id-header"),
+    ({"scheme": "standard-webhooks", "id-field": "id"}, "does not take id-field"),
+    ({"scheme": "stripe", "id-field": ""}, "id-field must name a top-level payload field"),
     ({"scheme": "slack", "header": "X-Sig"}, "does not take header"),
     ({"scheme": "hmac"}, "needs a header"),
     ({"scheme": "hmac", "header": "X-Sig", "algorithm": "md5"}, "algorithm 'md5'"),

@@ -169,8 +169,7 @@ class Receiver:
             return resolved
         if not self.security.allows(resolved, headers):
             return Answer(401, "missing or wrong credentials", headers=self.security.challenge(resolved))
-        # Without an id header (Stripe, Slack) a delivery is known by its body: a retry resends the same bytes.
-        delivery_id = verified.delivery_id or hashlib.sha256(body).hexdigest()
+        delivery_id = verified.delivery_id or _delivery_id_in_body(body, scheme.id_field)
         return self._claim_and_parse(resolved, delivery_id, body)
 
     def _resolve(self, key: str, event_type: str | None, body: bytes, event_field: str | None) -> Endpoint | Answer:
@@ -249,6 +248,24 @@ class Receiver:
     def _done(self, delivery: Delivery) -> Answer:
         self.store.complete(delivery.delivery_id)
         return Answer(delivery.endpoint.success_status, "handled")
+
+
+def _delivery_id_in_body(body: bytes, field: str | None) -> str:
+    """The delivery id the payload's top-level `field` carries (Stripe's event `id`), else the body's SHA-256.
+
+    Without either an id header or such a field, a delivery is known by its body: a retry resends the same bytes.
+    """
+    if field is not None:
+        try:
+            payload = json.loads(body)
+        except ValueError:  # not JSON, or not UTF-8: the payload step answers it
+            payload = None
+        value = payload.get(field) if isinstance(payload, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if isinstance(value, str) and value:
+            return value
+    return hashlib.sha256(body).hexdigest()
 
 
 def _log_failure(delivery: Delivery) -> None:

@@ -12,7 +12,10 @@ Without it, deliveries follow Standard Webhooks. The presets:
     x-webhook-signature: {scheme: slack}              # X-Slack-Signature: v0=<hex> over "v0:<ts>:<body>"
 
 A preset also takes `event-header` (the header naming the event type) and, except standard-webhooks, whose
-signature covers webhook-id, `id-header` (the header carrying the delivery id). Any other scheme is generic HMAC:
+signature covers webhook-id, `id-header` (the header carrying the delivery id) and `id-field` (the top-level
+payload field carrying it, read when no id header is sent). Stripe's id-field defaults to `id` (the event id,
+the same on every retry, while a retried body may differ: its `pending_webhooks` count changes) and Slack's to
+`event_id`. Without either, a delivery is known by the SHA-256 of its body. Any other scheme is generic HMAC:
 
     x-webhook-signature:
       scheme: hmac
@@ -26,6 +29,7 @@ signature covers webhook-id, `id-header` (the header carrying the delivery id). 
                                      # or "{timestamp}.{body}" when timestamp-header is set
       id-header: X-Delivery-Id       # optional; required when signed-content uses {id}
       event-header: X-Event-Type     # optional
+      id-field: id                   # optional
 
 signed-content must use {body} exactly once, {timestamp} exactly when there is a timestamp-header, and {id} only
 with an id-header. Unknown keys, schemes, algorithms or encodings are errors.
@@ -106,6 +110,10 @@ class Scheme(Protocol):
     def event_header(self) -> str | None:
         """The lower-case header carrying the event type, if any."""
 
+    @property
+    def id_field(self) -> str | None:
+        """The top-level payload field carrying the delivery id when no id header does, if any."""
+
     def verify(
         self,
         headers: Mapping[str, str],
@@ -127,6 +135,12 @@ class _ReportedHeaders:
 
     delivery_id_header: str | None = None
     event_type_header: str | None = None
+    delivery_id_field: str | None = None
+
+    @property
+    def id_field(self) -> str | None:
+        """The top-level payload field carrying the delivery id when no id header does, if any."""
+        return self.delivery_id_field
 
     @property
     def id_header(self) -> str | None:
@@ -297,35 +311,43 @@ def scheme_from_declaration(declaration: Mapping[str, object] | None) -> Scheme:
     build_preset = _PRESET_BUILDERS.get(scheme)
     if build_preset is None:
         raise ValueError(f"x-webhook-signature: unknown scheme {scheme!r} (one of {', '.join(PRESETS)})")
-    _reject_unknown_keys(scheme, options, ("id-header", "event-header"))
-    return build_preset(_optional_header_name(options, "id-header"), _optional_header_name(options, "event-header"))
+    _reject_unknown_keys(scheme, options, ("id-header", "event-header", "id-field"))
+    return build_preset(
+        _optional_header_name(options, "id-header"),
+        _optional_header_name(options, "event-header"),
+        _optional_field_name(options, "id-field"),
+    )
 
 
-def _github(id_header: str | None, event_header: str | None) -> Scheme:
+def _github(id_header: str | None, event_header: str | None, id_field: str | None) -> Scheme:
     return HmacScheme(
         name="github",
         signature_header="X-Hub-Signature-256",
         prefix="sha256=",
         delivery_id_header=id_header or "X-GitHub-Delivery",
         event_type_header=event_header or "X-GitHub-Event",
+        delivery_id_field=id_field,
     )
 
 
-def _stripe(id_header: str | None, event_header: str | None) -> Scheme:
-    return StripeScheme(delivery_id_header=id_header, event_type_header=event_header)
+def _stripe(id_header: str | None, event_header: str | None, id_field: str | None) -> Scheme:
+    return StripeScheme(
+        delivery_id_header=id_header, event_type_header=event_header, delivery_id_field=id_field or "id"
+    )
 
 
-def _shopify(id_header: str | None, event_header: str | None) -> Scheme:
+def _shopify(id_header: str | None, event_header: str | None, id_field: str | None) -> Scheme:
     return HmacScheme(
         name="shopify",
         signature_header="X-Shopify-Hmac-SHA256",
         encoding="base64",
         delivery_id_header=id_header or "X-Shopify-Webhook-Id",
         event_type_header=event_header or "X-Shopify-Topic",
+        delivery_id_field=id_field,
     )
 
 
-def _slack(id_header: str | None, event_header: str | None) -> Scheme:
+def _slack(id_header: str | None, event_header: str | None, id_field: str | None) -> Scheme:
     return HmacScheme(
         name="slack",
         signature_header="X-Slack-Signature",
@@ -334,10 +356,11 @@ def _slack(id_header: str | None, event_header: str | None) -> Scheme:
         signed_content=_layout("v0:{timestamp}:{body}"),
         delivery_id_header=id_header,
         event_type_header=event_header,
+        delivery_id_field=id_field or "event_id",
     )
 
 
-_PRESET_BUILDERS: dict[str, Callable[[str | None, str | None], Scheme]] = {
+_PRESET_BUILDERS: dict[str, Callable[[str | None, str | None, str | None], Scheme]] = {
     "github": _github,
     "stripe": _stripe,
     "shopify": _shopify,
@@ -355,6 +378,7 @@ def _generic_scheme(options: dict[str, str]) -> HmacScheme:
         "signed-content",
         "id-header",
         "event-header",
+        "id-field",
     )
     _reject_unknown_keys("hmac", options, allowed)
     if "header" not in options:
@@ -374,7 +398,15 @@ def _generic_scheme(options: dict[str, str]) -> HmacScheme:
         signed_content=layout,
         delivery_id_header=id_header,
         event_type_header=_optional_header_name(options, "event-header"),
+        delivery_id_field=_optional_field_name(options, "id-field"),
     )
+
+
+def _optional_field_name(options: Mapping[str, str], key: str) -> str | None:
+    name = options.get(key)
+    if name is not None and not name:
+        raise ValueError(f"x-webhook-signature: {key} must name a top-level payload field")
+    return name
 
 
 def _string_options(declaration: object) -> dict[str, str]:
