@@ -1,0 +1,29 @@
+"""The benchmarks still run: each on the example spec, with few repeats. Their timings are not judged here."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import pytest
+
+from .conftest import EXAMPLE_SPEC, ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def test_bench_generate_prints_its_ratio(capsys: pytest.CaptureFixture[str]) -> None:
+    importlib.import_module("bench_generate").main(1, [EXAMPLE_SPEC])
+    assert "ratio hookgen/datamodel-code-generator" in capsys.readouterr().out
+
+
+def test_bench_receive_prints_its_ratio(capsys: pytest.CaptureFixture[str]) -> None:
+    importlib.import_module("bench_receive").main(20)
+    assert "ratio generated/hand-written" in capsys.readouterr().out
+
+
+def test_bench_check_prints_its_ratio(capsys: pytest.CaptureFixture[str]) -> None:
+    importlib.import_module("bench_check").main(EXAMPLE_SPEC, repeats=2)
+    out = capsys.readouterr().out
+    assert "examples of checked bodies: 1;" in out
+    assert "ratio check/whole" in out
