@@ -18,6 +18,7 @@ import ast
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 from .problems import pointer_join
 from .resolve import resolve_pointer
@@ -46,6 +47,8 @@ _ANNOTATIONS = frozenset({"title", "description", "examples", "deprecated", "def
 GUARD_ATTRIBUTE = "_hookgen_contract"
 
 
+# What a URI fragment may hold unencoded; the generated _contract.py encodes its pointers alike.
+FRAGMENT_SAFE = "/~!$&'()*+,;=:@"
 CHECKS = "$defs"  # where the contract document keeps each check, by the pointer of the schema it checks
 
 
@@ -59,6 +62,11 @@ def guarded_bodies(contract: dict[str, Any], body_schemas: Iterable[str]) -> dic
 def check_pointer(pointer: str) -> str:
     """Where the contract document keeps the check of the schema at `pointer`."""
     return pointer_join("", CHECKS, pointer)
+
+
+def fragment(pointer: str) -> str:
+    """A `$ref` to `pointer` in the same document: a URI fragment, so `%` and the like are percent-encoded."""
+    return "#" + quote(pointer, safe=FRAGMENT_SAFE)
 
 
 def contract_document(contract: dict[str, Any], guarded: Iterable[str]) -> str:
@@ -124,26 +132,32 @@ class _Checks:
             # `X | None`: the model takes null, or an X that X's own check then covers.
             return {"anyOf": [self._reference(nullable, pending), {"type": "null"}]}
         if _unexpressed(schema) or "anyOf" in schema or "oneOf" in schema:
-            return {"$ref": "#" + pointer}  # the whole schema: what it means cannot be split
+            return {"$ref": fragment(pointer)}  # the whole schema: what it means cannot be split
         check: dict[str, Any] = {}
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith("#") and ref[1:] in self.needing:
             check.update(self._reference(ref[1:], pending))
+        if pointer_join(pointer, "items") in self.needing:
+            check["items"] = self._reference(pointer_join(pointer, "items"), pending)
+        checks_others = pointer_join(pointer, "additionalProperties") in self.needing
+        if checks_others:
+            check["additionalProperties"] = self._reference(pointer_join(pointer, "additionalProperties"), pending)
         properties = {
-            name: self._reference(pointer_join(pointer, "properties", name), pending)
+            name: self._property_check(pointer_join(pointer, "properties", name), pending)
             for name in schema.get("properties") or {}
-            if pointer_join(pointer, "properties", name) in self.needing
         }
-        if properties:
-            check["properties"] = properties
-        for key in ("items", "additionalProperties"):
-            if pointer_join(pointer, key) in self.needing:
-                check[key] = self._reference(pointer_join(pointer, key), pending)
+        # Every declared property is listed when additionalProperties is checked: unlisted ones would count as others.
+        listed = {name: check for name, check in properties.items() if checks_others or check is not True}
+        if listed:
+            check["properties"] = listed
         return check
+
+    def _property_check(self, pointer: str, pending: list[str]) -> dict[str, str] | bool:
+        return self._reference(pointer, pending) if pointer in self.needing else True
 
     def _reference(self, pointer: str, pending: list[str]) -> dict[str, str]:
         pending.append(pointer)
-        return {"$ref": "#" + check_pointer(pointer)}
+        return {"$ref": fragment(check_pointer(pointer))}
 
 
 def _nullable_branch(pointer: str, schema: dict[str, Any]) -> str | None:

@@ -67,6 +67,10 @@ BODIES: dict[str, Any] = {
             "contacts": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Contact"}}
         },
     },
+    # Declared properties are not "others": the check must not hold them to additionalProperties.
+    "others": {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": UNIQUE_TAGS},
+    # Names that a URI fragment must percent-encode.
+    "escaped": {"type": "object", "properties": {"a%41b": UNIQUE_TAGS, "c d": UNIQUE_TAGS, "e/f~g": UNIQUE_TAGS}},
     "one-of-null": {
         "type": "object",
         "properties": {
@@ -110,6 +114,13 @@ CASES = [
     ("nullable", {"contact": {"reach": BOTH}}, False),
     ("map", {"contacts": {"a": {"reach": {"phone": "p"}}}}, True),
     ("map", {"contacts": {"a": {"reach": {"phone": "p"}}, "b": {"reach": BOTH}}}, False),
+    ("others", {"a": "x"}, True),
+    ("others", {"a": "x", "z": ["x", "y"]}, True),
+    ("others", {"z": ["x", "x"]}, False),
+    ("escaped", {"a%41b": ["x"], "c d": ["y"], "e/f~g": ["z"]}, True),
+    ("escaped", {"a%41b": ["x", "x"]}, False),
+    ("escaped", {"c d": ["y", "y"]}, False),
+    ("escaped", {"e/f~g": ["z", "z"]}, False),
     ("one-of-null", {"v": {"tags": ["x"]}}, True),
     ("one-of-null", {"v": None}, False),  # both branches take null, so oneOf refuses it
     ("union", {"item": {"kind": "plain"}}, True),

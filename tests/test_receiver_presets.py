@@ -182,6 +182,15 @@ def test_without_an_id_header_the_id_field_names_the_delivery(
     assert [payload.name for _, payload in recorder.calls] == ["ada", "bob"]
 
 
+def test_an_id_from_the_payload_is_one_webhooks_own(client: TestClient, recorder: Recorder, presets: Any):
+    # The same value in Stripe's `id` and Slack's `event_id` names two deliveries, one per webhook.
+    for key in ("charge", "slash"):
+        preset = next(p for p in PRESETS if p.key == key)
+        body = json.dumps({"type": key, "name": key, "id": "same", "event_id": "same"}).encode()
+        assert client.post(f"/webhooks/{key}", content=body, headers=signed(presets, preset, body)).status_code == 202
+    assert [payload.name for _, payload in recorder.calls] == ["charge", "slash"]
+
+
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.declaration["scheme"])
 def test_a_signature_of_another_scheme_is_refused(client: TestClient, presets: Any, preset: Preset):
     other = PRESETS[(PRESETS.index(preset) + 1) % len(PRESETS)]

@@ -368,6 +368,23 @@ def test_every_webhook_gets_its_quoted_path(receivers: ModuleType, recorder: Rec
     assert routes == {f"/webhooks/{endpoint.key}" for endpoint in receivers.ENDPOINTS}
 
 
+def test_a_failure_of_our_own_while_parsing_releases_the_delivery(
+    receivers: ModuleType, recorder: Recorder, signatures: Any, monkeypatch: pytest.MonkeyPatch
+):
+    core = receivers.receiver(recorder, secrets=[SECRET])
+    receive = importlib.import_module(receivers.__package__ + "._receive")
+
+    def broken(endpoint: Any, body: bytes) -> Any:
+        raise RecursionError("a bug of ours, not the sender's")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(receive, "_parse", broken)
+        with pytest.raises(RecursionError):
+            core.check(KEY, signed(signatures), BODY)
+    checked = core.check(KEY, signed(signatures), BODY)  # the retry is not told "being handled" (409)
+    assert checked.delivery_id == "msg_1"
+
+
 def test_the_core_works_without_fastapi(receivers: ModuleType, recorder: Recorder, signatures: Any):
     core = receivers.receiver(recorder, secrets=[SECRET])
     checked = core.check(KEY, signed(signatures), BODY)

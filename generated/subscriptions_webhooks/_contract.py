@@ -12,6 +12,7 @@ import json
 from functools import cache
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 import jsonschema
 from pydantic import model_validator
@@ -19,6 +20,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 CONTRACT_URI = "urn:hookgen:contract"
+# A JSON pointer in a URI fragment: what a fragment may hold stays, anything else (`%`, spaces) is percent-encoded.
+_FRAGMENT_SAFE = "/~!$&'()*+,;=:@"
 # Formats the models assert; the check asserts the same ones, so both read a string alike.
 ASSERTED_FORMATS = ["date", "date-time", "time"]
 
@@ -35,7 +38,7 @@ def _registry() -> Registry[Any]:
 def validator(pointer: str) -> jsonschema.Draft202012Validator:
     """The JSON Schema 2020-12 validator of the schema at `pointer` in the contract."""
     return jsonschema.Draft202012Validator(
-        {"$ref": f"{CONTRACT_URI}#{pointer}"},
+        {"$ref": f"{CONTRACT_URI}#{quote(pointer, safe=_FRAGMENT_SAFE)}"},
         registry=_registry(),
         format_checker=jsonschema.FormatChecker(formats=ASSERTED_FORMATS),
     )

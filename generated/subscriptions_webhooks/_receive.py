@@ -169,7 +169,7 @@ class Receiver:
             return resolved
         if not self.security.allows(resolved, headers):
             return Answer(401, "missing or wrong credentials", headers=self.security.challenge(resolved))
-        delivery_id = verified.delivery_id or _delivery_id_in_body(body, scheme.id_field)
+        delivery_id = verified.delivery_id or _delivery_id_in_body(resolved.key, body, scheme.id_field)
         return self._claim_and_parse(resolved, delivery_id, body)
 
     def _resolve(self, key: str, event_type: str | None, body: bytes, event_field: str | None) -> Endpoint | Answer:
@@ -189,7 +189,11 @@ class Receiver:
             return Answer(endpoint.success_status, "duplicate delivery: already handled")
         if claim is Claim.IN_PROGRESS:
             return Answer(409, "this delivery is being handled; retry later")
-        parsed = _parse(endpoint, body)
+        try:
+            parsed = _parse(endpoint, body)
+        except BaseException:
+            self.store.release(delivery_id)  # a failure of ours: the provider's retry must not find it claimed
+            raise
         if isinstance(parsed, Answer):
             self.store.release(delivery_id)
             return parsed
@@ -250,22 +254,21 @@ class Receiver:
         return Answer(delivery.endpoint.success_status, "handled")
 
 
-def _delivery_id_in_body(body: bytes, field: str | None) -> str:
-    """The delivery id the payload's top-level `field` carries (Stripe's event `id`), else the body's SHA-256.
+def _delivery_id_in_body(key: str, body: bytes, field: str | None) -> str:
+    """The webhook key and the id the payload's top-level `field` carries (Stripe's event `id`), else its SHA-256.
 
     Without either an id header or such a field, a delivery is known by its body: a retry resends the same bytes.
+    The webhook key is part of it: a field may hold a resource's id, the same for an order and a customer.
     """
     if field is not None:
         try:
             payload = json.loads(body)
-        except ValueError:  # not JSON, or not UTF-8: the payload step answers it
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep: the payload step answers it
             payload = None
         value = payload.get(field) if isinstance(payload, dict) else None
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        if isinstance(value, str) and value:
-            return value
-    return hashlib.sha256(body).hexdigest()
+        if (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value):
+            return f"{key}:{value}"
+    return f"{key}:sha256:{hashlib.sha256(body).hexdigest()}"
 
 
 def _log_failure(delivery: Delivery) -> None:
