@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
+from .normalize import tags_every_branch
 from .problems import pointer_join
 from .resolve import resolve_pointer
 from .schemas import reachable_schemas, subschema_pointers
@@ -93,7 +94,8 @@ def _needing_checks(document: dict[str, Any], roots: Iterable[str]) -> set[str]:
     for at, schema in reached.items():
         for child in _children(at, schema):
             users.setdefault(child, []).append(at)
-    needing = {at for at, schema in reached.items() if _unexpressed(schema)}
+    components = _components(document)
+    needing = {at for at, schema in reached.items() if _unexpressed(schema, components)}
     pending = list(needing)
     while pending:
         for user in users.get(pending.pop(), []):
@@ -101,6 +103,11 @@ def _needing_checks(document: dict[str, Any], roots: Iterable[str]) -> set[str]:
                 needing.add(user)
                 pending.append(user)
     return needing
+
+
+def _components(document: dict[str, Any]) -> dict[str, Any]:
+    schemas: dict[str, Any] = document["components"]["schemas"]
+    return schemas
 
 
 def _children(pointer: str, schema: dict[str, Any]) -> Iterator[str]:
@@ -131,7 +138,7 @@ class _Checks:
         if nullable is not None:
             # `X | None`: the model takes null, or an X that X's own check then covers.
             return {"anyOf": [self._reference(nullable, pending), {"type": "null"}]}
-        if _unexpressed(schema) or "anyOf" in schema or "oneOf" in schema:
+        if _unexpressed(schema, _components(self.document)) or "anyOf" in schema or "oneOf" in schema:
             return {"$ref": fragment(pointer)}  # the whole schema: what it means cannot be split
         check: dict[str, Any] = {}
         ref = schema.get("$ref")
@@ -173,10 +180,10 @@ def _nullable_branch(pointer: str, schema: dict[str, Any]) -> str | None:
     return None
 
 
-def _unexpressed(schema: dict[str, Any]) -> bool:
+def _unexpressed(schema: dict[str, Any], components: dict[str, Any]) -> bool:
     keywords = set(schema)
-    if "discriminator" in schema or _one_branch_or_null(schema.get("oneOf")):
-        # A tagged union picks exactly one branch (normalize.py keeps only usable tags); so does `X | None`.
+    if tags_every_branch(schema, components) or _one_branch_or_null(schema.get("oneOf")):
+        # A tagged union picks exactly one branch (normalize.py drops tags some branch lacks); so does `X | None`.
         keywords.discard("oneOf")
     if UNEXPRESSED & keywords or schema.get("uniqueItems") is True:
         return True

@@ -137,14 +137,19 @@ def _branch_schema(branch: Any, components: dict[str, Any]) -> dict[str, Any] | 
 
 
 def _tag_only_if_required(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    if "discriminator" not in schema or tags_every_branch(schema, components):
+        return schema
+    return {key: value for key, value in schema.items() if key != "discriminator"}
+
+
+def tags_every_branch(schema: dict[str, Any], components: dict[str, Any]) -> bool:
+    """Whether the schema's `discriminator` names a property every `oneOf`/`anyOf` branch requires."""
     discriminator = schema.get("discriminator")
     branches = schema.get("oneOf") or schema.get("anyOf")
     if not isinstance(discriminator, dict) or not isinstance(branches, list):
-        return schema
+        return False
     name = discriminator.get("propertyName")
-    if all(name in _required(branch, components, set()) for branch in branches):
-        return schema
-    return {key: value for key, value in schema.items() if key != "discriminator"}
+    return all(name in _required(branch, components, set()) for branch in branches)
 
 
 def _required(schema: Any, components: dict[str, Any], seen: set[str]) -> set[str]:

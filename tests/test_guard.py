@@ -71,6 +71,19 @@ BODIES: dict[str, Any] = {
     "others": {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": UNIQUE_TAGS},
     # Names that a URI fragment must percent-encode.
     "escaped": {"type": "object", "properties": {"a%41b": UNIQUE_TAGS, "c d": UNIQUE_TAGS, "e/f~g": UNIQUE_TAGS}},
+    # A discriminator that B does not require cannot tag (normalize.py drops it): oneOf is then checked whole.
+    "loose-tag": {
+        "type": "object",
+        "properties": {
+            "v": {
+                "oneOf": [
+                    {"type": "object", "required": ["kind"], "properties": {"kind": {"const": "a"}}},
+                    {"type": "object", "properties": {"x": {"type": "string"}}},
+                ],
+                "discriminator": {"propertyName": "kind"},
+            }
+        },
+    },
     "one-of-null": {
         "type": "object",
         "properties": {
@@ -121,6 +134,9 @@ CASES = [
     ("escaped", {"a%41b": ["x", "x"]}, False),
     ("escaped", {"c d": ["y", "y"]}, False),
     ("escaped", {"e/f~g": ["z", "z"]}, False),
+    ("loose-tag", {"v": {"x": "1"}}, True),
+    ("loose-tag", {"v": {"kind": "a", "x": 1}}, True),
+    ("loose-tag", {"v": {"kind": "a", "x": "1"}}, False),  # both branches hold, so oneOf refuses it
     ("one-of-null", {"v": {"tags": ["x"]}}, True),
     ("one-of-null", {"v": None}, False),  # both branches take null, so oneOf refuses it
     ("union", {"item": {"kind": "plain"}}, True),
