@@ -154,7 +154,7 @@ class _Checks:
             for name in schema.get("properties") or {}
         }
         # Every declared property is listed when additionalProperties is checked: unlisted ones would count as others.
-        listed = {name: check for name, check in properties.items() if checks_others or check is not True}
+        listed = {name: rule for name, rule in properties.items() if checks_others or rule is not True}
         if listed:
             check["properties"] = listed
         return check
