@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.contract import source_validator
+from generator.fidelity import WebhookFidelity, accepts, measure_webhook
 from generator.ir import Webhook
 from generator.pipeline import Generated, generate, import_generated
 
@@ -49,6 +51,18 @@ class Imported:
     def webhook(self, key: str) -> Webhook:
         """The generated IR of the webhook with this key."""
         return next(webhook for webhook in self.generated.spec.webhooks if webhook.key == key)
+
+    def verdicts(self, key: str, payload: Any) -> tuple[bool, bool]:
+        """Whether the source schema takes a payload of this webhook, and whether its model does."""
+        webhook = self.webhook(key)
+        assert webhook.body is not None
+        valid = source_validator(self.document, webhook.body.schema_pointer).is_valid(payload)
+        return valid, accepts(self.model(webhook), payload)
+
+    def drawn(self, key: str) -> WebhookFidelity:
+        """`hookgen fidelity` on one webhook: 25 drawn payloads and their mutations, judged both ways."""
+        webhook = self.webhook(key)
+        return measure_webhook(self.generated, webhook, self.model(webhook), count=25, seconds=30)
 
 
 def generate_document(folder: Path, document: dict[str, Any], package: str) -> Imported:
