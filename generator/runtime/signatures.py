@@ -47,7 +47,7 @@ import hmac
 import string
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 __all__ = [
@@ -308,64 +308,16 @@ def scheme_from_declaration(declaration: Mapping[str, object] | None) -> Scheme:
     if scheme == "standard-webhooks":
         _reject_unknown_keys(scheme, options, ("event-header",))
         return StandardWebhooksScheme(event_type_header=_optional_header_name(options, "event-header"))
-    build_preset = _PRESET_BUILDERS.get(scheme)
-    if build_preset is None:
+    preset = _PRESET_SCHEMES.get(scheme)
+    if preset is None:
         raise ValueError(f"x-webhook-signature: unknown scheme {scheme!r} (one of {', '.join(PRESETS)})")
     _reject_unknown_keys(scheme, options, ("id-header", "event-header", "id-field"))
-    return build_preset(
-        _optional_header_name(options, "id-header"),
-        _optional_header_name(options, "event-header"),
-        _optional_field_name(options, "id-field"),
+    return replace(
+        preset,
+        delivery_id_header=_optional_header_name(options, "id-header") or preset.delivery_id_header,
+        event_type_header=_optional_header_name(options, "event-header") or preset.event_type_header,
+        delivery_id_field=_optional_field_name(options, "id-field") or preset.delivery_id_field,
     )
-
-
-def _github(id_header: str | None, event_header: str | None, id_field: str | None) -> Scheme:
-    return HmacScheme(
-        name="github",
-        signature_header="X-Hub-Signature-256",
-        prefix="sha256=",
-        delivery_id_header=id_header or "X-GitHub-Delivery",
-        event_type_header=event_header or "X-GitHub-Event",
-        delivery_id_field=id_field,
-    )
-
-
-def _stripe(id_header: str | None, event_header: str | None, id_field: str | None) -> Scheme:
-    return StripeScheme(
-        delivery_id_header=id_header, event_type_header=event_header, delivery_id_field=id_field or "id"
-    )
-
-
-def _shopify(id_header: str | None, event_header: str | None, id_field: str | None) -> Scheme:
-    return HmacScheme(
-        name="shopify",
-        signature_header="X-Shopify-Hmac-SHA256",
-        encoding="base64",
-        delivery_id_header=id_header or "X-Shopify-Webhook-Id",
-        event_type_header=event_header or "X-Shopify-Topic",
-        delivery_id_field=id_field,
-    )
-
-
-def _slack(id_header: str | None, event_header: str | None, id_field: str | None) -> Scheme:
-    return HmacScheme(
-        name="slack",
-        signature_header="X-Slack-Signature",
-        prefix="v0=",
-        timestamp_header="X-Slack-Request-Timestamp",
-        signed_content=_layout("v0:{timestamp}:{body}"),
-        delivery_id_header=id_header,
-        event_type_header=event_header,
-        delivery_id_field=id_field or "event_id",
-    )
-
-
-_PRESET_BUILDERS: dict[str, Callable[[str | None, str | None, str | None], Scheme]] = {
-    "github": _github,
-    "stripe": _stripe,
-    "shopify": _shopify,
-    "slack": _slack,
-}
 
 
 def _generic_scheme(options: dict[str, str]) -> HmacScheme:
@@ -605,3 +557,32 @@ def _require_match(keys: Sequence[bytes], algorithm: str, content: bytes, signat
     expected = [_mac(key, algorithm, content) for key in keys]
     if not any(hmac.compare_digest(mine, theirs) for mine in expected for theirs in signatures):
         raise SignatureError("no signature matches")
+
+
+# The presets as their senders sign; a declaration's id-header, event-header and id-field replace the defaults.
+# Defined last: Slack's layout is parsed by _layout.
+_PRESET_SCHEMES: dict[str, HmacScheme | StripeScheme] = {
+    "github": HmacScheme(
+        name="github",
+        signature_header="X-Hub-Signature-256",
+        prefix="sha256=",
+        delivery_id_header="X-GitHub-Delivery",
+        event_type_header="X-GitHub-Event",
+    ),
+    "stripe": StripeScheme(delivery_id_field="id"),
+    "shopify": HmacScheme(
+        name="shopify",
+        signature_header="X-Shopify-Hmac-SHA256",
+        encoding="base64",
+        delivery_id_header="X-Shopify-Webhook-Id",
+        event_type_header="X-Shopify-Topic",
+    ),
+    "slack": HmacScheme(
+        name="slack",
+        signature_header="X-Slack-Signature",
+        prefix="v0=",
+        timestamp_header="X-Slack-Request-Timestamp",
+        signed_content=_layout("v0:{timestamp}:{body}"),
+        delivery_id_field="event_id",
+    ),
+}
