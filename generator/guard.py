@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -53,11 +54,19 @@ FRAGMENT_SAFE = "/~!$&'()*+,;=:@"
 CHECKS = "$defs"  # where the contract document keeps each check, by the pointer of the schema it checks
 
 
-def guarded_bodies(contract: dict[str, Any], body_schemas: Iterable[str]) -> dict[str, str]:
+@dataclass(frozen=True)
+class Guards:
+    """The body schemas that need the contract check, and every schema they reach that needs one."""
+
+    bodies: dict[str, str]  # component name -> pointer
+    needing: frozenset[str]
+
+
+def guarded_bodies(contract: dict[str, Any], body_schemas: Iterable[str]) -> Guards:
     """The body schemas (by component name) that need the contract check, with their pointers."""
     pointers = {name: pointer_join("/components/schemas", name) for name in sorted(set(body_schemas))}
-    needing = _needing_checks(contract, pointers.values())
-    return {name: pointer for name, pointer in pointers.items() if pointer in needing}
+    needing = frozenset(_needing_checks(contract, pointers.values()))
+    return Guards({name: pointer for name, pointer in pointers.items() if pointer in needing}, needing)
 
 
 def check_pointer(pointer: str) -> str:
@@ -70,7 +79,7 @@ def fragment(pointer: str) -> str:
     return "#" + quote(pointer, safe=FRAGMENT_SAFE)
 
 
-def contract_document(contract: dict[str, Any], guarded: Iterable[str]) -> str:
+def contract_document(contract: dict[str, Any], guards: Guards) -> str:
     """The JSON the generated package checks payloads against: every schema the bodies reach, and the checks.
 
     The schemas mean what the source means (normalize.for_contract). A body's check is the part of its
@@ -78,8 +87,8 @@ def contract_document(contract: dict[str, Any], guarded: Iterable[str]) -> str:
     model's own structure (properties, items, `$ref`s, `X | None`) leads to it. The model checks the rest,
     so a 12 kB GitHub payload whose only such keyword is one `oneOf` deep inside is not validated twice.
     """
-    checks = _Checks(contract, _needing_checks(contract, guarded))
-    for pointer in guarded:
+    checks = _Checks(contract, guards.needing)
+    for pointer in guards.bodies.values():
         checks.build(pointer)
     document = {**contract, CHECKS: checks.built}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
@@ -120,7 +129,7 @@ def _children(pointer: str, schema: dict[str, Any]) -> Iterator[str]:
 class _Checks:
     """The checks of the schemas that need one, built once each; recursive schemas refer to their own check."""
 
-    def __init__(self, document: dict[str, Any], needing: set[str]) -> None:
+    def __init__(self, document: dict[str, Any], needing: frozenset[str]) -> None:
         self.document = document
         self.needing = needing
         self.built: dict[str, Any] = {}

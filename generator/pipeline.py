@@ -75,8 +75,8 @@ def build(
         bundled, {(w.key, w.method, b.media_type): b.schema_pointer for w in spec.webhooks for b in w.bodies}
     )
     package = package or names.snake_case(spec.title, fallback="webhooks")
-    guarded = guarded_bodies(model_input.contract, model_input.body_schemas.values())
-    checks = {models.class_for(name): check_pointer(pointer) for name, pointer in guarded.items()}
+    guards = guarded_bodies(model_input.contract, model_input.body_schemas.values())
+    checks = {models.class_for(name): check_pointer(pointer) for name, pointer in guards.bodies.items()}
     code, unguarded = add_guards(models.code, checks)
     # Never silent: a body whose schema needs the contract check but could not get one is said.
     unchecked = [
@@ -85,7 +85,7 @@ def build(
         )
         for name in unguarded
     ]
-    contract = contract_document(model_input.contract, guarded.values()) if guarded else None
+    contract = contract_document(model_input.contract, guards) if guards.bodies else None
     files = render_package(spec, package, code, contract=contract, asserted_formats=asserted_formats)
     warnings = problems + naming + deviations + unchecked
     return Generated(spec, package, files, warnings, bundled.document, asserted_formats)
