@@ -1,5 +1,5 @@
 """`python -m generator` runs the hookgen command line."""
 
-from .cli import main
+from .commands.cli import main
 
 raise SystemExit(main())

@@ -1,10 +1,15 @@
-"""Python names for things a spec names freely: `payment.succeeded`, `/AUTHORISATION`, `{dataType}.write`."""
+"""Python names for things a spec names freely (`payment.succeeded`, `/AUTHORISATION`), and free names.
+
+Every stage that names something (bundled schemas, hoisted bodies, handler functions) picks a free name here.
+"""
 
 from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable
+from functools import partial
+from itertools import chain, count
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NOT_WORD = re.compile(r"[^0-9A-Za-z]+")
@@ -32,6 +37,11 @@ def pascal_case(text: str, *, fallback: str = "Webhook") -> str:
     return f"{fallback}{name}" if name[0].isdigit() else name
 
 
+def free_name(taken: Container[str], *preferred: str, numbered: Callable[[int], str]) -> str:
+    """The first name not taken: each preferred one in order, then `numbered(2)`, `numbered(3)`..."""
+    return next(name for name in chain(preferred, map(numbered, count(2))) if name not in taken)
+
+
 def unique(names: Iterable[str], reserved: Iterable[str] = ()) -> tuple[list[str], list[tuple[str, str]]]:
     """Make names unique in order: the first keeps its name, later ones get `_2`, `_3`...
 
@@ -41,9 +51,7 @@ def unique(names: Iterable[str], reserved: Iterable[str] = ()) -> tuple[list[str
     result: list[str] = []
     renamed: list[tuple[str, str]] = []
     for name in names:
-        candidate, counter = name, 2
-        while candidate in taken:
-            candidate, counter = f"{name}_{counter}", counter + 1
+        candidate = free_name(taken, name, numbered=partial("{}_{}".format, name))
         if candidate != name:
             renamed.append((name, candidate))
         taken.add(candidate)

@@ -1,26 +1,29 @@
-"""The stages, wired: load → resolve → validate → models → IR → render → write."""
+"""The stages, wired: load and bundle → validate → models → IR → render → write.
+
+Each stage takes a value and returns (value, problems). Problems are gathered in order; the first stage
+that returns an error stops the run with every problem found so far (`SpecError`).
+"""
 
 from __future__ import annotations
 
-import importlib
-import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
-from . import names
-from .deviations import find_deviations
-from .guard import add_guards, check_pointer, contract_document, guarded_bodies
+from .errors import Problem, SpecError, raise_on_errors
 from .ir import Spec
-from .load import FileSet
-from .models import DEFAULT_ASSERTED_FORMATS, generate_models, generation_problem, prepare
-from .parse import build_spec
-from .problems import Level, Problem, SpecError, errors
-from .render import render_package
-from .resolve import Bundle, bundle, reached_roots, webhook_document
-from .validate import check_document, validate
-from .write import write_package
+from .ir.parse import build_spec
+from .models.codegen import DEFAULT_ASSERTED_FORMATS, generate_models
+from .models.contract_check import add_contract_checks
+from .models.deviations import find_deviations
+from .models.prepare import prepare
+from .names import snake_case
+from .render.render import render_package
+from .render.write import write_package
+from .spec.bundle import Bundle, bundle
+from .spec.validate import validate
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,22 +38,35 @@ class Generated:
     asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS
 
 
-def load_bundle(spec_path: Path, *, strict: bool = False) -> tuple[Bundle, dict[str, Any], list[Problem]]:
-    """Load, resolve and validate a spec; raise SpecError (with warnings too) when it cannot be generated.
+@dataclass
+class _Problems:
+    """The problems of one run, in the order the stages met them."""
 
-    Returns the bundle, the part of it the webhooks reach, and the warnings.
+    found: list[Problem] = field(default_factory=list)
+
+    def take(self, result: tuple[T | None, list[Problem]]) -> T:
+        """A stage's value; raises SpecError, with everything found so far, when the stage met an error."""
+        value, problems = result
+        self.found += problems
+        raise_on_errors(self.found)
+        if value is None:
+            raise SpecError(self.found)
+        return value
+
+
+def load_bundle(spec_path: Path, *, strict: bool = False) -> tuple[Bundle, dict[str, Any], list[Problem]]:
+    """Load, bundle and validate a spec: the bundle, the part the webhooks reach, and the warnings.
+
+    Raises SpecError (carrying the warnings too) when the spec cannot be generated.
     """
-    files = FileSet()
-    root = files.get(spec_path)
-    bundled = bundle(files, root)
-    structural = check_document(bundled)
-    if structural:
-        raise SpecError(structural)
-    roots = reached_roots(bundled.document)
-    reached = webhook_document(bundled.document, roots)
-    problems = sorted(set(bundled.problems(roots, strict=strict) + validate(bundled, reached, strict=strict)))
-    if errors(problems):
-        raise SpecError(problems)
+    bundled, bundling = bundle(spec_path, strict=strict)
+    if bundled is None:
+        raise SpecError(bundling)
+    reached, findings = validate(bundled, strict=strict)
+    if reached is None:
+        raise SpecError(findings)  # not a document the rest could be said of
+    problems = sorted(set(bundling + findings))
+    raise_on_errors(problems)
     return bundled, reached, problems
 
 
@@ -62,33 +78,17 @@ def build(
     asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS,
 ) -> Generated:
     """Everything but the writing: the rendered package for a spec."""
-    bundled, reached, problems = load_bundle(spec_path, strict=strict)
+    bundled, reached, warnings = load_bundle(spec_path, strict=strict)
+    problems = _Problems(warnings)
     model_input = prepare(reached)
-    try:
-        models = generate_models(model_input, asserted_formats)
-    except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem
-        raise SpecError([*problems, generation_problem(bundled.origins[""].file.name, exc)]) from None
-    spec, naming = build_spec(bundled, model_input.body_schemas, models)
-    if errors(naming):
-        raise SpecError(problems + naming)
-    deviations = find_deviations(
-        bundled, {(w.key, w.method, b.media_type): b.schema_pointer for w in spec.webhooks for b in w.bodies}
-    )
-    package = package or names.snake_case(spec.title, fallback="webhooks")
-    guards = guarded_bodies(model_input.contract, model_input.body_schemas.values())
-    checks = {models.class_for(name): check_pointer(pointer) for name, pointer in guards.bodies.items()}
-    code, unguarded = add_guards(models.code, checks)
-    # Never silent: a body whose schema needs the contract check but could not get one is said.
-    unchecked = [
-        bundled.problem(
-            "", f"model {name} is not a class: it cannot check what its schema's keywords say", Level.WARNING
-        )
-        for name in unguarded
-    ]
-    contract = contract_document(model_input.contract, guards) if guards.bodies else None
-    files = render_package(spec, package, code, contract=contract, asserted_formats=asserted_formats)
-    warnings = problems + naming + deviations + unchecked
-    return Generated(spec, package, files, warnings, bundled.document, asserted_formats)
+    models = problems.take(generate_models(model_input, asserted_formats, root_file=bundled.root.name))
+    spec = problems.take(build_spec(bundled, model_input.body_schemas, models))
+    body_pointers = {(w.key, w.method, b.media_type): b.schema_pointer for w in spec.webhooks for b in w.bodies}
+    problems.found += find_deviations(bundled, body_pointers)
+    checked = problems.take(add_contract_checks(model_input, models, bundled))
+    package = package or snake_case(spec.title, fallback="webhooks")
+    files = render_package(spec, package, checked.code, contract=checked.contract, asserted_formats=asserted_formats)
+    return Generated(spec, package, files, problems.found, bundled.document, asserted_formats)
 
 
 def generate(
@@ -103,14 +103,3 @@ def generate(
     generated = build(spec_path, package=package, strict=strict, asserted_formats=asserted_formats)
     write_package(generated.files, output)
     return generated
-
-
-def import_generated(output: Path, package: str, *modules: str) -> list[ModuleType]:
-    """Import modules of a package generated into `output`, replacing any earlier import of that package."""
-    sys.path.insert(0, str(output))
-    try:
-        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
-            del sys.modules[name]
-        return [importlib.import_module(f"{package}.{module}") for module in modules]
-    finally:
-        sys.path.remove(str(output))

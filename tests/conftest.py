@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.contract import source_validator
-from generator.fidelity import WebhookFidelity, accepts, measure_webhook
+from generator.commands.fidelity.judge import source_validator
+from generator.commands.fidelity.measure import WebhookFidelity, accepts, measure_webhook
+from generator.commands.imported import import_generated
 from generator.ir import Webhook
-from generator.pipeline import Generated, generate, import_generated
+from generator.pipeline import Generated, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_SPEC = ROOT / "spec" / "openapi.yaml"

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.contract import (
-    body_examples,
-    declaration_differences,
-    shape_differences,
-    webhooks_with_bodies,
-)
+from generator.commands.fidelity.judge import body_examples, webhooks_with_bodies
 from generator.ir import Webhook
-from generator.resolve import resolve_pointer
+from generator.spec.pointers import resolve as resolve_pointer
 
+from .compare import declaration_differences, shape_differences
 from .conftest import Imported
 
 # Beyond this, one draw can take minutes (Polar's schemas, unrolled); such webhooks are checked on examples only.

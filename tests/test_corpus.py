@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from generator.contract import declaration_differences, webhooks_with_bodies
-from generator.deviations import documented_webhooks
-from generator.fidelity import FidelityReport, measure_webhook
-from generator.models import operations
+from generator.commands.fidelity.judge import webhooks_with_bodies
+from generator.commands.fidelity.measure import FidelityReport, measure_webhook
+from generator.models.deviations import documented_webhooks
+from generator.spec.walk import operations
 
+from .compare import declaration_differences
 from .conftest import CORPUS, Imported, generate_and_import
 from .roundtrip import check_shapes
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from generator.contract import declaration_differences, webhooks_with_bodies
-from generator.fidelity import accepts, measure_webhook
+from generator.commands.fidelity.judge import webhooks_with_bodies
+from generator.commands.fidelity.measure import accepts, measure_webhook
 from generator.pipeline import build
-from generator.write import write_package
+from generator.render.write import write_package
 
+from .compare import declaration_differences
 from .conftest import EXAMPLE_KEYS, EXAMPLE_SPEC, ROOT, Imported
 from .roundtrip import check_declarations, check_shapes, examples_of
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, fidelity
-from generator.contract import webhooks_with_bodies
+from generator.commands import cli
+from generator.commands.fidelity import measure as fidelity
+from generator.commands.fidelity.judge import webhooks_with_bodies
 
 from .conftest import EXAMPLE_KEYS, EXAMPLE_SPEC, ROOT, Imported, generate_and_import
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from generator.guard import CHECKS, check_pointer
+from generator.models.contract_check import CHECKS, check_pointer
 
 from .conftest import Imported, generate_document
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from generator.listen import spec_digest
+from generator.commands.listen import spec_digest
 from generator.runtime.signatures import StandardWebhooksScheme
 
 from .conftest import EXAMPLE_SPEC, ROOT

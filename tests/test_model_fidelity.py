@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from generator.fidelity import accepts
+from generator.commands.fidelity.measure import accepts
 
 from .conftest import Imported, generate_document
 

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from generator.problems import SpecError
-from generator.render import MARKER
+from generator.errors import SpecError
+from generator.render.render import MARKER
 
 from .conftest import ROOT, generate_document
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.cli import main
+from generator.commands.cli import main
 
 from .test_receiver_presets import PRESETS, spec_document
 

@@ -9,20 +9,28 @@ which are compared too.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
-CORPUS_ROOTS = ["*.json", "*.yaml", "openapi-3.0-x-webhooks/*.yml", "ucp-shopping/source/services/shopping/rest.openapi.json"]
+CORPUS_ROOTS = [
+    "*.json",
+    "*.yaml",
+    "openapi-3.0-x-webhooks/*.yml",
+    "ucp-shopping/source/services/shopping/rest.openapi.json",
+]
 
 
 def specs() -> list[tuple[str, Path]]:
     """The example spec and every corpus root document, each with a folder name."""
     found = [("example", ROOT / "spec" / "openapi.yaml")]
     for pattern in CORPUS_ROOTS:
-        found += [(path.relative_to(CORPUS).as_posix().replace("/", "__"), path) for path in sorted(CORPUS.glob(pattern))]
+        found += [
+            (path.relative_to(CORPUS).as_posix().replace("/", "__"), path) for path in sorted(CORPUS.glob(pattern))
+        ]
     return found
 
 
@@ -33,14 +41,25 @@ def snapshot(out: Path) -> None:
         folder = out / name
         folder.mkdir(exist_ok=True)
         result = subprocess.run(
-            [sys.executable, "-m", "generator", "generate", str(spec), "--output", str(folder / "package"), "--package", "pkg"],
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "generate",
+                str(spec),
+                "--output",
+                str(folder / "package"),
+                "--package",
+                "pkg",
+            ],
             cwd=ROOT,
             capture_output=True,
             text=True,
             check=False,
         )
         (folder / "exit").write_text(f"{result.returncode}\n")
-        (folder / "stderr").write_text(result.stderr.replace(str(CORPUS), "CORPUS"))
+        output = os.path.relpath(folder / "package", ROOT)
+        (folder / "stderr").write_text(result.stderr.replace(output, "OUTPUT"))
         print(f"{name}: exit {result.returncode}", flush=True)
 
 

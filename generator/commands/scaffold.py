@@ -12,9 +12,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ir import Spec, Webhook
-from .render import environment
-from .write import RUFF_OPTIONS, ruff_binary
+from ..errors import OutputError
+from ..ir import Spec, Webhook
+from ..render.render import environment
+from ..render.write import RUFF_OPTIONS, ruff_binary
 
 CLASS_NAME = "Handlers"
 
@@ -82,8 +83,8 @@ def _handlers_class(text: str, path: Path) -> ast.ClassDef:
     try:
         module = ast.parse(text, filename=str(path))
     except SyntaxError as error:
-        raise ValueError(f"{path}: not valid Python ({error.msg}, line {error.lineno})") from None
+        raise OutputError(f"{path}: not valid Python ({error.msg}, line {error.lineno})") from None
     for node in module.body:
         if isinstance(node, ast.ClassDef) and node.name == CLASS_NAME:
             return node
-    raise ValueError(f"{path}: no top-level class {CLASS_NAME} to add handlers to")
+    raise OutputError(f"{path}: no top-level class {CLASS_NAME} to add handlers to")

@@ -1,13 +1,13 @@
 """The schemas as datamodel-code-generator is given them: written so that the models it makes type well
 and never refuse what the contract allows. `for_contract` gives the schemas the contract check
-(guard.py) validates against, which mean exactly what the source means. The rewrites for the models:
+(contract_check.py) validates against, which mean exactly what the source means. The rewrites for the models:
 - vendor extensions are dropped (they come in every shape, and Paddle's crash the generator);
 - `properties` without `type` describes objects but accepts any other JSON value too (Adyen's
   `*ItemWrapper`): the schema becomes `type: object`, and every place that uses it also accepts
   the non-object values, so the model stays a class and nothing valid is refused;
 - a `discriminator` whose property some branch does not require cannot tag every payload the
   schema allows (Polar's `aggregation`): it is dropped, and the union is tried branch by branch
-  (`oneOf` exactness is then checked by the contract guard, see guard.py);
+  (`oneOf` exactness is then checked by the contract guard, see contract_check.py);
 - an `allOf` branch restating a property an earlier branch defines: the property is kept in the
   branch that says more (see `_refinements_merged`), and the contract check enforces both.
 `nullable: true` is read as its author meant it, in both documents.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .schemas import component_ref_name, map_schema, with_null_for_nullable, without_extensions
+from ..spec.walk import component_ref_name, map_schema
 
 NON_OBJECT_TYPES = ["array", "boolean", "number", "string", "null"]
 _TYPED_BY = ("type", "$ref", "allOf", "anyOf", "oneOf", "const", "enum", "not", "if")
@@ -52,6 +52,29 @@ def for_contract(schemas: dict[str, Any]) -> dict[str, Any]:
 
 def _clean(schema: dict[str, Any]) -> dict[str, Any]:
     return with_null_for_nullable(without_extensions(schema))
+
+
+def without_extensions(schema: dict[str, Any]) -> dict[str, Any]:
+    """A schema object without vendor extensions (`x-...`), which carry no validation meaning."""
+    return {key: value for key, value in schema.items() if not key.startswith("x-")}
+
+
+def with_null_for_nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI 3.0's `nullable: true` as its author meant it: `null` is one more accepted value."""
+    if "nullable" not in schema:
+        return schema
+    result = {key: value for key, value in schema.items() if key != "nullable"}
+    if schema["nullable"] is not True:
+        return result
+    if isinstance(result.get("enum"), list) and None not in result["enum"]:
+        result["enum"] = [*result["enum"], None]
+    declared = result.get("type")
+    if isinstance(declared, str):
+        return {**result, "type": [declared, "null"]}
+    if isinstance(declared, list):
+        return {**result, "type": declared if "null" in declared else [*declared, "null"]}
+    annotations: dict[str, Any] = {key: result.pop(key) for key in ("title", "description") if key in result}
+    return {**annotations, "anyOf": [result, {"type": "null"}]}
 
 
 def is_loose_object(schema: Any) -> bool:
@@ -89,7 +112,7 @@ def _refinements_merged(schema: dict[str, Any], components: dict[str, Any]) -> d
     (Paddle's inherited `data: {type: object}` wins over the full object that refines it, and the
     payload is lost to `dict[str, Any]`). Each such property is kept in one branch only, the one that
     says more; either accepts at least what both accept together, and the body model's contract check
-    (guard.py: the schema reaches `allOf`) refuses what the other branch forbids.
+    (contract_check.py: the schema reaches `allOf`) refuses what the other branch forbids.
     """
     branches = schema.get("allOf")
     if not isinstance(branches, list):

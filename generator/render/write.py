@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .problems import Problem, SpecError
+from ..errors import OutputError, Problem
 from .render import MARKER
 
 RUFF_OPTIONS = ("--isolated", "--line-length", "120", "--target-version", "py311")
@@ -67,7 +67,7 @@ def _refuse_foreign_folder(output: Path) -> None:
         return
     pyproject = output / "pyproject.toml"
     if not (output.is_dir() and pyproject.is_file() and MARKER in pyproject.read_text(encoding="utf-8")):
-        raise SpecError(
+        raise OutputError(
             [
                 Problem(
                     str(output),

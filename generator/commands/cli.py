@@ -8,13 +8,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
+from ..errors import ConfigError, HookgenError, Problem
+from ..models.codegen import ASSERTABLE_FORMATS
+from ..pipeline import build, generate
+from ..spec.load import display_path
 from .config import Config, asserted_formats, load_config
 from .listen import listen
-from .load import display_path
-from .models import ASSERTABLE_FORMATS
-from .pipeline import build, generate
-from .problems import Problem, SpecError
 from .scaffold import scaffold
 
 EXIT_OK = 0
@@ -89,8 +89,7 @@ def run_generate(args: argparse.Namespace) -> int:
     spec, output = args.spec or config.spec, args.output or config.output
     if spec is None or output is None:
         missing = "a SPEC argument" if spec is None else "--output"
-        print(f"hookgen: error: give {missing} or set it in [tool.hookgen] of pyproject.toml", file=sys.stderr)
-        return EXIT_SPEC
+        raise ConfigError(f"give {missing} or set it in [tool.hookgen] of pyproject.toml")
     formats = _asserted_formats(args, config)
     generated = generate(
         spec, output, package=args.package or config.package, strict=args.strict, asserted_formats=formats
@@ -101,14 +100,10 @@ def run_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class UsageError(Exception):
-    """A command line that cannot run: said in one line, exit status 2."""
-
-
 def _spec(args: argparse.Namespace, config: Config) -> Path:
     spec: Path | None = args.spec or config.spec
     if spec is None:
-        raise UsageError("give a SPEC argument or set it in [tool.hookgen] of pyproject.toml")
+        raise ConfigError("give a SPEC argument or set it in [tool.hookgen] of pyproject.toml")
     return spec
 
 
@@ -124,7 +119,7 @@ def run_fidelity(args: argparse.Namespace) -> int:
     config = load_config(Path.cwd())
     spec = _spec(args, config)
     # Imported here: the fidelity stage pulls in Hypothesis, which `generate` never needs.
-    from . import fidelity  # noqa: PLC0415
+    from .fidelity import measure as fidelity  # noqa: PLC0415
 
     formats = _asserted_formats(args, config)
     report, warnings = fidelity.measure_spec(spec, count=args.payloads, seconds=args.seconds, asserted_formats=formats)
@@ -142,11 +137,7 @@ def run_scaffold(args: argparse.Namespace) -> int:
     spec = _spec(args, config)
     generated = build(spec, package=args.package or config.package)
     _print(generated.warnings)
-    try:
-        result = scaffold(generated.spec, generated.package, args.output, append=args.append)
-    except ValueError as error:
-        print(f"hookgen: error: {error}", file=sys.stderr)
-        return EXIT_SPEC
+    result = scaffold(generated.spec, generated.package, args.output, append=args.append)
     where = display_path(args.output)
     for name in result.missing:
         print(f"missing handler: {name}")
@@ -174,9 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except SpecError as exc:
-        _print(exc.problems)
-        return EXIT_SPEC
-    except UsageError as exc:
-        print(f"hookgen: error: {exc}", file=sys.stderr)
+    except HookgenError as exc:
+        for line in exc.lines():
+            print(line, file=sys.stderr)
         return EXIT_SPEC

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .problems import Problem, SpecError, pointer_parts
+from ..errors import Problem
+from .pointers import parts
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -66,7 +68,7 @@ class SourceFile:
         if node is None:
             return None
         line: int = node.start_mark.line + 1
-        for token in pointer_parts(pointer):
+        for token in parts(pointer):
             node = _child_node(node, token)
             if node is None:
                 break
@@ -94,52 +96,53 @@ def _child_node(node: Any, token: str) -> Any:
     return None
 
 
-def load_file(path: Path) -> SourceFile:
-    """Read and parse one spec file, raising SpecError with a located message when it cannot."""
+def load_file(path: Path) -> tuple[SourceFile | None, list[Problem]]:
+    """Read and parse one spec file: the file, or None and the located problem that stopped it."""
     name = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SpecError([Problem(name, None, "", "file does not exist")]) from None
+        return None, [Problem(name, None, "", "file does not exist")]
     except IsADirectoryError:
-        raise SpecError([Problem(name, None, "", "is a folder, not a spec file")]) from None
+        return None, [Problem(name, None, "", "is a folder, not a spec file")]
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError([Problem(name, None, "", f"cannot be read: {exc}")]) from None
+        return None, [Problem(name, None, "", f"cannot be read: {exc}")]
     if not text.strip():
-        raise SpecError([Problem(name, 1, "", "file is empty")])
-    return SourceFile(path=path, data=_parse(text, path), text=text)
+        return None, [Problem(name, 1, "", "file is empty")]
+    data, problems = _parse(text, path)
+    return (None if problems else SourceFile(path=path, data=data, text=text)), problems
 
 
-def _parse(text: str, path: Path) -> Any:
+def _parse(text: str, path: Path) -> tuple[Any, list[Problem]]:
     name = display_path(path)
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            return json.loads(text), []
         except json.JSONDecodeError as exc:
-            raise SpecError([Problem(name, exc.lineno, "", f"invalid JSON: {exc.msg}")]) from None
+            return None, [Problem(name, exc.lineno, "", f"invalid JSON: {exc.msg}")]
     try:
-        return yaml.load(text, Loader=_SpecLoader)  # noqa: S506 - a safe loader subclass
+        return yaml.load(text, Loader=_SpecLoader), []  # noqa: S506 - a safe loader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise SpecError([Problem(name, line, "", f"invalid YAML: {message}")]) from None
+        return None, [Problem(name, line, "", f"invalid YAML: {message}")]
     except yaml.YAMLError as exc:
-        raise SpecError([Problem(name, None, "", f"invalid YAML: {exc}")]) from None
+        return None, [Problem(name, None, "", f"invalid YAML: {exc}")]
 
 
 class FileSet:
     """The files of one spec, loaded once each, on demand, as references reach them."""
 
     def __init__(self) -> None:
-        self._files: dict[Path, SourceFile] = {}
+        self._loaded: dict[Path, tuple[SourceFile | None, list[Problem]]] = {}
 
-    def get(self, path: Path) -> SourceFile:
-        """The loaded file at this path (loading it the first time)."""
+    def load(self, path: Path) -> tuple[SourceFile | None, list[Problem]]:
+        """The loaded file at this path (loading it the first time), or None and why not."""
         resolved = path.resolve()
-        if resolved not in self._files:
-            self._files[resolved] = load_file(path)
-        return self._files[resolved]
+        if resolved not in self._loaded:
+            self._loaded[resolved] = load_file(path)
+        return self._loaded[resolved]
 
-    def __iter__(self) -> Any:
-        return iter(self._files.values())
+    def __iter__(self) -> Iterator[SourceFile]:
+        return iter(source for source, _ in self._loaded.values() if source is not None)

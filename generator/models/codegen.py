@@ -1,8 +1,8 @@
-"""Pydantic v2 models for every webhook payload, through datamodel-code-generator's `generate()`.
+"""The datamodel-code-generator call: Pydantic v2 models for the prepared schemas, through its `generate()`.
 
-Every request body schema is given a place in `components/schemas` first (inline bodies are
-hoisted under a name derived from the webhook), so that each webhook's model has a known,
-stable class name, read back from datamodel-code-generator's model metadata.
+Which formats a model asserts is a setting (see ASSERTABLE_FORMATS); every other format is read as a plain
+string, so a model never refuses a string the contract allows. Class names are read back from
+datamodel-code-generator's model metadata.
 """
 
 from __future__ import annotations
@@ -14,23 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import names
-from .normalize import for_contract, normalize
-from .problems import Problem
-from .resolve import resolve_pointer
-from .schemas import component_ref_name
-from .validate import HTTP_METHODS
-
-BodyKey = tuple[str, str, str]  # webhook key, method, media type
-
-
-@dataclass(frozen=True)
-class ModelInput:
-    """The document handed to datamodel-code-generator, and where each body's schema sits in it."""
-
-    document: dict[str, Any]
-    body_schemas: dict[BodyKey, str]
-    contract: dict[str, Any]  # the same component schemas, meaning exactly what the source means
+from ..errors import Problem
+from .prepare import ModelInput
 
 
 @dataclass(frozen=True)
@@ -43,76 +28,6 @@ class Models:
     def class_for(self, schema_name: str) -> str:
         """The class generated for a component schema."""
         return self.class_names[schema_name]
-
-
-def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """(key, method, operation) for every webhook operation, in spec order, local `$ref`s followed."""
-    found = []
-    for key, declared in (document.get("webhooks") or {}).items():
-        item = deref(document, declared)
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if isinstance(operation, dict):
-                found.append((key, method, operation))
-    return found
-
-
-def deref(document: dict[str, Any], node: Any) -> Any:
-    """Follow local `$ref`s until a value that is not a reference (siblings are kept)."""
-    seen: set[str] = set()
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
-        ref = node["$ref"]
-        if ref in seen:
-            break
-        seen.add(ref)
-        siblings = {key: value for key, value in node.items() if key != "$ref"}
-        target = resolve_pointer(document, ref[1:])
-        node = {**target, **siblings} if isinstance(target, dict) else target
-    return node
-
-
-def body_contents(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
-    """The media types of an operation's request body, `$ref`s followed."""
-    body = deref(document, operation.get("requestBody"))
-    content = body.get("content") if isinstance(body, dict) else None
-    return content if isinstance(content, dict) else {}
-
-
-def prepare(document: dict[str, Any]) -> ModelInput:
-    """Put every body schema into `components/schemas` and drop what datamodel-code-generator should not read."""
-    components = (document.get("components") or {}).get("schemas") or {}
-    schemas = dict(components)
-    body_schemas: dict[BodyKey, str] = {}
-    for key, method, operation in operations(document):
-        for media_type, media in body_contents(document, operation).items():
-            schema = media.get("schema") if isinstance(media, dict) else None
-            if schema is None:
-                continue
-            name = _component_name(schema)
-            if name is None:
-                name = _hoisted_name(key, method, media_type, schemas)
-                schemas[name] = schema
-            body_schemas[(key, method, media_type)] = name
-    model_document = {
-        "openapi": document["openapi"],
-        "info": {"title": "models", "version": "0"},
-        "components": {"schemas": normalize(schemas)},
-    }
-    contract = {"components": {"schemas": for_contract(schemas)}}
-    return ModelInput(model_document, body_schemas, contract)
-
-
-def _component_name(schema: Any) -> str | None:
-    if not isinstance(schema, dict) or set(schema) - {"$ref", "description", "summary"}:
-        return None
-    return component_ref_name(schema.get("$ref"))
-
-
-def _hoisted_name(key: str, method: str, media_type: str, taken: dict[str, Any]) -> str:
-    base = names.pascal_case(key) + ("" if method == "post" else method.capitalize())
-    candidates = [f"{base}Payload", f"{base}{names.pascal_case(media_type)}Payload"]
-    candidates += [f"{base}Payload{n}" for n in range(2, 10_000)]
-    return next(name for name in candidates if name not in taken)
 
 
 # Formats a model can assert (refuse a string that breaks it). JSON Schema 2020-12 makes formats
@@ -186,8 +101,18 @@ def model_options(asserted_formats: frozenset[str]) -> dict[str, Any]:
     return {**MODEL_OPTIONS, "type_mappings": mappings}
 
 
-def generate_models(model_input: ModelInput, asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS) -> Models:
-    """Run datamodel-code-generator on the prepared document."""
+def generate_models(
+    model_input: ModelInput, asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS, *, root_file: str = ""
+) -> tuple[Models | None, list[Problem]]:
+    """Run datamodel-code-generator on the prepared document; a failure inside it is a problem at the root file."""
+    try:
+        return _generate(model_input, asserted_formats), []
+    except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem
+        problem = Problem(root_file, None, "", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
+        return None, [problem]
+
+
+def _generate(model_input: ModelInput, asserted_formats: frozenset[str]) -> Models:
     # Slow to import, and needed only here.
     from datamodel_code_generator import generate  # noqa: PLC0415
     from datamodel_code_generator.enums import (  # noqa: PLC0415
@@ -228,19 +153,10 @@ def _without_header(code: str) -> str:
     return "".join(lines).lstrip("\n")
 
 
-def generation_problem(root_file: str, exc: Exception) -> Problem:
-    """A failure inside datamodel-code-generator, as a problem."""
-    return Problem(root_file, None, "", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
-
-
 __all__ = [
     "ASSERTABLE_FORMATS",
     "DEFAULT_ASSERTED_FORMATS",
     "Models",
-    "ModelInput",
-    "body_contents",
-    "deref",
     "generate_models",
-    "operations",
-    "prepare",
+    "model_options",
 ]

@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
+from ..errors import Level, Problem
+from ..spec import pointers
+from ..spec.bundle import Bundle
+from ..spec.pointers import fragment
+from ..spec.walk import reachable_schemas, ref_target, schema_children
+from .codegen import Models
 from .normalize import tags_every_branch
-from .problems import pointer_join
-from .resolve import resolve_pointer
-from .schemas import reachable_schemas, subschema_pointers
+from .prepare import ModelInput
 
 # Keywords whose meaning no generated Pydantic type carries.
 UNEXPRESSED = frozenset(
@@ -47,11 +50,31 @@ UNEXPRESSED = frozenset(
 )
 _ANNOTATIONS = frozenset({"title", "description", "examples", "deprecated", "default", "$comment", "nullable"})
 GUARD_ATTRIBUTE = "_hookgen_contract"
-
-
-# What a URI fragment may hold unencoded; the generated _contract.py encodes its pointers alike.
-FRAGMENT_SAFE = "/~!$&'()*+,;=:@"
 CHECKS = "$defs"  # where the contract document keeps each check, by the pointer of the schema it checks
+
+
+@dataclass(frozen=True)
+class CheckedModels:
+    """The models' code with the contract check on every body model that needs it, and the contract it reads."""
+
+    code: str
+    contract: str | None  # the JSON document of `_contract.json`; None when no body needs a check
+
+
+def add_contract_checks(model_input: ModelInput, models: Models, bundle: Bundle) -> tuple[CheckedModels, list[Problem]]:
+    """Give each body model whose schema needs it the contract check; say so where one cannot carry it."""
+    guards = guarded_bodies(model_input.contract, model_input.body_schemas.values())
+    checks = {models.class_for(name): check_pointer(pointer) for name, pointer in guards.bodies.items()}
+    code, unguarded = add_guards(models.code, checks)
+    # Never silent: a body whose schema needs the contract check but could not get one is said.
+    problems = [
+        bundle.problem(
+            "", f"model {name} is not a class: it cannot check what its schema's keywords say", Level.WARNING
+        )
+        for name in unguarded
+    ]
+    contract = contract_document(model_input.contract, guards) if guards.bodies else None
+    return CheckedModels(code, contract), problems
 
 
 @dataclass(frozen=True)
@@ -64,19 +87,14 @@ class Guards:
 
 def guarded_bodies(contract: dict[str, Any], body_schemas: Iterable[str]) -> Guards:
     """The body schemas (by component name) that need the contract check, with their pointers."""
-    pointers = {name: pointer_join("/components/schemas", name) for name in sorted(set(body_schemas))}
-    needing = frozenset(_needing_checks(contract, pointers.values()))
-    return Guards({name: pointer for name, pointer in pointers.items() if pointer in needing}, needing)
+    at = {name: pointers.join("/components/schemas", name) for name in sorted(set(body_schemas))}
+    needing = frozenset(_needing_checks(contract, at.values()))
+    return Guards({name: pointer for name, pointer in at.items() if pointer in needing}, needing)
 
 
 def check_pointer(pointer: str) -> str:
     """Where the contract document keeps the check of the schema at `pointer`."""
-    return pointer_join("", CHECKS, pointer)
-
-
-def fragment(pointer: str) -> str:
-    """A `$ref` to `pointer` in the same document: a URI fragment, so `%` and the like are percent-encoded."""
-    return "#" + quote(pointer, safe=FRAGMENT_SAFE)
+    return pointers.join("", CHECKS, pointer)
 
 
 def contract_document(contract: dict[str, Any], guards: Guards) -> str:
@@ -101,7 +119,7 @@ def _needing_checks(document: dict[str, Any], roots: Iterable[str]) -> set[str]:
         reached.update((at, schema) for at, schema in reachable_schemas(document, root) if at not in reached)
     users: dict[str, list[str]] = {}
     for at, schema in reached.items():
-        for child in _children(at, schema):
+        for child in schema_children(at, schema):
             users.setdefault(child, []).append(at)
     components = _components(document)
     needing = {at for at, schema in reached.items() if _unexpressed(schema, components)}
@@ -117,13 +135,6 @@ def _needing_checks(document: dict[str, Any], roots: Iterable[str]) -> set[str]:
 def _components(document: dict[str, Any]) -> dict[str, Any]:
     schemas: dict[str, Any] = document["components"]["schemas"]
     return schemas
-
-
-def _children(pointer: str, schema: dict[str, Any]) -> Iterator[str]:
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#"):
-        yield ref[1:]
-    yield from subschema_pointers(pointer, schema)
 
 
 class _Checks:
@@ -142,7 +153,7 @@ class _Checks:
                 self.built[at] = self._check(at, pending)
 
     def _check(self, pointer: str, pending: list[str]) -> dict[str, Any]:
-        schema = resolve_pointer(self.document, pointer)
+        schema = pointers.resolve(self.document, pointer)
         nullable = _nullable_branch(pointer, schema)
         if nullable is not None:
             # `X | None`: the model takes null, or an X that X's own check then covers.
@@ -150,16 +161,16 @@ class _Checks:
         if _unexpressed(schema, _components(self.document)) or "anyOf" in schema or "oneOf" in schema:
             return {"$ref": fragment(pointer)}  # the whole schema: what it means cannot be split
         check: dict[str, Any] = {}
-        ref = schema.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#") and ref[1:] in self.needing:
-            check.update(self._reference(ref[1:], pending))
-        if pointer_join(pointer, "items") in self.needing:
-            check["items"] = self._reference(pointer_join(pointer, "items"), pending)
-        checks_others = pointer_join(pointer, "additionalProperties") in self.needing
+        target = ref_target(schema)
+        if target is not None and target in self.needing:
+            check.update(self._reference(target, pending))
+        if pointers.join(pointer, "items") in self.needing:
+            check["items"] = self._reference(pointers.join(pointer, "items"), pending)
+        checks_others = pointers.join(pointer, "additionalProperties") in self.needing
         if checks_others:
-            check["additionalProperties"] = self._reference(pointer_join(pointer, "additionalProperties"), pending)
+            check["additionalProperties"] = self._reference(pointers.join(pointer, "additionalProperties"), pending)
         properties = {
-            name: self._property_check(pointer_join(pointer, "properties", name), pending)
+            name: self._property_check(pointers.join(pointer, "properties", name), pending)
             for name in schema.get("properties") or {}
         }
         # Every declared property is listed when additionalProperties is checked: unlisted ones would count as others.
@@ -185,7 +196,7 @@ def _nullable_branch(pointer: str, schema: dict[str, Any]) -> str | None:
     if set(schema) - _ANNOTATIONS == {"anyOf"} and isinstance(branches, list) and len(branches) == 2:
         others = [index for index, branch in enumerate(branches) if branch != {"type": "null"}]
         if len(others) == 1:
-            return pointer_join(pointer, "anyOf", others[0])
+            return pointers.join(pointer, "anyOf", others[0])
     return None
 
 
@@ -204,22 +215,22 @@ def _one_branch_or_null(branches: Any) -> bool:
     return isinstance(branches, list) and len([b for b in branches if b != {"type": "null"}]) <= 1
 
 
-def add_guards(code: str, pointers: dict[str, str]) -> tuple[str, list[str]]:
+def add_guards(code: str, checks: dict[str, str]) -> tuple[str, list[str]]:
     """Add the contract check to each named class of the models' code (class name -> schema pointer).
 
     Also returns the names that are not a class there, which therefore carry no check.
     """
-    if not pointers:
+    if not checks:
         return code, []
     lines = code.splitlines()
     ends = {
         node.name: node.end_lineno
         for node in ast.parse(code).body
-        if isinstance(node, ast.ClassDef) and node.name in pointers and node.end_lineno is not None
+        if isinstance(node, ast.ClassDef) and node.name in checks and node.end_lineno is not None
     }
     for name, end in sorted(ends.items(), key=lambda item: -item[1]):
-        lines.insert(end, f"    {GUARD_ATTRIBUTE} = contract_check({json.dumps(pointers[name])})")
-    return _with_import("\n".join(lines) + "\n"), sorted(set(pointers) - set(ends))
+        lines.insert(end, f"    {GUARD_ATTRIBUTE} = contract_check({json.dumps(checks[name])})")
+    return _with_import("\n".join(lines) + "\n"), sorted(set(checks) - set(ends))
 
 
 def _with_import(code: str) -> str:

@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from .models import BodyKey, deref
+from ..errors import Level, Problem
+from ..spec import pointers
+from ..spec.bundle import Bundle
+from ..spec.walk import deref, reachable_schemas
 from .normalize import is_loose_object, is_restatable
-from .problems import Level, Problem, pointer_join
-from .resolve import Bundle, resolve_pointer
-from .schemas import reachable_schemas
+from .prepare import BodyKey
 
 
 def find_deviations(bundle: Bundle, body_pointers: dict[BodyKey, str]) -> list[Problem]:
@@ -21,7 +22,7 @@ def find_deviations(bundle: Bundle, body_pointers: dict[BodyKey, str]) -> list[P
     reached_by: dict[tuple[str, str], set[str]] = {}
     for (key, _, _), pointer in body_pointers.items():
         # Below the root, normalize.py keeps such schemas faithful; a payload itself must be a class.
-        if is_loose_object(deref(bundle.document, resolve_pointer(bundle.document, pointer))):
+        if is_loose_object(deref(bundle.document, pointers.resolve(bundle.document, pointer))):
             message = "`properties` without `type`: the payload may be any JSON value, the model reads objects only"
             reached_by.setdefault((pointer, message), set()).add(key)
         for at, schema in reachable_schemas(bundle.document, pointer):
@@ -65,7 +66,7 @@ def _overridden_properties(document: dict[str, Any], pointer: str, schema: dict[
             continue
         if not (isinstance(branch, dict) and "$ref" in branch):
             for name in sorted(set(properties) & inherited):
-                at = pointer_join(pointer, "allOf", index, "properties", name)
+                at = pointers.join(pointer, "allOf", index, "properties", name)
                 yield at, f"property {name!r} refines an inherited one; the model may keep the inherited schema"
         if not is_restatable(branch):
             inherited |= set(properties)

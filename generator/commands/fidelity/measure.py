@@ -18,14 +18,16 @@ from typing import Any
 import jsonschema
 import pydantic
 
-from .contract import body_examples, mutations, source_validator, webhooks_with_bodies
-from .deviations import documented_webhooks
-from .ir import Webhook
-from .load import display_path
+from ...errors import Problem
+from ...ir import Webhook
+from ...models.deviations import documented_webhooks
+from ...pipeline import Generated, generate
+from ...spec import pointers
+from ...spec.load import display_path
+from ..imported import import_generated
+from .judge import body_examples, source_validator, webhooks_with_bodies
+from .mutations import mutations
 from .payloads import draw_payloads
-from .pipeline import Generated, generate, import_generated
-from .problems import Problem
-from .resolve import resolve_pointer
 
 REFUSED_VALID = "refused-but-valid"
 ACCEPTED_INVALID = "accepted-but-invalid"
@@ -111,7 +113,7 @@ def measure_webhook(
     assert webhook.body is not None
     started = time.monotonic()
     document, pointer = generated.document, webhook.body.schema_pointer
-    schema = resolve_pointer(document, pointer)
+    schema = pointers.resolve(document, pointer)
     drawn = draw_payloads(document, schema, count=count, seconds=seconds)
     validator = judge(document, pointer, generated.asserted_formats)
     tally = _Tally()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from .schemas import inline_refs, map_schema
+from ...spec.walk import inline_refs, map_schema
 
 _FINISHED = b""
 

@@ -6,8 +6,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .models import ASSERTABLE_FORMATS, DEFAULT_ASSERTED_FORMATS
-from .problems import Problem, SpecError
+from ..errors import ConfigError, Problem
+from ..models.codegen import ASSERTABLE_FORMATS, DEFAULT_ASSERTED_FORMATS
 
 KNOWN_KEYS = frozenset({"spec", "output", "package", "assert-formats"})
 
@@ -30,10 +30,10 @@ def load_config(folder: Path) -> Config:
     try:
         table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("hookgen", {})
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError([Problem(str(pyproject), None, "", f"invalid TOML: {exc}")]) from None
+        raise ConfigError([Problem(str(pyproject), None, "", f"invalid TOML: {exc}")]) from None
     unknown = sorted(set(table) - KNOWN_KEYS)
     if unknown:
-        raise SpecError([Problem(str(pyproject), None, "", f"unknown [tool.hookgen] keys: {', '.join(unknown)}")])
+        raise ConfigError([Problem(str(pyproject), None, "", f"unknown [tool.hookgen] keys: {', '.join(unknown)}")])
     formats = table.get("assert-formats", sorted(DEFAULT_ASSERTED_FORMATS))
     return Config(
         spec=folder / table["spec"] if "spec" in table else None,
@@ -46,11 +46,11 @@ def load_config(folder: Path) -> Config:
 def asserted_formats(names: object, where: str) -> frozenset[str]:
     """The formats models assert, checked against what they can assert."""
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-        raise SpecError([Problem(where, None, "", "assert-formats must be a list of format names")])
+        raise ConfigError([Problem(where, None, "", "assert-formats must be a list of format names")])
     unknown = sorted(set(names) - set(ASSERTABLE_FORMATS))
     if unknown:
         known = ", ".join(ASSERTABLE_FORMATS)
-        raise SpecError(
+        raise ConfigError(
             [Problem(where, None, "", f"formats models cannot assert: {', '.join(unknown)} (known: {known})")]
         )
     return frozenset(names)

@@ -17,16 +17,16 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
-from .problems import Level, Problem, pointer_join, pointer_parts
-from .resolve import Bundle
-
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+from ..errors import Level, Problem
+from . import pointers
+from .bundle import Bundle
+from .walk import HTTP_METHODS, reached_roots, webhook_document
 
 # Findings that do not change how a payload is read: reported, never blocking (unless strict).
 _BENIGN_KEYWORDS = frozenset({"default", "example", "examples", "exclusiveMinimum", "exclusiveMaximum"})
 
 
-def check_document(bundle: Bundle) -> list[Problem]:  # noqa: PLR0911 - one return per kind of problem
+def _check_document(bundle: Bundle) -> list[Problem]:  # noqa: PLR0911 - one return per kind of problem
     """Problems that stop before anything else can run: not OpenAPI 3.1, no usable `webhooks`."""
     document = bundle.document
     if not isinstance(document, dict):
@@ -51,24 +51,31 @@ def check_document(bundle: Bundle) -> list[Problem]:  # noqa: PLR0911 - one retu
 
 def _check_webhooks(bundle: Bundle, webhooks: dict[str, Any]) -> Iterator[Problem]:
     for key, item in webhooks.items():
-        at = pointer_join("/webhooks", key)
+        at = pointers.join("/webhooks", key)
         if not isinstance(item, dict):
             yield bundle.problem(at, f"webhook {key!r} must be a path item (a map), not a {_kind(item)}")
         elif "$ref" not in item and not any(method in item for method in HTTP_METHODS):
             yield bundle.problem(at, f"webhook {key!r} declares no operation (post, put, ...)")
 
 
-def validate(bundle: Bundle, reached: dict[str, Any], *, strict: bool = False) -> list[Problem]:
-    """Every finding about `reached` (what the webhooks reach of the bundle), located and levelled."""
+def validate(bundle: Bundle, *, strict: bool = False) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The part of the bundle the webhooks reach, and every finding about it, located and levelled.
+
+    A document that is not OpenAPI 3.1 with webhooks gives None and only that problem.
+    """
+    structural = _check_document(bundle)
+    if structural:
+        return None, structural
+    reached = webhook_document(bundle.document, reached_roots(bundle.document))
     problems = [_level(bundle, error, strict) for error in _oas_validator().iter_errors(reached)]
     problems += _schema_problems(bundle, reached, strict)
     if strict:
         problems += _spec_validator_findings(bundle)
-    return sorted(set(problems))
+    return reached, sorted(set(problems))
 
 
 def _level(bundle: Bundle, error: ValidationError, strict: bool) -> Problem:
-    pointer = pointer_join("", *error.absolute_path)
+    pointer = pointers.join("", *error.absolute_path)
     benign = bool(set(map(str, error.absolute_path)) & _BENIGN_KEYWORDS) or _is_duplicate_required(error)
     level = Level.WARNING if benign and not strict else Level.ERROR
     return bundle.problem(pointer, _message(error), level)
@@ -90,30 +97,30 @@ def _schema_problems(bundle: Bundle, reached: dict[str, Any], strict: bool) -> I
     checker = _schema_meta_validator()
     for pointer, schema in _schemas(reached):
         for error in checker.iter_errors(schema):
-            error.path.extendleft(reversed(pointer_parts(pointer)))
+            error.path.extendleft(reversed(pointers.parts(pointer)))
             yield _level(bundle, error, strict)
 
 
 def _schemas(document: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """Every schema object the document holds at a top level: components and media types."""
     for name, schema in ((document.get("components") or {}).get("schemas") or {}).items():
-        yield pointer_join("/components/schemas", name), schema
+        yield pointers.join("/components/schemas", name), schema
     yield from _nested_schemas(document.get("webhooks"), "/webhooks")
     for section in ("parameters", "requestBodies", "responses", "headers", "pathItems"):
         entries = (document.get("components") or {}).get(section)
-        yield from _nested_schemas(entries, pointer_join("/components", section))
+        yield from _nested_schemas(entries, pointers.join("/components", section))
 
 
 def _nested_schemas(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "schema":
-                yield pointer_join(pointer, key), value
+                yield pointers.join(pointer, key), value
             else:
-                yield from _nested_schemas(value, pointer_join(pointer, key))
+                yield from _nested_schemas(value, pointers.join(pointer, key))
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _nested_schemas(value, pointer_join(pointer, index))
+            yield from _nested_schemas(value, pointers.join(pointer, index))
 
 
 def _spec_validator_findings(bundle: Bundle) -> list[Problem]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from . import names
-from .ir import HeaderParameter, RequestBody, Response, SignatureScheme, Spec, Webhook
-from .models import BodyKey, Models, body_contents, deref, operations
-from .problems import Level, Problem, pointer_join
-from .resolve import Bundle
-from .runtime.signatures import scheme_from_declaration
-from .schemas import inline_refs
+from ..errors import Level, Problem
+from ..models.codegen import Models
+from ..models.prepare import BodyKey
+from ..names import snake_case, unique
+from ..runtime.signatures import scheme_from_declaration
+from ..spec import pointers
+from ..spec.bundle import Bundle
+from ..spec.walk import body_contents, deref, inline_refs, operations
+from .nodes import HeaderParameter, RequestBody, Response, SignatureScheme, Spec, Webhook
 
 SIGNATURE_EXTENSION = "x-webhook-signature"
 # Names the generated webhooks module defines itself.
@@ -19,41 +22,25 @@ _HEADER_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean"
 
 
 def build_spec(bundle: Bundle, body_schemas: dict[BodyKey, str], models: Models) -> tuple[Spec, list[Problem]]:
-    """The IR of a spec, and the warnings met while building it (name collisions, unsupported headers)."""
+    """The IR of a spec, and the problems met while building it (name collisions, unsupported headers, signatures)."""
     document = bundle.document
-    problems: list[Problem] = []
     found = operations(document)
-    wanted = [names.snake_case(operation.get("operationId") or key) for key, _, operation in found]
-    python_names, _ = names.unique(wanted, reserved=RESERVED_NAMES)
-    for (key, method, _), old, new in zip(found, wanted, python_names, strict=True):
-        if old != new:
-            at = pointer_join("/webhooks", key, method)
-            problems.append(bundle.problem(at, f"name {old!r} is taken; this webhook is `{new}`", Level.WARNING))
-    root_signature = _signature(bundle, document.get(SIGNATURE_EXTENSION), "", problems)
+    wanted = [snake_case(operation.get("operationId") or key) for key, _, operation in found]
+    python_names, _ = unique(wanted, reserved=RESERVED_NAMES)
+    problems = [
+        bundle.problem(
+            pointers.join("/webhooks", key, method), f"name {old!r} is taken; this webhook is `{new}`", Level.WARNING
+        )
+        for (key, method, _), old, new in zip(found, wanted, python_names, strict=True)
+        if old != new
+    ]
+    root_signature, signature_problems = _signature(bundle, document.get(SIGNATURE_EXTENSION), "")
+    problems += signature_problems
     webhooks = []
     for (key, method, operation), python_name in zip(found, python_names, strict=True):
-        at = pointer_join("/webhooks", key, method)
-        own_signature = _signature(bundle, operation.get(SIGNATURE_EXTENSION), at, problems)
-        headers = _headers(bundle, key, operation, at, problems)
-        bodies = _bodies(document, (key, method), operation, body_schemas=body_schemas, models=models)
-        webhooks.append(
-            Webhook(
-                key=key,
-                method=method,
-                python_name=python_name,
-                operation_id=operation.get("operationId"),
-                summary=operation.get("summary"),
-                description=operation.get("description"),
-                tags=tuple(operation.get("tags") or ()),
-                deprecated=bool(operation.get("deprecated", False)),
-                headers=headers,
-                bodies=bodies,
-                responses=_responses(document, operation),
-                security=_security(operation),
-                extensions={k: v for k, v in operation.items() if k.startswith("x-")},
-                signature=own_signature or root_signature,
-            )
-        )
+        webhook, webhook_problems = _webhook(bundle, (key, method, operation), python_name, body_schemas, models)
+        problems += webhook_problems
+        webhooks.append(webhook if webhook.signature else replace(webhook, signature=root_signature))
     info = document.get("info") or {}
     spec = Spec(
         title=str(info.get("title") or "Webhooks"),
@@ -66,9 +53,40 @@ def build_spec(bundle: Bundle, body_schemas: dict[BodyKey, str], models: Models)
     return spec, problems
 
 
+def _webhook(
+    bundle: Bundle,
+    found: tuple[str, str, dict[str, Any]],
+    python_name: str,
+    body_schemas: dict[BodyKey, str],
+    models: Models,
+) -> tuple[Webhook, list[Problem]]:
+    key, method, operation = found
+    document = bundle.document
+    at = pointers.join("/webhooks", key, method)
+    signature, problems = _signature(bundle, operation.get(SIGNATURE_EXTENSION), at)
+    headers, header_problems = _headers(bundle, key, operation, at)
+    webhook = Webhook(
+        key=key,
+        method=method,
+        python_name=python_name,
+        operation_id=operation.get("operationId"),
+        summary=operation.get("summary"),
+        description=operation.get("description"),
+        tags=tuple(operation.get("tags") or ()),
+        deprecated=bool(operation.get("deprecated", False)),
+        headers=headers,
+        bodies=_bodies(document, (key, method), operation, body_schemas=body_schemas, models=models),
+        responses=_responses(document, operation),
+        security=_security(operation),
+        extensions={k: v for k, v in operation.items() if k.startswith("x-")},
+        signature=signature,
+    )
+    return webhook, problems + header_problems
+
+
 def _headers(
-    bundle: Bundle, key: str, operation: dict[str, Any], at: str, problems: list[Problem]
-) -> tuple[HeaderParameter, ...]:
+    bundle: Bundle, key: str, operation: dict[str, Any], at: str
+) -> tuple[tuple[HeaderParameter, ...], list[Problem]]:
     document = bundle.document
     path_item = deref(document, document["webhooks"][key])
     declared = [deref(document, p) for p in (path_item.get("parameters") or []) + (operation.get("parameters") or [])]
@@ -76,21 +94,17 @@ def _headers(
     for parameter in declared:
         if isinstance(parameter, dict) and parameter.get("in") == "header" and isinstance(parameter.get("name"), str):
             by_name[parameter["name"].lower()] = parameter  # operation-level wins over path-level
-    python_names, _ = names.unique(
-        [names.snake_case(p["name"], fallback="header") for p in by_name.values()], reserved={"body", "request"}
+    python_names, _ = unique(
+        [snake_case(p["name"], fallback="header") for p in by_name.values()], reserved={"body", "request"}
     )
     headers = []
+    problems = []
     for parameter, python_name in zip(by_name.values(), python_names, strict=True):
         schema = deref(document, parameter.get("schema")) or {}
         kind = schema.get("type") if isinstance(schema, dict) else None
         if kind not in _HEADER_TYPES:
-            problems.append(
-                bundle.problem(
-                    at,
-                    f"header {parameter['name']!r} has schema type {kind!r}; it is read as a string",
-                    Level.WARNING,
-                )
-            )
+            message = f"header {parameter['name']!r} has schema type {kind!r}; it is read as a string"
+            problems.append(bundle.problem(at, message, Level.WARNING))
         headers.append(
             HeaderParameter(
                 name=parameter["name"],
@@ -103,7 +117,7 @@ def _headers(
                 declaration=inline_refs(document, parameter),
             )
         )
-    return tuple(headers)
+    return tuple(headers), problems
 
 
 def _bodies(
@@ -115,7 +129,7 @@ def _bodies(
     models: Models,
 ) -> tuple[RequestBody, ...]:
     key, method = webhook
-    at = pointer_join("/webhooks", key, method)
+    at = pointers.join("/webhooks", key, method)
     body = deref(document, operation.get("requestBody")) or {}
     bodies = []
     for media_type in body_contents(document, operation):
@@ -125,7 +139,7 @@ def _bodies(
         bodies.append(
             RequestBody(
                 media_type=media_type,
-                schema_pointer=pointer_join(at, "requestBody", "content", media_type, "schema"),
+                schema_pointer=pointers.join(at, "requestBody", "content", media_type, "schema"),
                 model_name=models.class_for(schema_name),
                 description=body.get("description"),
                 required=bool(body.get("required", False)),
@@ -149,15 +163,14 @@ def _security(operation: dict[str, Any]) -> tuple[dict[str, list[str]], ...] | N
     return tuple(security) if isinstance(security, list) else None
 
 
-def _signature(bundle: Bundle, extension: Any, at: str, problems: list[Problem]) -> SignatureScheme | None:
+def _signature(bundle: Bundle, extension: Any, at: str) -> tuple[SignatureScheme | None, list[Problem]]:
     """The signature scheme an `x-webhook-signature` declares; an error problem when the receivers could not use it."""
     if extension is None:
-        return None
+        return None, []
     declaration = {"scheme": extension} if isinstance(extension, str) else extension
     try:
         scheme_from_declaration(declaration)
-    except ValueError as error:
-        problems.append(bundle.problem(pointer_join(at, SIGNATURE_EXTENSION), str(error), Level.ERROR))
-        return None
+    except ValueError as error:  # the runtime module raises ValueError: it is copied into packages, stdlib only
+        return None, [bundle.problem(pointers.join(at, SIGNATURE_EXTENSION), str(error), Level.ERROR)]
     options = {k: v for k, v in declaration.items() if k != "scheme"}
-    return SignatureScheme(scheme=declaration["scheme"], options=options)
+    return SignatureScheme(scheme=declaration["scheme"], options=options), []

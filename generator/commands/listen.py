@@ -14,11 +14,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import __version__
-from .load import FileSet
-from .pipeline import generate, import_generated
-from .render import MARKER
-from .resolve import bundle
+from .. import __version__
+from ..errors import SpecError
+from ..pipeline import generate
+from ..render.render import MARKER
+from ..spec.bundle import bundle
+from .imported import import_generated
 
 PACKAGE = "hookgen_listen_webhooks"
 
@@ -31,12 +32,12 @@ def cache_root() -> Path:
 
 def spec_digest(spec_path: Path) -> str:
     """The SHA-256 of hookgen's code and every file the spec reaches through `$ref`s, by path."""
-    files = FileSet()
-    root = files.get(spec_path)
-    bundle(files, root)
+    bundled, problems = bundle(spec_path)
+    if bundled is None:
+        raise SpecError(problems)
     digest = hashlib.sha256(f"hookgen {__version__} {generator_digest()}\n".encode())
-    base = root.path.resolve().parent
-    for source in sorted(files, key=lambda source: str(source.path.resolve())):
+    base = bundled.root.path.resolve().parent
+    for source in sorted(bundled.sources, key=lambda source: str(source.path.resolve())):
         name = os.path.relpath(source.path.resolve(), base)
         digest.update(f"{len(name)}:{name}{len(source.text)}:".encode() + source.text.encode())
     return digest.hexdigest()
@@ -44,7 +45,7 @@ def spec_digest(spec_path: Path) -> str:
 
 def generator_digest() -> str:
     """The SHA-256 of hookgen's own modules and templates: what decides the generated code besides the spec."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for path in sorted([*package.rglob("*.py"), *package.rglob("*.jinja")]):
         digest.update(f"{path.relative_to(package)}\n".encode() + path.read_bytes())

@@ -1,0 +1,80 @@
+"""Problems and errors: every way hookgen reports something wrong.
+
+A `Problem` is a value: a level, a file, a line and a JSON pointer. Stages return them beside their result;
+the pipeline raises once there is an error among them. Every exception hookgen raises on purpose is a
+`HookgenError`, and the command line catches that root alone:
+
+    HookgenError
+    ├── SpecError    the spec cannot be generated (located problems)
+    ├── ConfigError  `[tool.hookgen]` or a command-line value is wrong
+    └── OutputError  what would be written, or read back, is not hookgen's to touch
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class Level(enum.Enum):
+    """How bad a problem is: errors stop generation, warnings are reported."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem, with the file, line and JSON pointer where it was found."""
+
+    file: str
+    line: int | None
+    pointer: str
+    message: str
+    level: Level = Level.ERROR
+    webhooks: tuple[str, ...] = ()  # the webhooks whose payloads a model deviation touches
+
+    def render(self) -> str:
+        """Format as `FILE:LINE: JSON-POINTER: message` (warnings say so)."""
+        place = f"{self.file}:{self.line}" if self.line is not None else self.file
+        prefix = "warning: " if self.level is Level.WARNING else ""
+        return f"{place}: {self.pointer or '/'}: {prefix}{self.message}"
+
+
+class HookgenError(Exception):
+    """The root of every error hookgen reports: located problems, or one plain message."""
+
+    def __init__(self, problems: Sequence[Problem] | str) -> None:
+        self.problems = [] if isinstance(problems, str) else list(problems)
+        self.message = problems if isinstance(problems, str) else None
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        """What a user reads: one line per problem."""
+        if self.message is not None:
+            return [f"hookgen: error: {self.message}"]
+        return [problem.render() for problem in self.problems]
+
+
+class SpecError(HookgenError):
+    """The spec cannot be generated; carries every problem found."""
+
+
+class ConfigError(HookgenError):
+    """The configuration (`[tool.hookgen]`, a command-line value) cannot be used."""
+
+
+class OutputError(HookgenError):
+    """A file or folder hookgen would write or read back is not one it may touch, or cannot be read."""
+
+
+def errors(problems: Sequence[Problem]) -> list[Problem]:
+    """The problems that stop generation."""
+    return [p for p in problems if p.level is Level.ERROR]
+
+
+def raise_on_errors(problems: Sequence[Problem]) -> None:
+    """Raise SpecError, carrying every problem (warnings too), when any is an error."""
+    if errors(problems):
+        raise SpecError(problems)

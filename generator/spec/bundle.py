@@ -1,0 +1,202 @@
+"""Resolve `$ref`s: bundle a spec split over several files into one document, with a map back to its sources.
+
+External schemas become `#/components/schemas/<Name>` entries, so every model keeps a name;
+other external references (a path item, a request body) are inlined. The loaded files are never
+changed: the bundle is a new value, with a map back to where each part came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from ..errors import Level, Problem
+from ..names import free_name
+from . import pointers
+from .load import FileSet, SourceFile
+from .walk import reached_roots
+
+_SCHEMA_SLOTS = frozenset({"schema"})
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a part of the bundle came from."""
+
+    file: SourceFile
+    pointer: str
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One self-contained document, with the origin of every part and every file it was made of."""
+
+    document: dict[str, Any]
+    origins: dict[str, Origin]
+    sources: tuple[SourceFile, ...]
+
+    @property
+    def root(self) -> SourceFile:
+        """The file the spec starts from."""
+        return self.origins[""].file
+
+    def locate(self, pointer: str) -> tuple[SourceFile, str]:
+        """The file and source pointer behind a pointer into the bundle."""
+        tokens = pointers.parts(pointer)
+        for size in range(len(tokens), -1, -1):
+            prefix = pointers.join("", *tokens[:size])
+            if prefix in self.origins:
+                origin = self.origins[prefix]
+                return origin.file, pointers.join(origin.pointer, *tokens[size:])
+        return self.root, pointer
+
+    def problem(self, pointer: str, message: str, level: Level = Level.ERROR) -> Problem:
+        """A problem at a pointer into the bundle, placed in its source file and line."""
+        file, source_pointer = self.locate(pointer)
+        return Problem(file.name, file.line(source_pointer), source_pointer, message, level)
+
+
+def bundle(spec_path: Path, *, strict: bool = False) -> tuple[Bundle | None, list[Problem]]:
+    """Load the spec rooted at `spec_path` and bundle it into one document.
+
+    A `$ref` that cannot be followed is an error where the webhooks reach it (or when strict), else a warning.
+    """
+    files = FileSet()
+    root, problems = files.load(spec_path)
+    if root is None:
+        return None, problems
+    bundler = _Bundler(files, root)
+    bundled = bundler.run()
+    roots = reached_roots(bundled.document) if isinstance(bundled.document, dict) else set()
+    found = [
+        problem if strict or pointers.is_within(at, roots) else replace(problem, level=Level.WARNING)
+        for at, problem in bundler.problems
+    ]
+    return replace(bundled, sources=tuple(files)), found
+
+
+class _Bundler:
+    def __init__(self, files: FileSet, root: SourceFile) -> None:
+        self.files = files
+        self.root = root
+        self.origins: dict[str, Origin] = {"": Origin(root, "")}
+        self.problems: list[tuple[str, Problem]] = []
+        self.added_schemas: dict[str, Any] = {}
+        self.schema_names: dict[tuple[Path, str], str] = {}
+        root_schemas = (root.data.get("components") or {}).get("schemas") if isinstance(root.data, dict) else None
+        self.taken_names = set(root_schemas) if isinstance(root_schemas, dict) else set()
+        self.inlining: list[tuple[Path, str]] = []
+
+    def report(self, dst: str, problem: Problem) -> None:
+        self.problems.append((dst, problem))
+
+    def run(self) -> Bundle:
+        document = self.copy(self.root.data, self.root, "", "", in_schema=False)
+        if self.added_schemas:
+            components = dict(document.get("components") or {})
+            components["schemas"] = {**(components.get("schemas") or {}), **self.added_schemas}
+            document["components"] = components
+        return Bundle(document, self.origins, ())
+
+    def copy(self, node: Any, file: SourceFile, src: str, dst: str, *, in_schema: bool) -> Any:
+        if isinstance(node, list):
+            return [
+                self.copy(item, file, pointers.join(src, i), pointers.join(dst, i), in_schema=in_schema)
+                for i, item in enumerate(node)
+            ]
+        if not isinstance(node, dict):
+            return node
+        if isinstance(node.get("$ref"), str):
+            return self.reference(node, file, src, dst, in_schema=in_schema)
+        return {
+            key: self.copy(
+                value,
+                file,
+                pointers.join(src, key),
+                pointers.join(dst, key),
+                in_schema=in_schema or _enters_schema(dst, key),
+            )
+            for key, value in node.items()
+        }
+
+    def reference(self, node: dict[str, Any], file: SourceFile, src: str, dst: str, *, in_schema: bool) -> Any:
+        target = self.target(node["$ref"], file, pointers.join(src, "$ref"), dst)
+        siblings = {
+            key: self.copy(value, file, pointers.join(src, key), pointers.join(dst, key), in_schema=in_schema)
+            for key, value in node.items()
+            if key != "$ref"
+        }
+        if target is None:
+            return {"$ref": node["$ref"], **siblings}
+        target_file, fragment = target
+        if target_file is self.root:
+            return {"$ref": "#" + fragment, **siblings}
+        if in_schema:
+            name = self.bundle_schema(target_file, fragment)
+            return {"$ref": "#" + pointers.join("/components/schemas", name), **siblings}
+        return self.inline(target_file, fragment, src, dst, siblings=siblings, referrer=file)
+
+    def target(self, ref: str, file: SourceFile, at: str, dst: str) -> tuple[SourceFile, str] | None:
+        parts = urlsplit(ref)
+        if parts.scheme or parts.netloc:
+            self.report(dst, _problem(file, at, f"remote $ref is not supported: {ref}"))
+            return None
+        target_file = file
+        if parts.path:
+            loaded, problems = self.files.load(file.path.parent / unquote(parts.path))
+            if loaded is None:
+                if problems[0].message == "file does not exist":
+                    self.report(dst, _problem(file, at, f"$ref points to a missing file: {ref}"))
+                else:
+                    rendered = "; ".join(p.render() for p in problems)
+                    self.report(dst, _problem(file, at, f"$ref to a file that cannot be loaded: {rendered}"))
+                return None
+            target_file = loaded
+        fragment = unquote(parts.fragment)
+        if fragment and not fragment.startswith("/"):
+            self.report(dst, _problem(file, at, f"$ref fragment is not a JSON pointer: {ref}"))
+            return None
+        try:
+            pointers.resolve(target_file.data, fragment)
+        except KeyError:
+            self.report(dst, _problem(file, at, f"$ref does not resolve: {ref}"))
+            return None
+        return target_file, fragment
+
+    def bundle_schema(self, file: SourceFile, fragment: str) -> str:
+        key = (file.path.resolve(), fragment)
+        if key not in self.schema_names:
+            tokens = pointers.parts(fragment)
+            base = tokens[-1] if tokens else file.path.stem
+            name = free_name(self.taken_names, base, f"{file.path.stem}_{base}", numbered=partial("{}{}".format, base))
+            self.taken_names.add(name)
+            self.schema_names[key] = name
+            dst = pointers.join("/components/schemas", name)
+            self.origins[dst] = Origin(file, fragment)
+            value = pointers.resolve(file.data, fragment)
+            self.added_schemas[name] = self.copy(value, file, fragment, dst, in_schema=True)
+        return self.schema_names[key]
+
+    def inline(
+        self, file: SourceFile, fragment: str, src: str, dst: str, *, siblings: dict[str, Any], referrer: SourceFile
+    ) -> Any:
+        key = (file.path.resolve(), fragment)
+        if key in self.inlining:
+            self.report(dst, _problem(referrer, pointers.join(src, "$ref"), "$ref cycle outside schemas"))
+            return siblings
+        self.inlining.append(key)
+        self.origins[dst] = Origin(file, fragment)
+        value = self.copy(pointers.resolve(file.data, fragment), file, fragment, dst, in_schema=False)
+        self.inlining.pop()
+        return {**value, **siblings} if isinstance(value, dict) else value
+
+
+def _enters_schema(dst: str, key: str) -> bool:
+    return key in _SCHEMA_SLOTS or dst == "/components/schemas"
+
+
+def _problem(file: SourceFile, pointer: str, message: str) -> Problem:
+    return Problem(file.name, file.line(pointer), pointer, message)

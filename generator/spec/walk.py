@@ -1,0 +1,212 @@
+"""The one walker over a bundled document: local `$ref`s followed, operations found, schemas visited by keyword.
+
+Every stage reads the document through these functions, so a `$ref` is followed the same way everywhere and
+a property name is never mistaken for a keyword. In the bundle a local `$ref` is `#` and a plain JSON pointer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from . import pointers
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+COMPONENT = "#/components/schemas/"
+
+SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+SCHEMA_VALUES = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "if",
+    "then",
+    "else",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "additionalItems",
+)
+SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+
+Transform = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def ref_target(node: Any) -> str | None:
+    """The JSON pointer a node's local `$ref` names (`#/a/b` -> `/a/b`), else None."""
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    return ref[1:] if isinstance(ref, str) and ref.startswith("#") else None
+
+
+def deref(document: dict[str, Any], node: Any) -> Any:
+    """Follow local `$ref`s until a value that is not a reference (siblings are kept)."""
+    seen: set[str] = set()
+    target = ref_target(node)
+    while target is not None and target not in seen:
+        seen.add(target)
+        siblings = {key: value for key, value in node.items() if key != "$ref"}
+        found = pointers.resolve(document, target)
+        node = {**found, **siblings} if isinstance(found, dict) else found
+        target = ref_target(node)
+    return node
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(key, method, operation) for every webhook operation, in spec order, local `$ref`s followed."""
+    found = []
+    for key, declared in (document.get("webhooks") or {}).items():
+        item = deref(document, declared)
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                found.append((key, method, operation))
+    return found
+
+
+def body_contents(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
+    """The media types of an operation's request body, `$ref`s followed."""
+    body = deref(document, operation.get("requestBody"))
+    content = body.get("content") if isinstance(body, dict) else None
+    return content if isinstance(content, dict) else {}
+
+
+def local_refs(node: Any) -> list[str]:
+    """The pointers of every local `$ref` anywhere inside a JSON value."""
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            target = ref_target(item)
+            if target is not None:
+                found.append(target)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def reached_roots(document: dict[str, Any], start: str = "/webhooks") -> set[str]:
+    """Pointers whose subtrees the webhooks reach, following local `$ref`s."""
+    roots: set[str] = set()
+    pending = [start]
+    while pending:
+        pointer = pending.pop()
+        if pointers.is_within(pointer, roots):
+            continue
+        roots = {root for root in roots if not pointers.is_within(root, {pointer})} | {pointer}
+        try:
+            node = pointers.resolve(document, pointer)
+        except KeyError:
+            continue
+        pending.extend(local_refs(node))
+    return roots
+
+
+def webhook_document(document: dict[str, Any], roots: set[str]) -> dict[str, Any]:
+    """The part of a bundled document that the webhooks reach: what models and checks need."""
+    kept: dict[str, Any] = {
+        key: document[key] for key in ("openapi", "info", "jsonSchemaDialect", "webhooks") if key in document
+    }
+    components: dict[str, Any] = {}
+    for section, entries in (document.get("components") or {}).items():
+        if not isinstance(entries, dict):
+            continue
+        reached = {
+            name: value
+            for name, value in entries.items()
+            if pointers.is_within(pointers.join("/components", section, name), roots)
+        }
+        if reached:
+            components[section] = reached
+    if components:
+        kept["components"] = components
+    return kept
+
+
+def map_schema(schema: Any, transform: Transform) -> Any:
+    """A new schema with `transform` applied to every schema object, innermost first."""
+    if not isinstance(schema, dict):
+        return schema
+    result = dict(schema)
+    for key in SCHEMA_MAPS:
+        if isinstance(result.get(key), dict):
+            result[key] = {name: map_schema(value, transform) for name, value in result[key].items()}
+    for key in SCHEMA_VALUES:
+        if key in result:
+            result[key] = map_schema(result[key], transform)
+    for key in SCHEMA_LISTS:
+        if isinstance(result.get(key), list):
+            result[key] = [map_schema(value, transform) for value in result[key]]
+    return transform(result)
+
+
+def subschema_pointers(pointer: str, schema: dict[str, Any]) -> Iterator[str]:
+    """The JSON pointers of a schema object's direct subschemas (not what its `$ref` points to)."""
+    for key in SCHEMA_MAPS:
+        if isinstance(schema.get(key), dict):
+            yield from (pointers.join(pointer, key, name) for name in schema[key])
+    for key in SCHEMA_VALUES:
+        if isinstance(schema.get(key), dict):
+            yield pointers.join(pointer, key)
+    for key in SCHEMA_LISTS:
+        if isinstance(schema.get(key), list):
+            yield from (pointers.join(pointer, key, index) for index in range(len(schema[key])))
+
+
+def schema_children(pointer: str, schema: dict[str, Any]) -> Iterator[str]:
+    """What a schema object leads to: its `$ref`'s target first, then its direct subschemas."""
+    target = ref_target(schema)
+    if target is not None:
+        yield target
+    yield from subschema_pointers(pointer, schema)
+
+
+def reachable_schemas(document: dict[str, Any], pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema object reachable from `pointer` (local `$ref`s followed), once each, with its pointer."""
+    seen: set[str] = set()
+    pending = [pointer]
+    while pending:
+        at = pending.pop()
+        if at in seen:
+            continue
+        seen.add(at)
+        schema = pointers.resolve(document, at)
+        if not isinstance(schema, dict):
+            continue
+        yield at, schema
+        target = ref_target(schema)
+        if target is not None:
+            pending.append(target)
+        pending += reversed(list(subschema_pointers(at, schema)))
+
+
+def inline_refs(document: dict[str, Any], schema: Any, *, depth: int = 2, _stack: tuple[str, ...] = ()) -> Any:
+    """A self-contained copy of a schema with every local `$ref` inlined.
+
+    Recursion is unrolled `depth` times, then cut with `false`: what remains accepts a subset of
+    what the source accepts, which is what a generator of valid payloads needs.
+    """
+    if isinstance(schema, list):
+        return [inline_refs(document, item, depth=depth, _stack=_stack) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    target = ref_target(schema)
+    if target is not None:
+        if _stack.count(target) >= depth:
+            return False
+        found = inline_refs(document, pointers.resolve(document, target), depth=depth, _stack=(*_stack, target))
+        siblings = {k: inline_refs(document, v, depth=depth, _stack=_stack) for k, v in schema.items() if k != "$ref"}
+        if not siblings:
+            return found
+        return {"allOf": [found], **siblings}
+    return {key: inline_refs(document, value, depth=depth, _stack=_stack) for key, value in schema.items()}
+
+
+def component_ref_name(ref: object) -> str | None:
+    """The component a `#/components/schemas/NAME` reference names (unescaped), else None."""
+    if not (isinstance(ref, str) and ref.startswith(COMPONENT)):
+        return None
+    tokens = pointers.parts(ref[len(COMPONENT) - 1 :])
+    return tokens[0] if len(tokens) == 1 else None
