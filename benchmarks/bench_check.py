@@ -19,10 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from generator.contract import body_examples, webhooks_with_bodies
-from generator.guard import GUARD_ATTRIBUTE
-from generator.pipeline import generate, import_generated
-from generator.problems import pointer_parts
+from generator.commands.fidelity.judge import body_examples, webhooks_with_bodies
+from generator.commands.imported import import_generated
+from generator.models.contract_check import GUARD_ATTRIBUTE
+from generator.pipeline import generate
+from generator.spec.pointers import parts as pointer_parts
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT.parent / "shared" / "corpus" / "github-webhooks.json"

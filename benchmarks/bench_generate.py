@@ -15,7 +15,7 @@ from pathlib import Path
 from datamodel_code_generator import generate as dcg_generate
 from datamodel_code_generator.enums import DataModelType, InputFileType, OpenAPIScope
 
-from generator.models import MODEL_OPTIONS
+from generator.models.codegen import MODEL_OPTIONS
 from generator.pipeline import generate
 
 ROOT = Path(__file__).resolve().parents[1]
