@@ -32,7 +32,7 @@ def parts(pointer: str) -> list[str]:
     """Split a JSON pointer into unescaped reference tokens."""
     if not pointer:
         return []
-    return [unescape(token) for token in pointer.lstrip("/").split("/")]
+    return [unescape(token) for token in pointer.removeprefix("/").split("/")]
 
 
 def resolve(document: Any, pointer: str) -> Any:
