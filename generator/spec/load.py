@@ -91,7 +91,7 @@ def _child_node(node: Any, token: str) -> Any:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == token:
                 return value_node
         return None
-    if isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+    if isinstance(node, yaml.SequenceNode) and token.isascii() and token.isdigit() and int(token) < len(node.value):
         return node.value[int(token)]
     return None
 

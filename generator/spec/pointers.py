@@ -41,7 +41,7 @@ def resolve(document: Any, pointer: str) -> Any:
     for token in parts(pointer):
         if isinstance(node, dict) and token in node:
             node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        elif isinstance(node, list) and token.isascii() and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
         else:
             raise KeyError(pointer)
