@@ -52,3 +52,9 @@ def ref(name: str) -> dict[str, str]:
 def body_pointer(key: str, method: str = "post", media_type: str = "application/json") -> str:
     """Where a webhook's body schema sits in the document."""
     return pointers.join("/webhooks", key, method, "requestBody", "content", media_type, "schema")
+
+
+def line_of(path: Path, text: str) -> int:
+    """The 1-based number of the first line of a file that contains `text`."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, start=1) if text in line)
