@@ -1,0 +1,220 @@
+"""The rewrites that make datamodel-code-generator's models type well, and the contract schemas they leave alone."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from generator.models.normalize import (
+    NON_OBJECT_TYPES,
+    for_contract,
+    is_loose_object,
+    normalize,
+    tags_every_branch,
+    with_null_for_nullable,
+    without_extensions,
+)
+
+from .specs import ref
+
+NOT_AN_OBJECT = {"type": NON_OBJECT_TYPES}
+
+
+def test_vendor_extensions_are_dropped_everywhere_but_properties_named_x_stay() -> None:
+    schemas = {
+        "Event": {
+            "type": "object",
+            "x-enum-descriptions": ["crashes the generator"],
+            "properties": {
+                "x-request-id": {"type": "string", "x-internal": True},
+                "items": {"type": "array", "items": {"type": "integer", "x-format": "cents"}},
+            },
+        }
+    }
+    expected = {
+        "Event": {
+            "type": "object",
+            "properties": {
+                "x-request-id": {"type": "string"},
+                "items": {"type": "array", "items": {"type": "integer"}},
+            },
+        }
+    }
+    assert normalize(schemas) == expected
+    assert for_contract(schemas) == expected
+
+
+def test_without_extensions() -> None:
+    assert without_extensions({"type": "string", "x-a": 1, "xa": 2}) == {"type": "string", "xa": 2}
+
+
+@pytest.mark.parametrize(
+    ("schema", "loose"),
+    [
+        ({"properties": {"a": {}}}, True),
+        ({"properties": {"a": {}}, "description": "d", "required": ["a"]}, True),
+        ({"properties": {"a": {}}, "type": "object"}, False),
+        ({"properties": {"a": {}}, "allOf": [{}]}, False),
+        ({"properties": {"a": {}}, "$ref": "#/components/schemas/X"}, False),
+        ({"type": "object"}, False),
+        (True, False),
+    ],
+)
+def test_is_loose_object(schema: Any, loose: bool) -> None:
+    assert is_loose_object(schema) is loose
+
+
+def test_a_loose_object_is_typed_and_every_place_using_it_also_takes_non_objects() -> None:
+    schemas = {
+        "Wrapper": {"properties": {"value": {"type": "string"}}},
+        "Event": {
+            "type": "object",
+            "properties": {
+                "one": {**ref("Wrapper"), "description": "kept beside the union"},
+                "inline": {"properties": {"b": {"type": "integer"}}},
+                "many": {"type": "array", "items": ref("Wrapper")},
+                "map": {"type": "object", "additionalProperties": ref("Wrapper")},
+                "either": {"anyOf": [ref("Wrapper"), {"type": "integer"}]},
+            },
+        },
+    }
+    normalized = normalize(schemas)
+    assert normalized["Wrapper"] == {"properties": {"value": {"type": "string"}}, "type": "object"}
+    assert normalized["Event"]["properties"] == {
+        "one": {"description": "kept beside the union", "anyOf": [ref("Wrapper"), NOT_AN_OBJECT]},
+        "inline": {"anyOf": [{"properties": {"b": {"type": "integer"}}, "type": "object"}, NOT_AN_OBJECT]},
+        "many": {"type": "array", "items": {"anyOf": [ref("Wrapper"), NOT_AN_OBJECT]}},
+        "map": {"type": "object", "additionalProperties": {"anyOf": [ref("Wrapper"), NOT_AN_OBJECT]}},
+        "either": {"anyOf": [{"anyOf": [ref("Wrapper"), NOT_AN_OBJECT]}, {"type": "integer"}]},
+    }
+    assert for_contract(schemas) == schemas  # the contract means what the source means
+
+
+def test_a_typed_object_is_not_widened() -> None:
+    schemas = {
+        "Typed": {"type": "object", "properties": {}},
+        "Event": {"properties": {"t": ref("Typed")}, "type": "object"},
+    }
+    assert normalize(schemas) == schemas
+
+
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        ({"type": "string", "nullable": True}, {"type": ["string", "null"]}),
+        ({"type": ["string", "integer"], "nullable": True}, {"type": ["string", "integer", "null"]}),
+        ({"type": ["string", "null"], "nullable": True}, {"type": ["string", "null"]}),
+        ({"type": "string", "enum": ["a"], "nullable": True}, {"type": ["string", "null"], "enum": ["a", None]}),
+        ({"type": "string", "enum": ["a", None], "nullable": True}, {"type": ["string", "null"], "enum": ["a", None]}),
+        (
+            {**ref("Money"), "title": "T", "description": "D", "nullable": True},
+            {"title": "T", "description": "D", "anyOf": [ref("Money"), {"type": "null"}]},
+        ),
+        ({"type": "string", "nullable": False}, {"type": "string"}),
+        ({"type": "string"}, {"type": "string"}),
+    ],
+)
+def test_nullable_true_accepts_null(schema: dict[str, Any], expected: dict[str, Any]) -> None:
+    assert with_null_for_nullable(schema) == expected
+
+
+def test_nullable_is_read_in_nested_schemas_for_models_and_contract_alike() -> None:
+    schemas = {"Event": {"type": "object", "properties": {"note": {"type": "string", "nullable": True}}}}
+    expected = {"Event": {"type": "object", "properties": {"note": {"type": ["string", "null"]}}}}
+    assert normalize(schemas) == expected
+    assert for_contract(schemas) == expected
+
+
+def kind(value: str, *, required: bool) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {"kind": {"const": value}},
+        **({"required": ["kind"]} if required else {}),
+    }
+
+
+def union(*names: str) -> dict[str, Any]:
+    return {"oneOf": [ref(name) for name in names], "discriminator": {"propertyName": "kind"}}
+
+
+def test_a_discriminator_every_branch_requires_is_kept() -> None:
+    schemas = {
+        "A": kind("a", required=True),
+        "B": {"allOf": [ref("Base"), {"properties": {"kind": {"const": "b"}}}]},  # required through allOf
+        "C": ref("A"),  # required through a $ref
+        "Base": {"type": "object", "required": ["kind"]},
+        "Union": union("A", "B", "C"),
+    }
+    assert tags_every_branch(schemas["Union"], schemas)
+    assert normalize(schemas)["Union"] == schemas["Union"]
+
+
+def test_a_discriminator_some_branch_does_not_require_is_dropped_for_the_models_only() -> None:
+    schemas = {"A": kind("a", required=True), "B": kind("b", required=False), "Union": union("A", "B")}
+    assert not tags_every_branch(schemas["Union"], schemas)
+    assert normalize(schemas)["Union"] == {"oneOf": [ref("A"), ref("B")]}
+    assert for_contract(schemas)["Union"] == schemas["Union"]
+
+
+def test_a_self_referencing_branch_does_not_loop() -> None:
+    schemas = {"Loop": {"allOf": [ref("Loop")], "required": ["kind"]}, "Union": union("Loop")}
+    assert tags_every_branch(schemas["Union"], schemas)
+    assert not tags_every_branch({"oneOf": [ref("Loop")]}, schemas)  # no discriminator
+
+
+def test_a_restated_property_is_kept_in_the_branch_that_says_more() -> None:
+    detailed = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+    schemas = {
+        "Base": {"type": "object", "properties": {"data": {"type": "object"}, "kind": {"type": "string"}}},
+        "Event": {"allOf": [ref("Base"), {"properties": {"data": detailed, "kind": {"description": "vaguer"}}}]},
+    }
+    before = copy.deepcopy(schemas)
+    merged = normalize(schemas)["Event"]["allOf"]
+    assert merged == [
+        # `data` says more in the later branch, `kind` in the earlier one.
+        {"type": "object", "properties": {"kind": {"type": "string"}}},
+        {"properties": {"data": detailed}},
+    ]
+    assert normalize(schemas)["Base"] == schemas["Base"]  # the component itself is unchanged
+    assert for_contract(schemas) == schemas
+    assert schemas == before
+
+
+def test_a_restated_property_in_inline_branches() -> None:
+    event = {
+        "allOf": [
+            {"properties": {"data": {"type": "object"}, "id": {"type": "string"}}},
+            {"properties": {"data": {"type": "object", "properties": {"x": {"type": "integer"}}}}},
+        ]
+    }
+    assert normalize({"Event": event})["Event"]["allOf"] == [
+        {"properties": {"id": {"type": "string"}}},
+        event["allOf"][1],
+    ]
+
+
+def test_a_ref_with_siblings_is_not_rewritten_as_a_branch() -> None:
+    schemas = {
+        "Base": {"type": "object", "properties": {"data": {"type": "object"}}},
+        "Event": {
+            "allOf": [
+                {**ref("Base"), "description": "not a bare reference"},
+                {"properties": {"data": {"type": "object", "properties": {"x": {"type": "integer"}}}}},
+            ]
+        },
+    }
+    assert normalize(schemas)["Event"] == schemas["Event"]
+
+
+def test_normalize_does_not_change_its_input() -> None:
+    schemas = {
+        "Wrapper": {"properties": {"v": {"type": "string", "nullable": True}}, "x-a": 1},
+        "Union": union("Wrapper"),
+        "List": {"type": "array", "items": ref("Wrapper")},
+    }
+    before = copy.deepcopy(schemas)
+    normalize(schemas)
+    for_contract(schemas)
+    assert schemas == before
