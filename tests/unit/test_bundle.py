@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from generator.errors import Level, Problem
@@ -69,6 +70,7 @@ def body_ref(result: Bundle, key: str) -> str:
     return schema["$ref"]
 
 
+@pytest.mark.usefixtures("deadline")
 def test_external_schemas_become_components_named_by_their_key(write: WriteFiles) -> None:
     files = {"openapi.yaml": openapi({"pet": post({"$ref": "schemas/pets.yaml#/Pet"})}), "schemas/pets.yaml": PETS}
     result, problems = bundled(write, files)
@@ -170,15 +172,24 @@ def test_other_external_refs_are_inlined_and_located_in_their_file(write: WriteF
     assert problem == Problem("hooks.yaml", 3, "/order/post/summary", "too short", Level.WARNING)
 
 
+@pytest.mark.usefixtures("deadline")
 def test_a_cycle_outside_schemas_is_an_error_at_its_line(write: WriteFiles) -> None:
     files = {"openapi.yaml": openapi({"loop": {"$ref": "hooks.yaml#/looping"}}), "hooks.yaml": HOOKS}
     result, problems = bundled(write, files)
-    assert problems == [
-        Problem(
-            "hooks.yaml", line_of(Path("hooks.yaml"), "$ref: '#/looping'"), "/loops/$ref", "$ref cycle outside schemas"
-        )
-    ]
+    line = line_of(Path("hooks.yaml"), "$ref: '#/looping'")
+    assert problems == [Problem("hooks.yaml", line, "/loops/$ref", "$ref cycle outside schemas")]
     assert result.document["webhooks"]["loop"] == {}
+
+
+@pytest.mark.usefixtures("deadline")
+def test_a_cycle_across_files_is_reported_in_the_file_that_closes_it(write: WriteFiles) -> None:
+    files = {
+        "openapi.yaml": openapi({"loop": {"$ref": "hooks.yaml#/across"}}),
+        "hooks.yaml": HOOKS + "across:\n  $ref: 'more.yaml#/back'\n",
+        "more.yaml": "# the way back\nback:\n  $ref: 'hooks.yaml#/across'\n",
+    }
+    _, problems = bundled(write, files)
+    assert problems == [Problem("more.yaml", 3, "/back/$ref", "$ref cycle outside schemas")]
 
 
 def test_a_missing_file_is_an_error_where_the_webhooks_reach_it_else_a_warning(write: WriteFiles) -> None:

@@ -158,6 +158,7 @@ def test_a_discriminator_some_branch_does_not_require_is_dropped_for_the_models_
     assert for_contract(schemas)["Union"] == schemas["Union"]
 
 
+@pytest.mark.usefixtures("deadline")
 def test_a_self_referencing_branch_does_not_loop() -> None:
     schemas = {"Loop": {"allOf": [ref("Loop")], "required": ["kind"]}, "Union": union("Loop")}
     assert tags_every_branch(schemas["Union"], schemas)

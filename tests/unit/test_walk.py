@@ -48,6 +48,7 @@ def test_deref_follows_a_chain_and_keeps_siblings() -> None:
     assert walk.deref(document, None) is None
 
 
+@pytest.mark.usefixtures("deadline")
 def test_deref_stops_on_a_ref_cycle() -> None:
     document = {"a": {"$ref": "#/b"}, "b": {"$ref": "#/a"}, "self": {"$ref": "#/self"}}
     assert walk.ref_target(walk.deref(document, {"$ref": "#/a"})) in {"/a", "/b"}
@@ -86,6 +87,7 @@ def test_local_refs_finds_every_local_ref_only() -> None:
     assert sorted(walk.local_refs(node)) == ["/x", "/y", "/z"]
 
 
+@pytest.mark.usefixtures("deadline")
 def test_reached_roots_are_the_subtrees_the_webhooks_reach() -> None:
     document = openapi(
         {"pet": post(ref("Pet"))},
@@ -170,6 +172,7 @@ def test_subschema_pointers_and_schema_children() -> None:
     assert list(walk.schema_children("/s", schema)) == ["/components/schemas/Base", *expected]
 
 
+@pytest.mark.usefixtures("deadline")
 def test_reachable_schemas_on_recursive_schemas_visits_each_once() -> None:
     document = openapi({}, schemas={"Node": NODE, "Unused": {"type": "string"}})
     found = [pointer for pointer, _ in walk.reachable_schemas(document, "/components/schemas/Node")]
@@ -183,12 +186,14 @@ def test_reachable_schemas_on_recursive_schemas_visits_each_once() -> None:
     }
 
 
+@pytest.mark.usefixtures("deadline")
 def test_reachable_schemas_on_a_pure_ref_cycle_terminates() -> None:
     document = {"a": {"$ref": "#/b"}, "b": {"$ref": "#/a"}, "c": {"$ref": "#/c"}}
     assert [pointer for pointer, _ in walk.reachable_schemas(document, "/a")] == ["/a", "/b"]
     assert [pointer for pointer, _ in walk.reachable_schemas(document, "/c")] == ["/c"]
 
 
+@pytest.mark.usefixtures("deadline")
 def test_inline_refs_unrolls_recursion_then_cuts_it() -> None:
     document = openapi({}, schemas={"Node": NODE})
     inlined = walk.inline_refs(document, ref("Node"), depth=2)
