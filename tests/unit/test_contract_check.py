@@ -1,0 +1,135 @@
+"""Which body schemas need the contract check, what the check holds, and how it is attached to a model class."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from generator.models.contract_check import (
+    GUARD_ATTRIBUTE,
+    add_guards,
+    check_pointer,
+    contract_document,
+    guarded_bodies,
+)
+from generator.spec.pointers import fragment
+
+from .specs import ref
+
+A = {"type": "object", "required": ["kind"], "properties": {"kind": {"const": "a"}}}
+B = {"type": "object", "properties": {"kind": {"const": "b"}}}  # does not require the tag
+SCHEMAS: dict[str, Any] = {
+    "A": A,
+    "B": B,
+    "Plain": {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "self": {"anyOf": [ref("Plain"), {"type": "null"}]}},
+    },
+    "Tagged": {"oneOf": [ref("A")], "discriminator": {"propertyName": "kind"}},
+    "Untagged": {"oneOf": [ref("A"), ref("B")], "discriminator": {"propertyName": "kind"}},
+    "OrNull": {"oneOf": [ref("A"), {"type": "null"}]},
+    "AnyOfAlone": {"anyOf": [ref("A"), ref("B")]},
+    "AnyOfBeside": {"anyOf": [ref("A"), ref("B")], "type": ["object", "null"]},
+    "Deep": {
+        "type": "object",
+        "properties": {
+            "x": {"type": "object", "properties": {"y": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}},
+            "z": {"type": "string"},
+        },
+    },
+    "Node": {"type": "object", "properties": {"next": ref("Node"), "tags": {"type": "array", "uniqueItems": True}}},
+    "a/b %25": {"type": "object", "properties": {"v": {"not": {"const": 0}}}},
+}
+CONTRACT = {"components": {"schemas": SCHEMAS}}
+
+
+@pytest.mark.parametrize(
+    ("body", "guarded"),
+    [
+        ("Plain", False),
+        ("Tagged", False),  # a discriminator every branch requires picks exactly one
+        ("OrNull", False),  # X | None
+        ("AnyOfAlone", False),  # a union
+        ("Untagged", True),
+        ("AnyOfBeside", True),
+        ("Deep", True),
+        ("Node", True),
+        ("a/b %25", True),
+    ],
+)
+def test_which_bodies_need_the_check(body: str, guarded: bool) -> None:
+    guards = guarded_bodies(CONTRACT, [body])
+    assert bool(guards.bodies) is guarded
+
+
+def test_guards_name_bodies_by_escaped_pointer_and_every_schema_on_the_way() -> None:
+    guards = guarded_bodies(CONTRACT, ["Plain", "Deep", "a/b %25", "Deep"])
+    assert guards.bodies == {"Deep": "/components/schemas/Deep", "a/b %25": "/components/schemas/a~1b %25"}
+    assert guards.needing == {
+        "/components/schemas/Deep",
+        "/components/schemas/Deep/properties/x",
+        "/components/schemas/Deep/properties/x/properties/y",
+        "/components/schemas/a~1b %25",
+        "/components/schemas/a~1b %25/properties/v",
+    }
+
+
+def check_validator(document: dict[str, Any], body_pointer: str) -> jsonschema.Draft202012Validator:
+    """The validator a generated package builds for a body's check (as `_contract.py` does)."""
+    uri = "urn:hookgen:contract"
+    registry: Registry[Any] = Registry().with_resource(uri, Resource.from_contents(document, DRAFT202012))
+    return jsonschema.Draft202012Validator({"$ref": uri + fragment(check_pointer(body_pointer))}, registry=registry)
+
+
+@pytest.mark.usefixtures("deadline")
+@pytest.mark.parametrize(
+    ("body", "payload", "valid"),
+    [
+        ("Deep", {"x": {"y": "s"}}, True),
+        ("Deep", {"x": {"y": 1.5}}, False),  # neither branch of the oneOf
+        ("Deep", {"x": {"y": "s"}, "z": 3}, True),  # `z` is the model's to check, not the contract check's
+        ("Node", {"next": {"next": {"tags": [1, 2]}}}, True),
+        ("Node", {"next": {"next": {"tags": [1, 1]}}}, False),  # recursion followed
+        ("a/b %25", {"v": 1}, True),
+        ("a/b %25", {"v": 0}, False),  # the check's $refs are percent-encoded fragments
+    ],
+)
+def test_the_contract_document_checks_what_the_model_cannot(body: str, payload: Any, valid: bool) -> None:
+    guards = guarded_bodies(CONTRACT, SCHEMAS)
+    document = json.loads(contract_document(CONTRACT, guards))
+    assert document["components"] == CONTRACT["components"]
+    assert check_validator(document, guards.bodies[body]).is_valid(payload) is valid
+
+
+MODELS = """\
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class Deep(BaseModel):
+    z: str | None = None
+
+
+Alias = int
+"""
+
+
+def test_add_guards_attaches_the_check_to_classes_and_names_the_rest() -> None:
+    code, unguarded = add_guards(MODELS, {"Deep": "/components/schemas/Deep", "Alias": "/components/schemas/Alias"})
+    assert unguarded == ["Alias"]
+    lines = code.splitlines()
+    assert lines[1:3] == ["", "from ._contract import contract_check"]
+    assert lines[lines.index("    z: str | None = None") + 1] == (
+        f'    {GUARD_ATTRIBUTE} = contract_check("/components/schemas/Deep")'
+    )
+    compile(code, "models.py", "exec")
+
+
+def test_add_guards_without_checks_leaves_the_code() -> None:
+    assert add_guards(MODELS, {}) == (MODELS, [])
