@@ -20,7 +20,7 @@ from jsonschema.exceptions import ValidationError
 from ..errors import Level, Problem
 from . import pointers
 from .bundle import Bundle
-from .walk import HTTP_METHODS, reached_roots, webhook_document
+from .walk import HTTP_METHODS, reached_roots, ref_cycles, webhook_document
 
 # Findings that do not change how a payload is read: reported, never blocking (unless strict).
 _BENIGN_KEYWORDS = frozenset({"default", "example", "examples", "exclusiveMinimum", "exclusiveMaximum"})
@@ -68,17 +68,33 @@ def validate(bundle: Bundle, *, strict: bool = False) -> tuple[dict[str, Any] | 
         return None, structural
     reached = webhook_document(bundle.document, reached_roots(bundle.document))
     problems = [_level(bundle, error, strict) for error in _oas_validator().iter_errors(reached)]
+    problems += [_cycle_problem(bundle, cycle) for cycle in ref_cycles(reached)]
     problems += _schema_problems(bundle, reached, strict)
     if strict:
         problems += _spec_validator_findings(bundle)
     return reached, sorted(set(problems))
 
 
+def _cycle_problem(bundle: Bundle, cycle: list[str]) -> Problem:
+    places = [bundle.locate(pointer) for pointer in [*cycle, cycle[0]]]
+    path = " -> ".join(f"{file.name}#{pointer}" for file, pointer in places)
+    return bundle.problem(pointers.join(cycle[0], "$ref"), f"$ref cycle with nothing but references in it: {path}")
+
+
 def _level(bundle: Bundle, error: ValidationError, strict: bool) -> Problem:
     pointer = pointers.join("", *error.absolute_path)
+    if _is_missing_version(error):
+        return bundle.problem(pointer, "`info` has no `version`: the package gets version 0.0.0", _warning(strict))
     benign = bool(set(map(str, error.absolute_path)) & _BENIGN_KEYWORDS) or _is_duplicate_required(error)
-    level = Level.WARNING if benign and not strict else Level.ERROR
-    return bundle.problem(pointer, _message(error), level)
+    return bundle.problem(pointer, _message(error), _warning(strict) if benign else Level.ERROR)
+
+
+def _warning(strict: bool) -> Level:
+    return Level.ERROR if strict else Level.WARNING
+
+
+def _is_missing_version(error: ValidationError) -> bool:
+    return error.validator == "required" and list(error.absolute_path) == ["info"] and "'version'" in error.message
 
 
 def _is_duplicate_required(error: ValidationError) -> bool:

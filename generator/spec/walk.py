@@ -73,18 +73,55 @@ def body_contents(document: dict[str, Any], operation: dict[str, Any]) -> dict[s
 
 def local_refs(node: Any) -> list[str]:
     """The pointers of every local `$ref` anywhere inside a JSON value."""
-    found: list[str] = []
-    stack = [node]
+    return [target for _, target in ref_locations(node)]
+
+
+def ref_locations(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """(where, target) for every local `$ref` inside a JSON value: the pointer of the object holding it, its target."""
+    stack = [(pointer, node)]
     while stack:
-        item = stack.pop()
+        at, item = stack.pop()
         if isinstance(item, dict):
             target = ref_target(item)
             if target is not None:
-                found.append(target)
-            stack.extend(item.values())
+                yield at, target
+            stack.extend((pointers.join(at, key), value) for key, value in reversed(item.items()))
         elif isinstance(item, list):
-            stack.extend(item)
-    return found
+            stack.extend((pointers.join(at, index), value) for index, value in reversed(list(enumerate(item))))
+
+
+# What a reference object may say besides `$ref` without saying anything about the value.
+_REFERENCE_ANNOTATIONS = frozenset({"$ref", "summary", "description", "title", "$comment", "deprecated"})
+
+
+def ref_cycles(document: dict[str, Any]) -> list[list[str]]:
+    """Chains of `$ref`s that come back to where they started with no value on the way (`A: {$ref: B}`, `B: {$ref: A}`).
+
+    Each cycle once, as the pointers of its reference objects in order, starting from the smallest.
+    """
+    cycles: dict[frozenset[str], list[str]] = {}
+    for start, _ in ref_locations(document):
+        chain: list[str] = []
+        at: str | None = start
+        while at is not None and at not in chain:
+            chain.append(at)
+            at = _next_reference(document, at)
+        if at is not None:
+            cycle = chain[chain.index(at) :]
+            first = cycle.index(min(cycle))
+            cycles.setdefault(frozenset(cycle), cycle[first:] + cycle[:first])
+    return sorted(cycles.values())
+
+
+def _next_reference(document: dict[str, Any], pointer: str) -> str | None:
+    """The target of the reference object at `pointer`, when that object says nothing but where to look."""
+    try:
+        node = pointers.resolve(document, pointer)
+    except KeyError:
+        return None
+    if not isinstance(node, dict) or set(node) - _REFERENCE_ANNOTATIONS:
+        return None
+    return ref_target(node)
 
 
 def reached_roots(document: dict[str, Any], start: str = "/webhooks") -> set[str]:

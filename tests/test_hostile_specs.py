@@ -1,0 +1,222 @@
+"""Hostile and careless specs: nothing is read outside the spec's folder, time and memory stay bounded,
+and every problem is one located line with exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from .test_cli_errors import GOOD_HEAD, LINE, _run, _webhook_with
+
+SCHEMA_POINTER = "/webhooks/thing.happened/post/requestBody/content/application~1json/schema"
+SECRET = "TOPSECRET-do-not-print"
+
+
+def _write(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _problems(stderr: str) -> list[re.Match[str]]:
+    matches = [LINE.match(line) for line in stderr.splitlines()]
+    assert matches and all(matches), stderr
+    return [m for m in matches if m]
+
+
+def _fails_cleanly(result_stderr: str, returncode: int) -> list[re.Match[str]]:
+    assert returncode == 2, result_stderr
+    assert "Traceback" not in result_stderr
+    return _problems(result_stderr)
+
+
+@pytest.mark.parametrize(
+    "ref",
+    ["/etc/passwd", "../outside/secret.yaml#/Secret", "../../outside/secret.yaml#/Secret", "/dev/zero"],
+)
+def test_a_ref_outside_the_spec_folder_is_refused_and_never_read(tmp_path: Path, ref: str) -> None:
+    _write(tmp_path, {"outside/secret.yaml": f"Secret: {{type: string, description: {SECRET}}}\n"})
+    _write(tmp_path / "spec", {"spec.yaml": _webhook_with(f"$ref: '{ref}'")})
+    result = _run("generate", "spec.yaml", "--output", "out", cwd=tmp_path / "spec")
+    [problem] = _fails_cleanly(result.stderr, result.returncode)
+    assert problem["pointer"] == f"{SCHEMA_POINTER}/$ref"
+    assert "outside the spec's folder" in problem["message"] and ref in problem["message"]
+    assert SECRET not in result.stderr and "root:" not in result.stderr
+    assert not (tmp_path / "spec" / "out").exists()
+
+
+def test_ref_roots_in_the_config_allow_a_shared_folder(tmp_path: Path) -> None:
+    _write(tmp_path, {"shared/common.yaml": "Thing: {type: object, properties: {name: {type: string}}}\n"})
+    spec = _webhook_with("$ref: '../shared/common.yaml#/Thing'")
+    _write(tmp_path / "api", {"spec.yaml": spec, "pyproject.toml": '[tool.hookgen]\nref-roots = ["../shared"]\n'})
+    result = _run("generate", "spec.yaml", "--output", "out", "--package", "things", cwd=tmp_path / "api")
+    assert result.returncode == 0, result.stderr
+    assert "class Thing(" in (tmp_path / "api" / "out" / "things" / "models.py").read_text()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_ref_to_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    _write(tmp_path, {"spec.yaml": _webhook_with("$ref: './pipe.yaml#/Thing'")})
+    os.mkfifo(tmp_path / "pipe.yaml")
+    result = _run("generate", "spec.yaml", "--output", "out", cwd=tmp_path)  # a read would block for ever
+    [problem] = _fails_cleanly(result.stderr, result.returncode)
+    assert "not a regular file" in problem["message"]
+
+
+@pytest.mark.parametrize("root", ["/dev/zero", "pipe.yaml"])
+def test_a_root_document_that_is_not_a_regular_file_is_refused(tmp_path: Path, root: str) -> None:
+    if root == "pipe.yaml":
+        os.mkfifo(tmp_path / root)
+    result = _run("generate", root, "--output", "out", cwd=tmp_path)
+    [problem] = _fails_cleanly(result.stderr, result.returncode)
+    assert "not a regular file" in problem["message"]
+
+
+BOMB = "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    text = (
+        GOOD_HEAD + 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + BOMB + "webhooks: {}\n"
+    )
+    assert len(text) < 1000
+    _write(tmp_path, {"spec.yaml": text})
+    result = _run("generate", "spec.yaml", "--output", "out", cwd=tmp_path)
+    [problem] = _fails_cleanly(result.stderr, result.returncode)
+    assert "aliases expand" in problem["message"]
+
+
+def test_a_yaml_alias_inside_itself_is_refused(tmp_path: Path) -> None:
+    _write(tmp_path, {"spec.yaml": GOOD_HEAD + "loop: &loop [*loop]\nwebhooks: {}\n"})
+    result = _run("generate", "spec.yaml", "--output", "out", cwd=tmp_path)
+    [problem] = _fails_cleanly(result.stderr, result.returncode)
+    assert "refers to a mapping or list that contains it" in problem["message"]
+
+
+CYCLES = {
+    "two schemas": (
+        {
+            "spec.yaml": _webhook_with("$ref: '#/components/schemas/A'")
+            + "components:\n  schemas:\n"
+            + "    A: {$ref: '#/components/schemas/B'}\n    B: {$ref: '#/components/schemas/A'}\n"
+        },
+        "spec.yaml",
+        15,
+    ),
+    "a schema and itself": (
+        {
+            "spec.yaml": _webhook_with("$ref: '#/components/schemas/A'")
+            + "components:\n  schemas:\n    A:\n      $ref: '#/components/schemas/A'\n"
+        },
+        "spec.yaml",
+        16,
+    ),
+    "across files": (
+        {
+            "spec.yaml": _webhook_with("$ref: './parts/a.yaml#/A'"),
+            "parts/a.yaml": "A:\n  $ref: './b.yaml#/B'\n",
+            "parts/b.yaml": "B:\n  $ref: './a.yaml#/A'\n",
+        },
+        "parts/a.yaml",
+        2,
+    ),
+    "a path item and itself": (
+        {"spec.yaml": GOOD_HEAD + "webhooks:\n  thing.happened:\n    $ref: '#/webhooks/thing.happened'\n"},
+        "spec.yaml",
+        5,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CYCLES))
+def test_a_ref_cycle_with_no_schema_in_it_is_an_error_at_its_line(tmp_path: Path, case: str) -> None:
+    files, file, line = CYCLES[case]
+    _write(tmp_path, files)
+    result = _run("generate", "spec.yaml", "--output", "out", cwd=tmp_path)
+    problems = _fails_cleanly(result.stderr, result.returncode)
+    cycles = [m for m in problems if "$ref cycle" in m["message"]]
+    assert len(cycles) == 1, result.stderr
+    assert (cycles[0]["file"], int(cycles[0]["line"])) == (file, line)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_recursive_schema_is_not_a_cycle(tmp_path: Path) -> None:
+    schema = "$ref: '#/components/schemas/Node'"
+    components = "components:\n  schemas:\n    Node:\n      type: object\n      properties:\n"
+    components += "        next: {$ref: '#/components/schemas/Node'}\n"
+    _write(tmp_path, {"spec.yaml": _webhook_with(schema) + components})
+    result = _run("generate", "spec.yaml", "--output", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "first"),
+    [
+        ("spec.yaml", GOOD_HEAD + "webhooks:\n  a:\n    post: {}\n  b: {}\n  a:\n    put: {}\n", 7, 4),
+        (
+            "spec.json",
+            '{"openapi": "3.1.0",\n "info": {"title": "t", "version": "1"},\n "webhooks": {\n'
+            '  "a": {"post": {}},\n  "a": {"put": {}}}}\n',
+            5,
+            4,
+        ),
+    ],
+)
+def test_a_key_written_twice_is_an_error_naming_both_lines(
+    tmp_path: Path, name: str, text: str, line: int, first: int
+) -> None:
+    _write(tmp_path, {name: text})
+    result = _run("generate", name, "--output", "out", cwd=tmp_path)
+    [problem] = _fails_cleanly(result.stderr, result.returncode)
+    assert (problem["file"], int(problem["line"]), problem["pointer"]) == (name, line, "/webhooks/a")
+    assert f"line {first}" in problem["message"]
+
+
+def test_yaml_merge_keys_may_be_overridden(tmp_path: Path) -> None:
+    schema = "type: object\nproperties:\n  a: &base {type: string, description: base}\n"
+    schema += "  b:\n    <<: *base\n    description: b"
+    _write(tmp_path, {"spec.yaml": _webhook_with(schema)})
+    result = _run("generate", "spec.yaml", "--output", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("package", "suggestion"),
+    [("../x", "x"), ("/tmp/evil", "tmp_evil"), ("acme-shop", "acme_shop"), ("class", "class_")],
+)
+def test_package_must_be_a_python_identifier(tmp_path: Path, package: str, suggestion: str) -> None:
+    _write(tmp_path, {"spec.yaml": _webhook_with("type: object")})
+    result = _run("generate", "spec.yaml", "--output", "out", "--package", package, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"hookgen: error: package name {package!r} is not a Python identifier; try {suggestion!r}"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
+
+
+def test_a_missing_version_is_a_warning_and_the_package_is_version_0_0_0(tmp_path: Path) -> None:
+    text = _webhook_with("type: object").replace("info: {title: T, version: '1'}", "info: {title: T}")
+    _write(tmp_path, {"spec.yaml": text})
+    result = _run("generate", "spec.yaml", "--output", "out", "--package", "t", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "spec.yaml:2: /info: warning: `info` has no `version`" in result.stderr
+    assert 'version = "0.0.0"' in (tmp_path / "out" / "pyproject.toml").read_text()
+
+
+def test_a_component_keyed_with_a_slash_in_an_external_file_is_bundled(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "spec.yaml": _webhook_with("$ref: './parts.yaml#/definitions/a~1b'"),
+            "parts.yaml": "definitions:\n  a/b: {type: object, properties: {n: {type: integer}}}\n",
+        },
+    )
+    result = _run("generate", "spec.yaml", "--output", "out", "--package", "t", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
