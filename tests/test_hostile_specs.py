@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from .test_cli_errors import GOOD_HEAD, LINE, _run, _webhook_with
+from .test_cli_errors import GOOD_HEAD, LINE, _webhook_with
 
 SCHEMA_POINTER = "/webhooks/thing.happened/post/requestBody/content/application~1json/schema"
 SECRET = "TOPSECRET-do-not-print"
+
+
+def _run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`hookgen ARGS` in a child process, which must end within a minute whatever the spec holds."""
+    command = [sys.executable, "-m", "generator", *map(str, args)]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False, timeout=60)
 
 
 def _write(folder: Path, files: dict[str, str]) -> None:
