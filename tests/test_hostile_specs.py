@@ -228,3 +228,25 @@ def test_a_component_keyed_with_a_slash_in_an_external_file_is_bundled(tmp_path:
     )
     result = _run("generate", "spec.yaml", "--output", "out", "--package", "t", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_ref_into_a_schemas_properties_generates(tmp_path: Path) -> None:
+    schema = "type: object\nproperties:\n  created: {$ref: '#/components/schemas/Connection/properties/created'}\n"
+    schema += "  kind: {oneOf: [{type: string}, {type: integer}]}"
+    components = "components:\n  schemas:\n    Connection:\n      type: object\n      properties:\n"
+    components += "        created: {type: string, format: date-time}\n"
+    _write(tmp_path, {"spec.yaml": _webhook_with(schema) + components})
+    result = _run("generate", "spec.yaml", "--output", "out", "--package", "p", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    check = (
+        "import p.models as m, pydantic\n"
+        "model = m.ThingHappenedPayload\n"
+        "model.model_validate({'created': '2024-01-01T00:00:00Z', 'kind': 1})\n"
+        "for bad in ({'created': 'yesterday'}, {'kind': 1.5}):\n"
+        "    try:\n        model.model_validate(bad)\n    except pydantic.ValidationError:\n        pass\n"
+        "    else:\n        raise SystemExit(f'accepted {bad}')\n"
+    )
+    imported = subprocess.run(
+        [sys.executable, "-c", check], cwd=tmp_path / "out", capture_output=True, text=True, check=False, timeout=60
+    )
+    assert imported.returncode == 0, imported.stderr

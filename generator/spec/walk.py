@@ -142,10 +142,14 @@ def reached_roots(document: dict[str, Any], start: str = "/webhooks") -> set[str
 
 
 def webhook_document(document: dict[str, Any], roots: set[str]) -> dict[str, Any]:
-    """The part of a bundled document that the webhooks reach: what models and checks need."""
+    """The part of a bundled document that the webhooks reach: what models and checks need.
+
+    A component is kept whole when the webhooks reach it or any part of it (a `$ref` into its properties).
+    """
     kept: dict[str, Any] = {
         key: document[key] for key in ("openapi", "info", "jsonSchemaDialect", "webhooks") if key in document
     }
+    holding_roots = {pointers.join("", *pointers.parts(root)[:size]) for root in roots for size in range(4)}
     components: dict[str, Any] = {}
     for section, entries in (document.get("components") or {}).items():
         if not isinstance(entries, dict):
@@ -153,7 +157,8 @@ def webhook_document(document: dict[str, Any], roots: set[str]) -> dict[str, Any
         reached = {
             name: value
             for name, value in entries.items()
-            if pointers.is_within(pointers.join("/components", section, name), roots)
+            if pointers.join("/components", section, name) in holding_roots
+            or pointers.is_within(pointers.join("/components", section, name), roots)
         }
         if reached:
             components[section] = reached
