@@ -3,10 +3,12 @@ and every problem is one located line with exit 2, never a traceback."""
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -250,3 +252,35 @@ def test_a_ref_into_a_schemas_properties_generates(tmp_path: Path) -> None:
         [sys.executable, "-c", check], cwd=tmp_path / "out", capture_output=True, text=True, check=False, timeout=60
     )
     assert imported.returncode == 0, imported.stderr
+
+
+def test_strict_validation_never_opens_a_connection(tmp_path: Path) -> None:
+    requests: list[str] = []
+
+    class Counting(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            body = b"Thing: {type: object}\n"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Counting)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/remote.yaml#/Thing"
+        paths = "paths:\n  /things:\n    get:\n      responses:\n        '200':\n          description: ok\n"
+        paths += f"          content: {{application/json: {{schema: {{$ref: '{url}'}}}}}}\n"
+        _write(tmp_path, {"spec.yaml": _webhook_with(f"$ref: '{url}'") + paths})
+        result = _run("generate", "spec.yaml", "--output", "out", "--strict", cwd=tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    problems = _fails_cleanly(result.stderr, result.returncode)
+    assert any("remote $ref is not supported" in m["message"] for m in problems), result.stderr
+    assert requests == []

@@ -142,8 +142,43 @@ def _nested_schemas(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
 def _spec_validator_findings(bundle: Bundle) -> list[Problem]:
     from openapi_spec_validator import OpenAPIV31SpecValidator  # noqa: PLC0415 - only in strict mode
 
-    findings = OpenAPIV31SpecValidator(bundle.document).iter_errors()
+    class OfflineValidator(OpenAPIV31SpecValidator):
+        # Its default handlers fetch any http(s) or file URI a `$ref` names; it is only given local ones, and
+        # should one slip through, it reads as an empty document, without a request.
+        resolver_handlers = dict.fromkeys(("<all_urls>", "http", "https", "file"), _nothing)  # type: ignore[arg-type]
+
+    # The bundle already reports every `$ref` it could not follow; the validator sees the rest only.
+    document = _only_followable_refs(bundle.document, bundle.document)
+    try:
+        findings = list(OfflineValidator(document).iter_errors())
+    except Exception as exc:  # noqa: BLE001 - a failure inside the third-party validator is a finding, not a crash
+        return [bundle.problem("", f"openapi-spec-validator could not finish: {type(exc).__name__}: {exc}")]
     return [bundle.problem("", f"openapi-spec-validator: {_message(error)}") for error in findings]
+
+
+def _only_followable_refs(document: dict[str, Any], node: Any) -> Any:
+    if isinstance(node, list):
+        return [_only_followable_refs(document, item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copied = {key: _only_followable_refs(document, value) for key, value in node.items()}
+    if "$ref" in copied and not _follows(document, copied["$ref"]):
+        del copied["$ref"]
+    return copied
+
+
+def _follows(document: dict[str, Any], ref: Any) -> bool:
+    if not (isinstance(ref, str) and ref.startswith("#")):
+        return False
+    try:
+        pointers.resolve(document, ref[1:])
+    except KeyError:
+        return False
+    return True
+
+
+def _nothing(uri: str) -> dict[str, Any]:
+    return {}
 
 
 @cache
