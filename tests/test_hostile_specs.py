@@ -33,7 +33,8 @@ def _write(folder: Path, files: dict[str, str]) -> None:
 
 
 def _problems(stderr: str) -> list[re.Match[str]]:
-    matches = [LINE.match(line) for line in stderr.splitlines()]
+    """Every line of stderr as a located problem (the closing `hookgen: N webhook operations` line aside)."""
+    matches = [LINE.match(line) for line in stderr.splitlines() if not line.startswith("hookgen: ")]
     assert matches and all(matches), stderr
     return [m for m in matches if m]
 
@@ -284,3 +285,94 @@ def test_strict_validation_never_opens_a_connection(tmp_path: Path) -> None:
     problems = _fails_cleanly(result.stderr, result.returncode)
     assert any("remote $ref is not supported" in m["message"] for m in problems), result.stderr
     assert requests == []
+
+
+CARELESS_SCHEMA = """type: object
+propertes: {name: {type: string}}
+required: [nmae]
+properties:
+  title: {type: string, default: 5}
+  kind: {enun: [a, b]}
+  closed: {type: object, additionalProperties: false, required: [gone], properties: {here: {type: string}}}"""
+
+
+def test_careless_specs_get_located_warnings_and_strict_makes_them_errors(tmp_path: Path) -> None:
+    _write(tmp_path, {"spec.yaml": _webhook_with(CARELESS_SCHEMA)})
+    relaxed = _run("generate", "spec.yaml", "--output", "out", "--package", "p", cwd=tmp_path)
+    assert relaxed.returncode == 0, relaxed.stderr
+    found = {
+        (int(m["line"]), m["pointer"].removeprefix(SCHEMA_POINTER), m["message"])
+        for m in _problems(relaxed.stderr)
+        if m["line"]
+    }
+    assert {(line, pointer) for line, pointer, _ in found} >= {
+        (11, "/propertes"),
+        (12, "/required/0"),
+        (14, "/properties/title/default"),
+        (15, "/properties/kind/enun"),
+        (16, "/properties/closed/required/0"),
+    }
+    messages = " | ".join(message for *_, message in found)
+    for expected in (
+        "did you mean 'properties'",
+        "did you mean 'enum'",
+        "'nmae' is not declared",
+        "additionalProperties: false",
+    ):
+        assert expected in messages
+    # The wrong-type default is left out of the model, so the package type-checks.
+    assert "= 5" not in (tmp_path / "out" / "p" / "models.py").read_text()
+    strict = _run("generate", "spec.yaml", "--output", "strict-out", "--strict", cwd=tmp_path)
+    assert strict.returncode == 2
+    assert not (tmp_path / "strict-out").exists()
+
+
+def test_duplicate_operation_ids_warn_and_are_errors_under_strict(tmp_path: Path) -> None:
+    text = _webhook_with("type: object").replace("    post:\n", "    post:\n      operationId: same\n", 1)
+    text += "  other.thing:\n    post:\n      operationId: same\n      responses: {'200': {description: ok}}\n"
+    text = text.replace("webhooks:\n", "webhooks:\n", 1)
+    _write(tmp_path, {"spec.yaml": text.replace("components:", "")})
+    relaxed = _run("generate", "spec.yaml", "--output", "out", "--package", "p", cwd=tmp_path)
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert relaxed.stderr.count("operationId 'same' is used by 2 operations") == 2
+    strict = _run("generate", "spec.yaml", "--output", "strict-out", "--package", "p", "--strict", cwd=tmp_path)
+    assert strict.returncode == 2
+    assert strict.stderr.count("operationId 'same' is used by 2 operations") == 2
+
+
+def test_a_discriminator_mapping_to_a_missing_schema_is_an_error(tmp_path: Path) -> None:
+    schema = "oneOf: [{$ref: '#/components/schemas/Cat'}]\n"
+    schema += "discriminator: {propertyName: t, mapping: {dog: '#/components/schemas/Dog', cat: Cat}}"
+    components = "components:\n  schemas:\n    Cat: {type: object, properties: {t: {type: string}}, required: [t]}\n"
+    _write(tmp_path, {"spec.yaml": _webhook_with(schema) + components})
+    result = _run("generate", "spec.yaml", "--output", "out", cwd=tmp_path)
+    [problem] = _fails_cleanly(result.stderr, result.returncode)
+    assert problem["pointer"] == f"{SCHEMA_POINTER}/discriminator/mapping/dog"
+    assert "does not exist" in problem["message"]
+
+
+def test_a_discriminator_mapping_into_files_tags_with_the_mapping_values(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "spec.yaml": _webhook_with("$ref: './Transaction.yaml'"),
+            "Transaction.yaml": "oneOf:\n  - $ref: './Incoming.yaml'\n  - $ref: './Outgoing.yaml'\n"
+            "discriminator:\n  propertyName: type\n  mapping:\n    INCOMING: './Incoming.yaml'\n"
+            "    OUTGOING: './Outgoing.yaml'\n",
+            "Incoming.yaml": "type: object\nrequired: [type, amount]\nproperties:\n  type: {type: string}\n"
+            "  amount: {type: integer}\n",
+            "Outgoing.yaml": "type: object\nrequired: [type, to]\nproperties:\n  type: {type: string}\n"
+            "  to: {type: string}\n",
+        },
+    )
+    result = _run("generate", "spec.yaml", "--output", "out", "--package", "p", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    check = (
+        "import p.models as m\n"
+        "assert type(m.Transaction.model_validate({'type': 'INCOMING', 'amount': 3}).root).__name__ == 'Incoming'\n"
+        "assert type(m.Transaction.model_validate({'type': 'OUTGOING', 'to': 'x'}).root).__name__ == 'Outgoing'\n"
+    )
+    imported = subprocess.run(
+        [sys.executable, "-c", check], cwd=tmp_path / "out", capture_output=True, text=True, check=False, timeout=60
+    )
+    assert imported.returncode == 0, imported.stderr

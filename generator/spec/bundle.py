@@ -122,7 +122,7 @@ class _Bundler:
             return node
         if isinstance(node.get("$ref"), str):
             return self.reference(node, file, src, dst, in_schema=in_schema)
-        return {
+        copied = {
             key: self.copy(
                 value,
                 file,
@@ -132,6 +132,29 @@ class _Bundler:
             )
             for key, value in node.items()
         }
+        mapping = node.get("discriminator", {}).get("mapping") if isinstance(node.get("discriminator"), dict) else None
+        if in_schema and isinstance(mapping, dict):
+            at = pointers.join(src, "discriminator", "mapping")
+            copied["discriminator"] = {**copied["discriminator"], "mapping": self.mapping(mapping, file, at, dst)}
+        return copied
+
+    def mapping(self, mapping: dict[str, Any], file: SourceFile, src: str, dst: str) -> dict[str, Any]:
+        """A discriminator's mapping with each reference into a file rewritten to where the bundle holds it.
+
+        Mapping values are references written as plain strings (`INCOMING: ./IncomingTransaction.yaml`), so the
+        `$ref` walk never sees them; unrewritten, the tag would name a file no model is generated from.
+        """
+        rewritten = {}
+        for value, target in mapping.items():
+            rewritten[value] = target
+            local = isinstance(target, str) and target.startswith("#")
+            if isinstance(target, str) and (_is_file_reference(target) or (local and file is not self.root)):
+                found = self.target(target, file, pointers.join(src, value), dst)
+                if found is not None:
+                    target_file, fragment = found
+                    name = self.bundle_schema(target_file, fragment)
+                    rewritten[value] = "#" + pointers.join("/components/schemas", name)
+        return rewritten
 
     def reference(self, node: dict[str, Any], file: SourceFile, src: str, dst: str, *, in_schema: bool) -> Any:
         target = self.target(node["$ref"], file, pointers.join(src, "$ref"), dst)
@@ -210,6 +233,13 @@ class _Bundler:
         value = self.copy(pointers.resolve(file.data, fragment), file, fragment, dst, in_schema=False)
         self.inlining.pop()
         return {**value, **siblings} if isinstance(value, dict) else value
+
+
+def _is_file_reference(target: str) -> bool:
+    """A mapping value that names a file (`./a.yaml`, `a.json#/A`), not a schema name or a local `#/...`."""
+    return not target.startswith("#") and (
+        "/" in target or "#" in target or target.endswith((".yaml", ".yml", ".json"))
+    )
 
 
 def _component_key(text: str) -> str:

@@ -20,7 +20,8 @@ from jsonschema.exceptions import ValidationError
 from ..errors import Level, Problem
 from . import pointers
 from .bundle import Bundle
-from .walk import HTTP_METHODS, reached_roots, ref_cycles, webhook_document
+from .lint import careless_findings
+from .walk import HTTP_METHODS, document_schemas, reached_roots, ref_cycles, webhook_document
 
 # Findings that do not change how a payload is read: reported, never blocking (unless strict).
 _BENIGN_KEYWORDS = frozenset({"default", "example", "examples", "exclusiveMinimum", "exclusiveMaximum"})
@@ -70,6 +71,7 @@ def validate(bundle: Bundle, *, strict: bool = False) -> tuple[dict[str, Any] | 
     problems = [_level(bundle, error, strict) for error in _oas_validator().iter_errors(reached)]
     problems += [_cycle_problem(bundle, cycle) for cycle in ref_cycles(reached)]
     problems += _schema_problems(bundle, reached, strict)
+    problems += careless_findings(bundle, reached, strict=strict)
     if strict:
         problems += _spec_validator_findings(bundle)
     return reached, sorted(set(problems))
@@ -111,32 +113,10 @@ def _message(error: ValidationError) -> str:
 
 def _schema_problems(bundle: Bundle, reached: dict[str, Any], strict: bool) -> Iterator[Problem]:
     checker = _schema_meta_validator()
-    for pointer, schema in _schemas(reached):
+    for pointer, schema in document_schemas(reached):
         for error in checker.iter_errors(schema):
             error.path.extendleft(reversed(pointers.parts(pointer)))
             yield _level(bundle, error, strict)
-
-
-def _schemas(document: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    """Every schema object the document holds at a top level: components and media types."""
-    for name, schema in ((document.get("components") or {}).get("schemas") or {}).items():
-        yield pointers.join("/components/schemas", name), schema
-    yield from _nested_schemas(document.get("webhooks"), "/webhooks")
-    for section in ("parameters", "requestBodies", "responses", "headers", "pathItems"):
-        entries = (document.get("components") or {}).get(section)
-        yield from _nested_schemas(entries, pointers.join("/components", section))
-
-
-def _nested_schemas(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "schema":
-                yield pointers.join(pointer, key), value
-            else:
-                yield from _nested_schemas(value, pointers.join(pointer, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _nested_schemas(value, pointers.join(pointer, index))
 
 
 def _spec_validator_findings(bundle: Bundle) -> list[Problem]:

@@ -167,6 +167,29 @@ def webhook_document(document: dict[str, Any], roots: set[str]) -> dict[str, Any
     return kept
 
 
+def document_schemas(document: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Every schema object the document holds at a top level: components and media types."""
+    for name, schema in ((document.get("components") or {}).get("schemas") or {}).items():
+        yield pointers.join("/components/schemas", name), schema
+    yield from nested_schemas(document.get("webhooks"), "/webhooks")
+    for section in ("parameters", "requestBodies", "responses", "headers", "pathItems"):
+        entries = (document.get("components") or {}).get(section)
+        yield from nested_schemas(entries, pointers.join("/components", section))
+
+
+def nested_schemas(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    """Every `schema` value inside a part of the document (media types, parameters, headers), with its pointer."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "schema":
+                yield pointers.join(pointer, key), value
+            else:
+                yield from nested_schemas(value, pointers.join(pointer, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from nested_schemas(value, pointers.join(pointer, index))
+
+
 def map_schema(schema: Any, transform: Transform) -> Any:
     """A new schema with `transform` applied to every schema object, innermost first."""
     if not isinstance(schema, dict):
