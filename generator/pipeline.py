@@ -6,11 +6,14 @@ that returns an error stops the run with every problem found so far (`SpecError`
 
 from __future__ import annotations
 
+import keyword
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import Problem, SpecError, raise_on_errors
+from .errors import ConfigError, Problem, SpecError, raise_on_errors
 from .ir import Spec
 from .ir.parse import build_spec
 from .models.codegen import DEFAULT_ASSERTED_FORMATS, generate_models
@@ -24,6 +27,7 @@ from .spec.bundle import Bundle, bundle
 from .spec.validate import validate
 
 T = TypeVar("T")
+_PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -54,12 +58,21 @@ class _Problems:
         return value
 
 
-def load_bundle(spec_path: Path, *, strict: bool = False) -> tuple[Bundle, dict[str, Any], list[Problem]]:
+def check_package_name(package: str) -> None:
+    """Refuse a package name that is not a plain Python identifier: it names a folder inside the output."""
+    if not _PACKAGE_NAME.fullmatch(package) or keyword.iskeyword(package):
+        suggestion = snake_case(package, fallback="webhooks")
+        raise ConfigError(f"package name {package!r} is not a Python identifier; try {suggestion!r}")
+
+
+def load_bundle(
+    spec_path: Path, *, strict: bool = False, ref_roots: Sequence[Path] = ()
+) -> tuple[Bundle, dict[str, Any], list[Problem]]:
     """Load, bundle and validate a spec: the bundle, the part the webhooks reach, and the warnings.
 
     Raises SpecError (carrying the warnings too) when the spec cannot be generated.
     """
-    bundled, bundling = bundle(spec_path, strict=strict)
+    bundled, bundling = bundle(spec_path, strict=strict, ref_roots=ref_roots)
     if bundled is None:
         raise SpecError(bundling)
     reached, findings = validate(bundled, strict=strict)
@@ -76,9 +89,12 @@ def build(
     package: str | None = None,
     strict: bool = False,
     asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS,
+    ref_roots: Sequence[Path] = (),
 ) -> Generated:
     """Everything but the writing: the rendered package for a spec."""
-    bundled, reached, warnings = load_bundle(spec_path, strict=strict)
+    if package is not None:
+        check_package_name(package)
+    bundled, reached, warnings = load_bundle(spec_path, strict=strict, ref_roots=ref_roots)
     problems = _Problems(warnings)
     model_input = prepare(reached)
     models = problems.take(generate_models(model_input, asserted_formats, root_file=bundled.root.name))
@@ -98,8 +114,9 @@ def generate(
     package: str | None = None,
     strict: bool = False,
     asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS,
+    ref_roots: Sequence[Path] = (),
 ) -> Generated:
     """Generate the package for a spec into `output`, replacing it whole only when everything worked."""
-    generated = build(spec_path, package=package, strict=strict, asserted_formats=asserted_formats)
+    generated = build(spec_path, package=package, strict=strict, asserted_formats=asserted_formats, ref_roots=ref_roots)
     write_package(generated.files, output)
     return generated

@@ -92,7 +92,12 @@ def run_generate(args: argparse.Namespace) -> int:
         raise ConfigError(f"give {missing} or set it in [tool.hookgen] of pyproject.toml")
     formats = _asserted_formats(args, config)
     generated = generate(
-        spec, output, package=args.package or config.package, strict=args.strict, asserted_formats=formats
+        spec,
+        output,
+        package=args.package or config.package,
+        strict=args.strict,
+        asserted_formats=formats,
+        ref_roots=config.ref_roots,
     )
     _print(generated.warnings)
     count = len(generated.spec.webhooks)
@@ -135,7 +140,7 @@ def run_scaffold(args: argparse.Namespace) -> int:
     """`hookgen scaffold`: write handler stubs, or list (and with --append, add) the ones a module lacks."""
     config = load_config(Path.cwd())
     spec = _spec(args, config)
-    generated = build(spec, package=args.package or config.package)
+    generated = build(spec, package=args.package or config.package, ref_roots=config.ref_roots)
     _print(generated.warnings)
     result = scaffold(generated.spec, generated.package, args.output, append=args.append)
     where = display_path(args.output)

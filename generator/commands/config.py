@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import ConfigError, Problem
 from ..models.codegen import ASSERTABLE_FORMATS, DEFAULT_ASSERTED_FORMATS
 
-KNOWN_KEYS = frozenset({"spec", "output", "package", "assert-formats"})
+KNOWN_KEYS = frozenset({"spec", "output", "package", "assert-formats", "ref-roots"})
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class Config:
     output: Path | None = None
     package: str | None = None
     asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS
+    ref_roots: tuple[Path, ...] = ()  # folders besides the spec's own that its `$ref`s may read
 
 
 def load_config(folder: Path) -> Config:
@@ -40,7 +41,14 @@ def load_config(folder: Path) -> Config:
         output=folder / table["output"] if "output" in table else None,
         package=table.get("package"),
         asserted_formats=asserted_formats(formats, str(pyproject)),
+        ref_roots=tuple(folder / root for root in _strings(table.get("ref-roots", []), "ref-roots", str(pyproject))),
     )
+
+
+def _strings(value: object, key: str, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError([Problem(where, None, "", f"{key} must be a list of strings")])
+    return value
 
 
 def asserted_formats(names: object, where: str) -> frozenset[str]:

@@ -2,6 +2,7 @@
 and never refuse what the contract allows. `for_contract` gives the schemas the contract check
 (contract_check.py) validates against, which mean exactly what the source means. The rewrites for the models:
 - vendor extensions are dropped (they come in every shape, and Paddle's crash the generator);
+- a `default` that does not fit the schema's type or enum is dropped (the validate stage warns);
 - `properties` without `type` describes objects but accepts any other JSON value too (Adyen's
   `*ItemWrapper`): the schema becomes `type: object`, and every place that uses it also accepts
   the non-object values, so the model stays a class and nothing valid is refused;
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..spec.lint import default_fits
 from ..spec.walk import component_ref_name, map_schema
 
 NON_OBJECT_TYPES = ["array", "boolean", "number", "string", "null"]
@@ -28,7 +30,9 @@ _ANNOTATIONS = frozenset({"title", "description", "examples", "example", "deprec
 
 def normalize(schemas: dict[str, Any]) -> dict[str, Any]:
     """Every component schema rewritten for the models (see the module docstring)."""
-    cleaned = {name: map_schema(schema, _clean) for name, schema in schemas.items()}
+    cleaned = {
+        name: map_schema(schema, lambda node: _without_unfit_default(_clean(node))) for name, schema in schemas.items()
+    }
     loose = {name for name, schema in cleaned.items() if is_loose_object(schema)}
     typed = {name: {**schema, "type": "object"} if name in loose else schema for name, schema in cleaned.items()}
     return {
@@ -48,6 +52,11 @@ def for_contract(schemas: dict[str, Any]) -> dict[str, Any]:
     those for loose objects and restated properties type the models, and this is what keeps them honest.
     """
     return {name: map_schema(schema, _clean) for name, schema in schemas.items()}
+
+
+def _without_unfit_default(schema: dict[str, Any]) -> dict[str, Any]:
+    # `title: str = 5` would not type-check; the validate stage warns about such a default.
+    return schema if default_fits(schema) else {key: value for key, value in schema.items() if key != "default"}
 
 
 def _clean(schema: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,9 @@
 """Resolve `$ref`s: bundle a spec split over several files into one document, with a map back to its sources.
 
+A `$ref` reads only regular files inside the root document's folder, or inside the folders given as
+`ref_roots` (`[tool.hookgen] ref-roots`); remote references are refused and nothing touches the network.
+A refused `$ref` is named in the error, never the content of what it pointed at.
+
 External schemas become `#/components/schemas/<Name>` entries, so every model keeps a name;
 other external references (a path item, a request body) are inlined. The loaded files are never
 changed: the bundle is a new value, with a map back to where each part came from.
@@ -7,6 +11,8 @@ changed: the bundle is a new value, with a map back to where each part came from
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -16,10 +22,11 @@ from urllib.parse import unquote, urlsplit
 from ..errors import Level, Problem
 from ..names import free_name
 from . import pointers
-from .load import FileSet, SourceFile
+from .load import FileSet, SourceFile, display_path
 from .walk import reached_roots
 
 _SCHEMA_SLOTS = frozenset({"schema"})
+_NOT_COMPONENT_KEY = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,9 @@ class Bundle:
         return Problem(file.name, file.line(source_pointer), source_pointer, message, level)
 
 
-def bundle(spec_path: Path, *, strict: bool = False) -> tuple[Bundle | None, list[Problem]]:
+def bundle(
+    spec_path: Path, *, strict: bool = False, ref_roots: Sequence[Path] = ()
+) -> tuple[Bundle | None, list[Problem]]:
     """Load the spec rooted at `spec_path` and bundle it into one document.
 
     A `$ref` that cannot be followed is an error where the webhooks reach it (or when strict), else a warning.
@@ -68,7 +77,8 @@ def bundle(spec_path: Path, *, strict: bool = False) -> tuple[Bundle | None, lis
     root, problems = files.load(spec_path)
     if root is None:
         return None, problems
-    bundler = _Bundler(files, root)
+    allowed = (spec_path.resolve().parent, *(folder.resolve() for folder in ref_roots))
+    bundler = _Bundler(files, root, allowed)
     bundled = bundler.run()
     roots = reached_roots(bundled.document) if isinstance(bundled.document, dict) else set()
     found = [
@@ -79,9 +89,10 @@ def bundle(spec_path: Path, *, strict: bool = False) -> tuple[Bundle | None, lis
 
 
 class _Bundler:
-    def __init__(self, files: FileSet, root: SourceFile) -> None:
+    def __init__(self, files: FileSet, root: SourceFile, allowed: tuple[Path, ...]) -> None:
         self.files = files
         self.root = root
+        self.allowed = allowed
         self.origins: dict[str, Origin] = {"": Origin(root, "")}
         self.problems: list[tuple[str, Problem]] = []
         self.added_schemas: dict[str, Any] = {}
@@ -111,7 +122,7 @@ class _Bundler:
             return node
         if isinstance(node.get("$ref"), str):
             return self.reference(node, file, src, dst, in_schema=in_schema)
-        return {
+        copied = {
             key: self.copy(
                 value,
                 file,
@@ -121,6 +132,29 @@ class _Bundler:
             )
             for key, value in node.items()
         }
+        mapping = node.get("discriminator", {}).get("mapping") if isinstance(node.get("discriminator"), dict) else None
+        if in_schema and isinstance(mapping, dict):
+            at = pointers.join(src, "discriminator", "mapping")
+            copied["discriminator"] = {**copied["discriminator"], "mapping": self.mapping(mapping, file, at, dst)}
+        return copied
+
+    def mapping(self, mapping: dict[str, Any], file: SourceFile, src: str, dst: str) -> dict[str, Any]:
+        """A discriminator's mapping with each reference into a file rewritten to where the bundle holds it.
+
+        Mapping values are references written as plain strings (`INCOMING: ./IncomingTransaction.yaml`), so the
+        `$ref` walk never sees them; unrewritten, the tag would name a file no model is generated from.
+        """
+        rewritten = {}
+        for value, target in mapping.items():
+            rewritten[value] = target
+            local = isinstance(target, str) and target.startswith("#")
+            if isinstance(target, str) and (_is_file_reference(target) or (local and file is not self.root)):
+                found = self.target(target, file, pointers.join(src, value), dst)
+                if found is not None:
+                    target_file, fragment = found
+                    name = self.bundle_schema(target_file, fragment)
+                    rewritten[value] = "#" + pointers.join("/components/schemas", name)
+        return rewritten
 
     def reference(self, node: dict[str, Any], file: SourceFile, src: str, dst: str, *, in_schema: bool) -> Any:
         target = self.target(node["$ref"], file, pointers.join(src, "$ref"), dst)
@@ -146,7 +180,13 @@ class _Bundler:
             return None
         target_file = file
         if parts.path:
-            loaded, problems = self.files.load(file.path.parent / unquote(parts.path))
+            path = file.path.parent / unquote(parts.path)
+            if not any(path.resolve().is_relative_to(folder) for folder in self.allowed):
+                where = display_path(self.allowed[0])
+                message = f"$ref reaches outside the spec's folder ({where}) and is not read: {ref}"
+                self.report(dst, _problem(file, at, message + " (other folders: [tool.hookgen] ref-roots)"))
+                return None
+            loaded, problems = self.files.load(path)
             if loaded is None:
                 if problems[0].message == "file does not exist":
                     self.report(dst, _problem(file, at, f"$ref points to a missing file: {ref}"))
@@ -170,8 +210,9 @@ class _Bundler:
         key = (file.path.resolve(), fragment)
         if key not in self.schema_names:
             tokens = pointers.parts(fragment)
-            base = tokens[-1] if tokens else file.path.stem
-            name = free_name(self.taken_names, base, f"{file.path.stem}_{base}", numbered=partial("{}{}".format, base))
+            base = _component_key(tokens[-1] if tokens else file.path.stem)
+            stem = _component_key(file.path.stem)
+            name = free_name(self.taken_names, base, f"{stem}_{base}", numbered=partial("{}{}".format, base))
             self.taken_names.add(name)
             self.schema_names[key] = name
             dst = pointers.join("/components/schemas", name)
@@ -192,6 +233,18 @@ class _Bundler:
         value = self.copy(pointers.resolve(file.data, fragment), file, fragment, dst, in_schema=False)
         self.inlining.pop()
         return {**value, **siblings} if isinstance(value, dict) else value
+
+
+def _is_file_reference(target: str) -> bool:
+    """A mapping value that names a file (`./a.yaml`, `a.json#/A`), not a schema name or a local `#/...`."""
+    return not target.startswith("#") and (
+        "/" in target or "#" in target or target.endswith((".yaml", ".yml", ".json"))
+    )
+
+
+def _component_key(text: str) -> str:
+    """A key OpenAPI allows in `components` (`^[a-zA-Z0-9._-]+$`) for a name an external file uses freely."""
+    return _NOT_COMPONENT_KEY.sub("_", text) or "schema"
 
 
 def _enters_schema(dst: str, key: str) -> bool:

@@ -1,9 +1,15 @@
-"""Load YAML or JSON spec files, keeping enough to point at a line when something is wrong."""
+"""Load YAML or JSON spec files, keeping enough to point at a line when something is wrong.
+
+A spec is untrusted input: only regular files are read, each up to MAX_FILE_BYTES; YAML aliases may not
+expand a document past MAX_VALUES values nor refer to themselves; a key written twice in one mapping is an error.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import stat
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,15 +18,24 @@ from typing import Any
 import yaml
 
 from ..errors import Problem
-from .pointers import parts
+from .pointers import join, parts
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+# Values in one file once YAML aliases are expanded: GitHub's 4.8 MB webhooks spec holds 134,000.
+MAX_VALUES = 2_000_000
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _SpecLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """YAML loader that keeps dates as text and every mapping key as written."""
+    """YAML loader that keeps dates as text and every mapping key as written, and notes keys written twice."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.repeats = False
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.repeats = self.repeats or bool(_repeated_keys(node))
         self.flatten_mapping(node)
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -31,6 +46,15 @@ class _SpecLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                 key = self.construct_object(key_node, deep=deep)
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _repeated_keys(node: yaml.MappingNode) -> list[str]:
+    """The scalar keys a mapping node writes more than once (merge keys `<<` aside: they may be overridden)."""
+    written = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode) and key.tag != _MERGE]
+    return sorted(key for key, times in Counter(written).items() if times > 1)
 
 
 # `version: 2024-10-01` must stay a string, as it does in JSON.
@@ -75,6 +99,22 @@ class SourceFile:
             line = node.start_mark.line + 1
         return line
 
+    def repeated_keys(self) -> list[Problem]:
+        """An error for each key a mapping writes twice (one of the two would be dropped), naming both lines."""
+        problems = []
+        stack: list[tuple[str, Any]] = [("", self._composed())]
+        while stack:
+            pointer, node = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                for key in _repeated_keys(node):
+                    lines = [k.start_mark.line + 1 for k, _ in node.value if _is_key(k, key)]
+                    message = f"key {key!r} is written twice in this mapping (first at line {lines[0]}): one is lost"
+                    problems.append(Problem(self.name, lines[-1], join(pointer, key), message))
+                stack += [(join(pointer, k.value), v) for k, v in node.value if isinstance(k, yaml.ScalarNode)]
+            elif isinstance(node, yaml.SequenceNode):
+                stack += [(join(pointer, index), item) for index, item in enumerate(node.value)]
+        return sorted(problems)
+
     def _composed(self) -> Any:
         # Composing is slow on big files, so it is done only when a problem needs a line.
         if self._nodes is None:
@@ -83,6 +123,10 @@ class SourceFile:
             except yaml.YAMLError:
                 self._nodes = False
         return self._nodes or None
+
+
+def _is_key(node: Any, key: str) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.value == key
 
 
 def _child_node(node: Any, token: str) -> Any:
@@ -97,38 +141,103 @@ def _child_node(node: Any, token: str) -> Any:
 
 
 def load_file(path: Path) -> tuple[SourceFile | None, list[Problem]]:
-    """Read and parse one spec file: the file, or None and the located problem that stopped it."""
+    """Read and parse one spec file: the file, or None and the located problems that stopped it."""
     name = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, [Problem(name, None, "", "file does not exist")]
-    except IsADirectoryError:
-        return None, [Problem(name, None, "", "is a folder, not a spec file")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(name, None, "", f"cannot be read: {exc}")]
+    text, problems = _read(path, name)
+    if text is None:
+        return None, problems
     if not text.strip():
         return None, [Problem(name, 1, "", "file is empty")]
-    data, problems = _parse(text, path)
-    return (None if problems else SourceFile(path=path, data=data, text=text)), problems
+    data, repeats, problems = _parse(text, path)
+    if problems:
+        return None, problems
+    source = SourceFile(path=path, data=data, text=text)
+    if repeats:
+        return None, source.repeated_keys() or [Problem(name, None, "", "a key is written twice in one mapping")]
+    return source, []
 
 
-def _parse(text: str, path: Path) -> tuple[Any, list[Problem]]:
+def _read(path: Path, name: str) -> tuple[str | None, list[Problem]]:
+    """The file's text: only a regular file (never a FIFO or a device), and at most MAX_FILE_BYTES."""
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            return None, [Problem(name, None, "", "is a folder, not a spec file")]
+        if not stat.S_ISREG(mode):
+            return None, [Problem(name, None, "", "is not a regular file (a device, a FIFO, a socket...)")]
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            return None, [Problem(name, None, "", f"is larger than {MAX_FILE_BYTES} bytes")]
+        return raw.decode("utf-8"), []
+    except FileNotFoundError:
+        return None, [Problem(name, None, "", "file does not exist")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(name, None, "", f"cannot be read: {exc}")]
+
+
+def _parse(text: str, path: Path) -> tuple[Any, bool, list[Problem]]:
+    """The data, whether some mapping writes a key twice, and the problems that stopped parsing."""
     name = display_path(path)
     if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text), []
-        except json.JSONDecodeError as exc:
-            return None, [Problem(name, exc.lineno, "", f"invalid JSON: {exc.msg}")]
+        return _parse_json(text, name)
+    loader = _SpecLoader(text)
     try:
-        return yaml.load(text, Loader=_SpecLoader), []  # noqa: S506 - a safe loader subclass
+        data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        return None, [Problem(name, line, "", f"invalid YAML: {message}")]
+        return None, False, [Problem(name, line, "", f"invalid YAML: {message}")]
     except yaml.YAMLError as exc:
-        return None, [Problem(name, None, "", f"invalid YAML: {exc}")]
+        return None, False, [Problem(name, None, "", f"invalid YAML: {exc}")]
+    except RecursionError:
+        return None, False, [Problem(name, None, "", "invalid YAML: nested too deeply")]
+    finally:
+        loader.dispose()
+    why = _alias_problem(data)
+    return data, loader.repeats, [Problem(name, None, "", f"invalid YAML: {why}")] if why else []
+
+
+def _parse_json(text: str, name: str) -> tuple[Any, bool, list[Problem]]:
+    repeats = False
+
+    def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeats
+        result = dict(pairs)
+        repeats = repeats or len(result) < len(pairs)
+        return result
+
+    try:
+        return json.loads(text, object_pairs_hook=mapping), repeats, []
+    except json.JSONDecodeError as exc:
+        return None, False, [Problem(name, exc.lineno, "", f"invalid JSON: {exc.msg}")]
+    except RecursionError:
+        return None, False, [Problem(name, None, "", "invalid JSON: nested too deeply")]
+
+
+def _alias_problem(data: Any) -> str | None:
+    """Why YAML aliases make the data unusable: more than MAX_VALUES values once expanded, or an alias in itself."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, finished = stack.pop()
+        if not isinstance(node, dict | list):
+            continue
+        children = list(node.values()) if isinstance(node, dict) else node
+        if finished:
+            sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in children)
+            open_nodes.discard(id(node))
+            if sizes[id(node)] > MAX_VALUES:
+                return f"aliases expand the document past {MAX_VALUES} values"
+        elif id(node) in open_nodes:
+            return "an alias refers to a mapping or list that contains it"
+        elif id(node) not in sizes:
+            open_nodes.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in children)
+    return None
 
 
 class FileSet:

@@ -20,7 +20,8 @@ from jsonschema.exceptions import ValidationError
 from ..errors import Level, Problem
 from . import pointers
 from .bundle import Bundle
-from .walk import HTTP_METHODS, reached_roots, webhook_document
+from .lint import careless_findings
+from .walk import HTTP_METHODS, document_schemas, reached_roots, ref_cycles, webhook_document
 
 # Findings that do not change how a payload is read: reported, never blocking (unless strict).
 _BENIGN_KEYWORDS = frozenset({"default", "example", "examples", "exclusiveMinimum", "exclusiveMaximum"})
@@ -68,17 +69,34 @@ def validate(bundle: Bundle, *, strict: bool = False) -> tuple[dict[str, Any] | 
         return None, structural
     reached = webhook_document(bundle.document, reached_roots(bundle.document))
     problems = [_level(bundle, error, strict) for error in _oas_validator().iter_errors(reached)]
+    problems += [_cycle_problem(bundle, cycle) for cycle in ref_cycles(reached)]
     problems += _schema_problems(bundle, reached, strict)
+    problems += careless_findings(bundle, reached, strict=strict)
     if strict:
         problems += _spec_validator_findings(bundle)
     return reached, sorted(set(problems))
 
 
+def _cycle_problem(bundle: Bundle, cycle: list[str]) -> Problem:
+    places = [bundle.locate(pointer) for pointer in [*cycle, cycle[0]]]
+    path = " -> ".join(f"{file.name}#{pointer}" for file, pointer in places)
+    return bundle.problem(pointers.join(cycle[0], "$ref"), f"$ref cycle with nothing but references in it: {path}")
+
+
 def _level(bundle: Bundle, error: ValidationError, strict: bool) -> Problem:
     pointer = pointers.join("", *error.absolute_path)
+    if _is_missing_version(error):
+        return bundle.problem(pointer, "`info` has no `version`: the package gets version 0.0.0", _warning(strict))
     benign = bool(set(map(str, error.absolute_path)) & _BENIGN_KEYWORDS) or _is_duplicate_required(error)
-    level = Level.WARNING if benign and not strict else Level.ERROR
-    return bundle.problem(pointer, _message(error), level)
+    return bundle.problem(pointer, _message(error), _warning(strict) if benign else Level.ERROR)
+
+
+def _warning(strict: bool) -> Level:
+    return Level.ERROR if strict else Level.WARNING
+
+
+def _is_missing_version(error: ValidationError) -> bool:
+    return error.validator == "required" and list(error.absolute_path) == ["info"] and "'version'" in error.message
 
 
 def _is_duplicate_required(error: ValidationError) -> bool:
@@ -95,39 +113,52 @@ def _message(error: ValidationError) -> str:
 
 def _schema_problems(bundle: Bundle, reached: dict[str, Any], strict: bool) -> Iterator[Problem]:
     checker = _schema_meta_validator()
-    for pointer, schema in _schemas(reached):
+    for pointer, schema in document_schemas(reached):
         for error in checker.iter_errors(schema):
             error.path.extendleft(reversed(pointers.parts(pointer)))
             yield _level(bundle, error, strict)
 
 
-def _schemas(document: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    """Every schema object the document holds at a top level: components and media types."""
-    for name, schema in ((document.get("components") or {}).get("schemas") or {}).items():
-        yield pointers.join("/components/schemas", name), schema
-    yield from _nested_schemas(document.get("webhooks"), "/webhooks")
-    for section in ("parameters", "requestBodies", "responses", "headers", "pathItems"):
-        entries = (document.get("components") or {}).get(section)
-        yield from _nested_schemas(entries, pointers.join("/components", section))
-
-
-def _nested_schemas(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "schema":
-                yield pointers.join(pointer, key), value
-            else:
-                yield from _nested_schemas(value, pointers.join(pointer, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _nested_schemas(value, pointers.join(pointer, index))
-
-
 def _spec_validator_findings(bundle: Bundle) -> list[Problem]:
     from openapi_spec_validator import OpenAPIV31SpecValidator  # noqa: PLC0415 - only in strict mode
 
-    findings = OpenAPIV31SpecValidator(bundle.document).iter_errors()
+    class OfflineValidator(OpenAPIV31SpecValidator):
+        # Its default handlers fetch any http(s) or file URI a `$ref` names; it is only given local ones, and
+        # should one slip through, it reads as an empty document, without a request.
+        resolver_handlers = dict.fromkeys(("<all_urls>", "http", "https", "file"), _nothing)  # type: ignore[arg-type]
+
+    # The bundle already reports every `$ref` it could not follow; the validator sees the rest only.
+    document = _only_followable_refs(bundle.document, bundle.document)
+    try:
+        findings = list(OfflineValidator(document).iter_errors())
+    except Exception as exc:  # noqa: BLE001 - a failure inside the third-party validator is a finding, not a crash
+        return [bundle.problem("", f"openapi-spec-validator could not finish: {type(exc).__name__}: {exc}")]
     return [bundle.problem("", f"openapi-spec-validator: {_message(error)}") for error in findings]
+
+
+def _only_followable_refs(document: dict[str, Any], node: Any) -> Any:
+    if isinstance(node, list):
+        return [_only_followable_refs(document, item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copied = {key: _only_followable_refs(document, value) for key, value in node.items()}
+    if "$ref" in copied and not _follows(document, copied["$ref"]):
+        del copied["$ref"]
+    return copied
+
+
+def _follows(document: dict[str, Any], ref: Any) -> bool:
+    if not (isinstance(ref, str) and ref.startswith("#")):
+        return False
+    try:
+        pointers.resolve(document, ref[1:])
+    except KeyError:
+        return False
+    return True
+
+
+def _nothing(uri: str) -> dict[str, Any]:
+    return {}
 
 
 @cache

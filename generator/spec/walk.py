@@ -73,18 +73,55 @@ def body_contents(document: dict[str, Any], operation: dict[str, Any]) -> dict[s
 
 def local_refs(node: Any) -> list[str]:
     """The pointers of every local `$ref` anywhere inside a JSON value."""
-    found: list[str] = []
-    stack = [node]
+    return [target for _, target in ref_locations(node)]
+
+
+def ref_locations(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """(where, target) for every local `$ref` inside a JSON value: the pointer of the object holding it, its target."""
+    stack = [(pointer, node)]
     while stack:
-        item = stack.pop()
+        at, item = stack.pop()
         if isinstance(item, dict):
             target = ref_target(item)
             if target is not None:
-                found.append(target)
-            stack.extend(item.values())
+                yield at, target
+            stack.extend((pointers.join(at, key), value) for key, value in reversed(item.items()))
         elif isinstance(item, list):
-            stack.extend(item)
-    return found
+            stack.extend((pointers.join(at, index), value) for index, value in reversed(list(enumerate(item))))
+
+
+# What a reference object may say besides `$ref` without saying anything about the value.
+_REFERENCE_ANNOTATIONS = frozenset({"$ref", "summary", "description", "title", "$comment", "deprecated"})
+
+
+def ref_cycles(document: dict[str, Any]) -> list[list[str]]:
+    """Chains of `$ref`s that come back to where they started with no value on the way (`A: {$ref: B}`, `B: {$ref: A}`).
+
+    Each cycle once, as the pointers of its reference objects in order, starting from the smallest.
+    """
+    cycles: dict[frozenset[str], list[str]] = {}
+    for start, _ in ref_locations(document):
+        chain: list[str] = []
+        at: str | None = start
+        while at is not None and at not in chain:
+            chain.append(at)
+            at = _next_reference(document, at)
+        if at is not None:
+            cycle = chain[chain.index(at) :]
+            first = cycle.index(min(cycle))
+            cycles.setdefault(frozenset(cycle), cycle[first:] + cycle[:first])
+    return sorted(cycles.values())
+
+
+def _next_reference(document: dict[str, Any], pointer: str) -> str | None:
+    """The target of the reference object at `pointer`, when that object says nothing but where to look."""
+    try:
+        node = pointers.resolve(document, pointer)
+    except KeyError:
+        return None
+    if not isinstance(node, dict) or set(node) - _REFERENCE_ANNOTATIONS:
+        return None
+    return ref_target(node)
 
 
 def reached_roots(document: dict[str, Any], start: str = "/webhooks") -> set[str]:
@@ -105,10 +142,14 @@ def reached_roots(document: dict[str, Any], start: str = "/webhooks") -> set[str
 
 
 def webhook_document(document: dict[str, Any], roots: set[str]) -> dict[str, Any]:
-    """The part of a bundled document that the webhooks reach: what models and checks need."""
+    """The part of a bundled document that the webhooks reach: what models and checks need.
+
+    A component is kept whole when the webhooks reach it or any part of it (a `$ref` into its properties).
+    """
     kept: dict[str, Any] = {
         key: document[key] for key in ("openapi", "info", "jsonSchemaDialect", "webhooks") if key in document
     }
+    holding_roots = {pointers.join("", *pointers.parts(root)[:size]) for root in roots for size in range(4)}
     components: dict[str, Any] = {}
     for section, entries in (document.get("components") or {}).items():
         if not isinstance(entries, dict):
@@ -116,13 +157,37 @@ def webhook_document(document: dict[str, Any], roots: set[str]) -> dict[str, Any
         reached = {
             name: value
             for name, value in entries.items()
-            if pointers.is_within(pointers.join("/components", section, name), roots)
+            if pointers.join("/components", section, name) in holding_roots
+            or pointers.is_within(pointers.join("/components", section, name), roots)
         }
         if reached:
             components[section] = reached
     if components:
         kept["components"] = components
     return kept
+
+
+def document_schemas(document: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Every schema object the document holds at a top level: components and media types."""
+    for name, schema in ((document.get("components") or {}).get("schemas") or {}).items():
+        yield pointers.join("/components/schemas", name), schema
+    yield from nested_schemas(document.get("webhooks"), "/webhooks")
+    for section in ("parameters", "requestBodies", "responses", "headers", "pathItems"):
+        entries = (document.get("components") or {}).get(section)
+        yield from nested_schemas(entries, pointers.join("/components", section))
+
+
+def nested_schemas(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    """Every `schema` value inside a part of the document (media types, parameters, headers), with its pointer."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "schema":
+                yield pointers.join(pointer, key), value
+            else:
+                yield from nested_schemas(value, pointers.join(pointer, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from nested_schemas(value, pointers.join(pointer, index))
 
 
 def map_schema(schema: Any, transform: Transform) -> Any:
