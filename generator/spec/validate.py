@@ -24,6 +24,10 @@ from .lint import careless_findings
 from .walk import HTTP_METHODS, document_schemas, reached_roots, ref_cycles, webhook_document
 
 # Findings that do not change how a payload is read: reported, never blocking (unless strict).
+# Maps whose keys are names chosen by the author (a property called `example`, a `default` response).
+_NAME_MAPS = frozenset(
+    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "responses", "schemas", "webhooks"}
+)
 _BENIGN_KEYWORDS = frozenset({"default", "example", "examples", "exclusiveMinimum", "exclusiveMaximum"})
 
 
@@ -87,8 +91,16 @@ def _level(bundle: Bundle, error: ValidationError, strict: bool) -> Problem:
     pointer = pointers.join("", *error.absolute_path)
     if _is_missing_version(error):
         return bundle.problem(pointer, "`info` has no `version`: the package gets version 0.0.0", _warning(strict))
-    benign = bool(set(map(str, error.absolute_path)) & _BENIGN_KEYWORDS) or _is_duplicate_required(error)
+    benign = _under_benign_keyword(list(map(str, error.absolute_path))) or _is_duplicate_required(error)
     return bundle.problem(pointer, _message(error), _warning(strict) if benign else Level.ERROR)
+
+
+def _under_benign_keyword(path: list[str]) -> bool:
+    """Whether the path passes through a benign keyword used as a keyword, not as a name (`properties/example`)."""
+    return any(
+        token in _BENIGN_KEYWORDS and (index == 0 or path[index - 1] not in _NAME_MAPS)
+        for index, token in enumerate(path)
+    )
 
 
 def _warning(strict: bool) -> Level:

@@ -133,10 +133,6 @@ def test_strict_checks_what_the_webhooks_do_not_reach(write: WriteFiles) -> None
     assert any("strin" in p.message for p in problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validate levels by any path token: a property named `example`/`default` makes its schema's errors benign",
-)
 @pytest.mark.parametrize("name", ["example", "default", "examples"])
 def test_an_invalid_schema_under_a_property_named_like_a_benign_keyword_is_an_error(
     write: WriteFiles, name: str
@@ -145,19 +141,11 @@ def test_an_invalid_schema_under_a_property_named_like_a_benign_keyword_is_an_er
     assert findings(write, schema) == [(f"/properties/{name}/type", Level.ERROR)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validate levels by any path token: a `default` response without description is a warning, a 200 an error",
-)
 def test_a_default_response_without_description_is_an_error(write: WriteFiles) -> None:
     document = openapi({"w": post({"type": "object"}, responses={"default": {}})})
     _, problems = validated(write, document)
     assert [(p.pointer, p.level) for p in problems] == [("/webhooks/w/post/responses/default", Level.ERROR)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README: a `default` of the wrong type is a warning; nothing checks a default against its schema",
-)
 def test_a_default_of_the_wrong_type_is_a_warning(write: WriteFiles) -> None:
     assert findings(write, {"type": "integer", "default": "seven"}) == [("/default", Level.WARNING)]
