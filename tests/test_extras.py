@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,11 @@ def test_generate_and_scaffold_need_no_extra(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert attempts == []
     assert "class Handlers" in handlers.read_text()
+
+
+def test_the_extras_table_matches_pyproject() -> None:
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    for extra, modules in EXTRAS.items():
+        distributions = [requirement.split(">")[0].split("<")[0].split("=")[0] for requirement in extras[extra]]
+        assert sorted(name.replace("-", "_") for name in distributions) == sorted(modules)
+    assert "hookgen[fidelity,listen]" in extras["dev"]
