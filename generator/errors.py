@@ -5,9 +5,10 @@ the pipeline raises once there is an error among them. Every exception hookgen r
 `HookgenError`, and the command line catches that root alone:
 
     HookgenError
-    ├── SpecError    the spec cannot be generated (located problems)
-    ├── ConfigError  `[tool.hookgen]` or a command-line value is wrong
-    └── OutputError  what would be written, or read back, is not hookgen's to touch
+    ├── SpecError          the spec cannot be generated (located problems)
+    ├── ConfigError        `[tool.hookgen]` or a command-line value is wrong
+    ├── OutputError        what would be written, or read back, is not hookgen's to touch
+    └── MissingExtraError  a command needs an extra (optional dependencies) that is not installed
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ class ConfigError(HookgenError):
 
 class OutputError(HookgenError):
     """A file or folder hookgen would write or read back is not one it may touch, or cannot be read."""
+
+
+class MissingExtraError(HookgenError):
+    """A command needs an extra (`hookgen[fidelity]`, `hookgen[listen]`) that is not installed."""
 
 
 def errors(problems: Sequence[Problem]) -> list[Problem]:

@@ -14,6 +14,7 @@ from ..models.codegen import ASSERTABLE_FORMATS
 from ..pipeline import build, generate
 from ..spec.load import display_path
 from .config import Config, asserted_formats, load_config
+from .extras import require_extra
 from .listen import listen
 from .scaffold import scaffold
 
@@ -47,13 +48,17 @@ def parser() -> argparse.ArgumentParser:
     sca.add_argument("--output", "-o", type=Path, required=True, help="the handler module to write (never overwritten)")
     sca.add_argument("--package", "-p", help="the generated package it imports (default: [tool.hookgen] package)")
     sca.add_argument("--append", action="store_true", help="append stubs for webhooks the module has no handler for")
-    lis = commands.add_parser("listen", help="serve the receivers, printing each accepted delivery as a JSON line")
+    lis = commands.add_parser(
+        "listen", help="serve the receivers, printing each accepted delivery as a JSON line (needs hookgen[listen])"
+    )
     lis.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
     lis.add_argument("--port", type=_positive_int, required=True, help="the TCP port to listen on")
     lis.add_argument("--secret", action="append", required=True, help="a signing secret (repeat it to rotate)")
     lis.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     lis.add_argument("--max-body", type=_positive_int, help="the largest body accepted, in bytes (default 25 MiB)")
-    fid = commands.add_parser("fidelity", help="judge the generated models against the source schemas")
+    fid = commands.add_parser(
+        "fidelity", help="judge the generated models against the source schemas (needs hookgen[fidelity])"
+    )
     fid.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
     fid.add_argument("--payloads", type=_positive_int, default=20, help="payloads drawn per webhook (default 20)")
     fid.add_argument("--seconds", type=float, default=10.0, help="time budget for drawing, per webhook (default 10)")
@@ -121,6 +126,7 @@ def _asserted_formats(args: argparse.Namespace, config: Config) -> frozenset[str
 
 def run_fidelity(args: argparse.Namespace) -> int:
     """`hookgen fidelity`: generate into a temporary folder, then judge the models against the schemas."""
+    require_extra("fidelity")
     config = load_config(Path.cwd())
     spec = _spec(args, config)
     # Imported here: the fidelity stage pulls in Hypothesis, which `generate` never needs.
@@ -156,6 +162,7 @@ def run_scaffold(args: argparse.Namespace) -> int:
 
 def run_listen(args: argparse.Namespace) -> int:
     """`hookgen listen`: serve the spec's receivers (generated once per spec content) until interrupted."""
+    require_extra("listen")
     spec = _spec(args, load_config(Path.cwd()))
     print(f"hookgen: listening on http://{args.host}:{args.port}/webhooks/", file=sys.stderr)
     listen(spec, host=args.host, port=args.port, secrets=args.secret, max_body=args.max_body)
