@@ -7,6 +7,7 @@ expand a document past MAX_VALUES values nor refer to themselves; a key written 
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 from collections import Counter
@@ -209,21 +210,33 @@ def _parse_json(text: str, name: str) -> tuple[Any, bool, list[Problem]]:
         return result
 
     try:
-        return json.loads(text, object_pairs_hook=mapping), repeats, []
+        return json.loads(text, object_pairs_hook=mapping, parse_constant=_not_json), repeats, []
     except json.JSONDecodeError as exc:
         return None, False, [Problem(name, exc.lineno, "", f"invalid JSON: {exc.msg}")]
+    except _NotJsonError as exc:
+        return None, False, [Problem(name, None, "", f"invalid JSON: {exc} is not JSON (RFC 8259)")]
     except RecursionError:
         return None, False, [Problem(name, None, "", "invalid JSON: nested too deeply")]
 
 
+class _NotJsonError(ValueError):
+    """`NaN`, `Infinity` or `-Infinity`, which Python's json module reads but JSON does not have."""
+
+
+def _not_json(constant: str) -> Any:
+    raise _NotJsonError(constant)
+
+
 def _alias_problem(data: Any) -> str | None:
-    """Why YAML aliases make the data unusable: more than MAX_VALUES values once expanded, or an alias in itself."""
+    """Why YAML data is unusable: aliases past MAX_VALUES values or inside themselves, or a value JSON has not."""
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()
     stack: list[tuple[Any, bool]] = [(data, False)]
     while stack:
         node, finished = stack.pop()
         if not isinstance(node, dict | list):
+            if not _is_json_scalar(node):
+                return f"{node!r:.40} is not a JSON value (YAML tags such as !!binary, !!set or .nan have no JSON form)"
             continue
         children = list(node.values()) if isinstance(node, dict) else node
         if finished:
@@ -238,6 +251,12 @@ def _alias_problem(data: Any) -> str | None:
             stack.append((node, True))
             stack.extend((child, False) for child in children)
     return None
+
+
+def _is_json_scalar(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, str | int | bool)
 
 
 class FileSet:
