@@ -262,7 +262,7 @@ def test_an_oversized_body_is_refused(receivers: ModuleType, recorder: Recorder,
 
 def test_an_oversized_content_length_is_refused_before_reading(receivers: ModuleType, recorder: Recorder):
     core = receivers.receiver(recorder, secrets=[SECRET], max_body=10)
-    route = receivers._route(core, KEY, None)
+    route = importlib.import_module(receivers.__package__ + "._fastapi").route(core, KEY, None)
 
     class Unread:
         headers: ClassVar = {"content-length": "11"}
