@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import base64
 import json
 import logging
+import sys
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
@@ -13,10 +15,13 @@ import pydantic
 import pytest
 from fastapi.testclient import TestClient
 
+from generator.render.render import RUNTIME_MODULES
 from generator.runtime._dedupe import Claim, MemoryStore
 from generator.runtime._fastapi import create_app, read_body, response, route, router, single_endpoint
 from generator.runtime._receive import Answer, Endpoint, Receiver, current_delivery
 from generator.runtime._signatures import scheme_from_declaration
+
+from .conftest import ROOT
 
 SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()
 NOW = 1_800_000_000
@@ -300,3 +305,30 @@ def test_a_streamed_body_is_read_until_it_passes_the_limit():
     assert over.read == 3
     within = Chunked([b"0123456789", b"01234"])
     assert asyncio.run(read_body(within, 15)) == b"012345678901234"
+
+
+# What a generated package depends on (its pyproject): a runtime module may import nothing else.
+ALLOWED_IMPORTS = {
+    "_signatures.py": set(),
+    "_dedupe.py": set(),
+    "_types.py": {"pydantic"},
+    "_receive.py": {"pydantic"},
+    "_fastapi.py": {"fastapi"},
+}
+
+
+def imported_packages(source: str) -> set[str]:
+    """The top-level names of the absolute imports anywhere in a module."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module != "__future__":
+            names.add(str(node.module).split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("name", RUNTIME_MODULES)
+def test_a_runtime_module_imports_only_the_standard_library_and_the_packages_dependencies(name: str):
+    source = (ROOT / "generator" / "runtime" / name).read_text(encoding="utf-8")
+    assert imported_packages(source) - sys.stdlib_module_names == ALLOWED_IMPORTS[name]
