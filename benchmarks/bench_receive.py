@@ -25,7 +25,7 @@ import httpx
 from fastapi import FastAPI, Request, Response
 
 from generator.pipeline import generate
-from generator.runtime.signatures import SignatureError, StandardWebhooksScheme
+from generator.runtime._signatures import SignatureError, StandardWebhooksScheme
 
 ROOT = Path(__file__).resolve().parents[1]
 WARM_UP = 200

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import redis
 
-from generator.runtime.dedupe import (
+from generator.runtime._dedupe import (
     DEFAULT_CLAIM_SECONDS,
     DEFAULT_WINDOW_SECONDS,
     Claim,

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from generator.commands.listen import spec_digest
-from generator.runtime.signatures import StandardWebhooksScheme
+from generator.runtime._signatures import StandardWebhooksScheme
 
 from .conftest import EXAMPLE_SPEC, ROOT
 from .redis_server import free_port

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from generator.errors import SpecError
-from generator.render.render import MARKER
+from generator.render.render import MARKER, RUNTIME_MODULES
 
 from .conftest import ROOT, generate_document
 
@@ -363,10 +363,12 @@ def test_a_declaration_the_receivers_cannot_use_is_a_generation_error(tmp_path: 
 
 
 def test_the_runtime_modules_are_copied_verbatim():
+    runtime = ROOT / "generator" / "runtime"
+    assert sorted(RUNTIME_MODULES) == sorted(path.name for path in runtime.glob("_*.py") if path.name != "__init__.py")
     package = ROOT / "generated" / "subscriptions_webhooks"
-    for name in ("signatures", "dedupe"):
-        copied = (package / f"_{name}.py").read_text(encoding="utf-8")
-        source = (ROOT / "generator" / "runtime" / f"{name}.py").read_text(encoding="utf-8")
+    for name in RUNTIME_MODULES:
+        copied = (package / name).read_text(encoding="utf-8")
+        source = (runtime / name).read_text(encoding="utf-8")
         assert copied == f"# {MARKER}\n{source}"
 
 

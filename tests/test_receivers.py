@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import importlib
+import inspect
 import json
 import threading
 import time
@@ -262,7 +263,7 @@ def test_an_oversized_body_is_refused(receivers: ModuleType, recorder: Recorder,
 
 def test_an_oversized_content_length_is_refused_before_reading(receivers: ModuleType, recorder: Recorder):
     core = receivers.receiver(recorder, secrets=[SECRET], max_body=10)
-    route = receivers._route(core, KEY, None)
+    route = importlib.import_module(receivers.__package__ + "._fastapi").route(core, KEY, None)
 
     class Unread:
         headers: ClassVar = {"content-length": "11"}
@@ -383,6 +384,39 @@ def test_a_failure_of_our_own_while_parsing_releases_the_delivery(
             core.check(KEY, signed(signatures), BODY)
     checked = core.check(KEY, signed(signatures), BODY)  # the retry is not told "being handled" (409)
     assert checked.delivery_id == "msg_1"
+
+
+# What the README documents of each public function, after `handlers`: (name, default), keyword-only.
+RECEIVER_OPTIONS_BEFORE = [("secrets", inspect.Parameter.empty), ("store", None)]
+RECEIVER_OPTIONS_AFTER = [
+    ("max_body", 25 * 1024 * 1024),
+    ("tolerance", 300),
+    ("credentials", None),
+    ("clock", time.time),
+]
+ROUTES = [("prefix", "/webhooks"), ("paths", None)]
+
+
+@pytest.mark.parametrize(
+    ("function", "own"),
+    [
+        ("receiver", []),
+        ("router", ROUTES),
+        ("create_app", ROUTES),
+        ("single_endpoint", [("path", "/webhooks"), ("event_field", None)]),
+    ],
+)
+def test_the_public_functions_take_the_documented_keywords(
+    receivers: ModuleType, function: str, own: list[tuple[str, Any]]
+):
+    handlers, *options = inspect.signature(getattr(receivers, function)).parameters.values()
+    assert (handlers.name, handlers.kind) == ("handlers", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    assert [(option.name, option.default) for option in options] == [
+        *RECEIVER_OPTIONS_BEFORE,
+        *own,
+        *RECEIVER_OPTIONS_AFTER,
+    ]
+    assert {option.kind for option in options} == {inspect.Parameter.KEYWORD_ONLY}
 
 
 def test_the_core_works_without_fastapi(receivers: ModuleType, recorder: Recorder, signatures: Any):

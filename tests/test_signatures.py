@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from generator.runtime.signatures import (
+from generator.runtime._signatures import (
     DEFAULT_TOLERANCE_SECONDS,
     PRESETS,
     HmacScheme,

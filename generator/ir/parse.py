@@ -9,7 +9,7 @@ from ..errors import Level, Problem
 from ..models.codegen import Models
 from ..models.prepare import BodyKey
 from ..names import snake_case, unique
-from ..runtime.signatures import scheme_from_declaration
+from ..runtime._signatures import scheme_from_declaration
 from ..spec import pointers
 from ..spec.bundle import Bundle
 from ..spec.walk import body_contents, deref, inline_refs, operations

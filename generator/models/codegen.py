@@ -89,7 +89,7 @@ MODEL_OPTIONS: dict[str, Any] = {
     "use_missing_sentinel": True,
     # A property with a default is still not nullable: the default fills in only when it is absent.
     "strict_nullable": True,
-    # Pydantic reads a number as a Unix time; the contract's dates are strings (see _types.py.jinja).
+    # Pydantic reads a number as a Unix time; the contract's dates are strings (see generator/runtime/_types.py).
     "import_overrides": {"MISSING": "pydantic", "AwareDatetime": "._types", "date": "._types", "time": "._types"},
 }
 

@@ -1,16 +1,15 @@
 """The framework-agnostic receiving core: verify, dedupe and parse a delivery, then run its handler.
 
 `Receiver.check(key, headers, body)` takes the raw body bytes and returns a `Delivery` to hand to a handler,
-or an `Answer` (a status and a reason) when the handler is not to see it; `Receiver.receive` / `Receiver.receive_async` also run the handler and
-record the delivery as done (or release it when the handler raises, so the provider's retry runs it again).
+or an `Answer` (a status and a reason) when the handler is not to see it; `Receiver.receive` /
+`Receiver.receive_async` also run the handler and record the delivery as done (or release it when the handler
+raises, so the provider's retry runs it again).
 A FastAPI, Flask or Django view, or a queue worker, is a thin adapter over these.
 
 The steps, in order: body size (413), content type (415), signature and timestamp (401), which webhook
 (an unknown event is answered 2xx and logged), duplicate delivery id (2xx, or 409 while another worker
 runs it), payload (400 when not UTF-8 JSON, 422 when the model refuses it), handler (500 when it raises),
 then the 2xx status the spec declares.
-
-{{ marker }}
 """
 
 from __future__ import annotations
@@ -23,8 +22,8 @@ import inspect
 import json
 import logging
 import time
-from contextvars import ContextVar
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +47,7 @@ __all__ = [
 DEFAULT_MAX_BODY = 25 * 1024 * 1024
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[Any], "None | Awaitable[None]"]
+Handler = Callable[[Any], "Awaitable[None] | None"]
 # What a security scheme expects: (user, password) for HTTP Basic, the key for an API key in a header.
 Credential = str | tuple[str, str]
 _current: ContextVar[Delivery] = ContextVar("hookgen_current_delivery")
@@ -123,7 +122,9 @@ class Receiver:
         self.handlers = {endpoint.key: getattr(handlers, endpoint.handler_name) for endpoint in endpoints}
         self._media_types = {endpoint.key: _media_types([endpoint]) for endpoint in endpoints}
         self._media_types[""] = _media_types(endpoints)  # the single endpoint takes any webhook's
-        self._coroutine_handlers = {key for key, handler in self.handlers.items() if inspect.iscoroutinefunction(handler)}
+        self._coroutine_handlers = {
+            key for key, handler in self.handlers.items() if inspect.iscoroutinefunction(handler)
+        }
         self.secrets = tuple(secrets)
         self.store: DedupeStore = MemoryStore() if store is None else store
         # The memory store answers at once; any other (Redis) does network I/O, kept off the event loop.
@@ -216,7 +217,7 @@ class Receiver:
         token = _current.set(delivery)
         try:
             _run_sync(self.handlers[delivery.endpoint.key], delivery.payload)
-        except Exception:
+        except Exception:  # noqa: BLE001 - whatever a handler raises is answered 500, and the provider retries
             _log_failure(delivery)
             return self._released(delivery)
         finally:
@@ -232,7 +233,7 @@ class Receiver:
                 await handler(delivery.payload)
             else:
                 await _run_async(handler, delivery.payload)
-        except Exception:
+        except Exception:  # noqa: BLE001 - whatever a handler raises is answered 500, and the provider retries
             _log_failure(delivery)
             finish = self._released
         else:
@@ -350,7 +351,7 @@ def _payload_field(body: bytes, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _parse(endpoint: Endpoint, body: bytes) -> pydantic.BaseModel | None | Answer:
+def _parse(endpoint: Endpoint, body: bytes) -> pydantic.BaseModel | Answer | None:
     if endpoint.model is None:
         return None
     try:

@@ -1,7 +1,4 @@
-"""Types the models use where Pydantic's own would accept more than the contract allows.
-
-{{ marker }}
-"""
+"""Types the models use where Pydantic's own would accept more than the contract allows."""
 
 import datetime as _datetime
 from typing import Annotated, Any

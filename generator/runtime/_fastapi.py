@@ -1,0 +1,95 @@
+"""The FastAPI adapter over a `Receiver`: routes that read the raw body within the size limit and answer its `Answer`.
+
+`receivers.py` builds the `Receiver` of the spec's webhooks and hands it to `router`, `single_endpoint` or
+`create_app` here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from functools import lru_cache
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from ._receive import Answer, Receiver
+
+__all__ = ["create_app", "read_body", "response", "route", "router", "single_endpoint"]
+
+
+def router(core: Receiver, *, prefix: str, paths: Mapping[str, str] | None) -> APIRouter:
+    """One POST endpoint per webhook of `core`, at `prefix` + `/{key, URL-quoted}` unless `paths` maps the key."""
+    api = APIRouter()
+    _add_routes(api, core, prefix, paths)
+    return api
+
+
+def single_endpoint(core: Receiver, *, path: str, event_field: str | None) -> APIRouter:
+    """One POST endpoint at `path` for every webhook, dispatching by the event header or the payload's `event_field`."""
+    if event_field is None and core.schemes[""].event_header is None:
+        raise ValueError("the signature scheme names no event header: pass event_field, the payload's type field")
+    api = APIRouter()
+    api.add_api_route(path, route(core, "", event_field), methods=["POST"], include_in_schema=False)
+    return api
+
+
+def create_app(core: Receiver, *, title: str, version: str, prefix: str, paths: Mapping[str, str] | None) -> FastAPI:
+    """A FastAPI app with one POST endpoint per webhook of `core`, laid out as `router` lays them out."""
+    app = FastAPI(title=title, version=version)
+    # The routes go on the app itself: an included router adds a layer of route matching to every delivery.
+    _add_routes(app.router, core, prefix, paths)
+    return app
+
+
+def _add_routes(api: APIRouter, core: Receiver, prefix: str, paths: Mapping[str, str] | None) -> None:
+    if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+        raise ValueError(f"prefix {prefix!r} must start with '/' and must not end with '/'")
+    for key in core.endpoints:
+        path = (paths or {}).get(key, "/" + quote(key, safe=""))
+        api.add_api_route(prefix + path, route(core, key, None), methods=["POST"], include_in_schema=False)
+
+
+def route(core: Receiver, key: str, event_field: str | None) -> Callable[[Request], Awaitable[Response]]:
+    """The endpoint receiving the webhook `key` (every webhook when `key` is "") with `core`."""
+
+    async def receive(request: Request) -> Response:
+        body = await read_body(request, core.max_body)
+        if body is None:
+            return response(Answer(413, f"body larger than {core.max_body} bytes"))
+        return response(await core.receive_async(key, request.headers, body, event_field=event_field))
+
+    return receive
+
+
+async def read_body(request: Request, limit: int) -> bytes | None:
+    """The raw body, or None when it is larger than `limit` (refused by Content-Length before reading)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit():
+        # A server reads no more than Content-Length says; the core checks the length read again anyway.
+        return None if int(declared) > limit else await request.body()
+    chunks = bytearray()
+    async for chunk in request.stream():
+        chunks += chunk
+        if len(chunks) > limit:
+            return None
+    return bytes(chunks)
+
+
+@lru_cache(maxsize=256)
+def _detail(reason: str) -> bytes:
+    # Most answers repeat ("handled", "duplicate delivery: ..."): encoded once each.
+    return json.dumps({"detail": reason}).encode()
+
+
+def response(answer: Answer) -> Response:
+    """The HTTP response for an answer: its status, `{"detail": reason}`, and the errors of a 422."""
+    if answer.status == 204:
+        return Response(status_code=204)
+    if not answer.errors and not answer.headers:
+        return Response(_detail(answer.reason), answer.status, media_type="application/json")
+    content: dict[str, object] = {"detail": answer.reason}
+    if answer.errors:
+        content["errors"] = answer.errors
+    return JSONResponse(content, status_code=answer.status, headers=dict(answer.headers))
