@@ -37,10 +37,10 @@ class Problem:
     webhooks: tuple[str, ...] = ()  # the webhooks whose payloads a model deviation touches
 
     def render(self) -> str:
-        """Format as `FILE:LINE: JSON-POINTER: message` (warnings say so)."""
+        """Format as `FILE:LINE: JSON-POINTER: message` (warnings say so), always on one line."""
         place = f"{self.file}:{self.line}" if self.line is not None else self.file
         prefix = "warning: " if self.level is Level.WARNING else ""
-        return f"{place}: {self.pointer or '/'}: {prefix}{self.message}"
+        return _one_line(f"{place}: {self.pointer or '/'}: {prefix}{self.message}")
 
 
 class HookgenError(Exception):
@@ -72,6 +72,11 @@ class OutputError(HookgenError):
 
 class MissingExtraError(HookgenError):
     """A command needs an extra (`hookgen[fidelity]`, `hookgen[listen]`) that is not installed."""
+
+
+def _one_line(text: str) -> str:
+    # A spec's keys and values are free text: a newline or a U+2028 in one must not split a problem's line.
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
 
 
 def errors(problems: Sequence[Problem]) -> list[Problem]:

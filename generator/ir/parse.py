@@ -101,9 +101,10 @@ def _headers(
     problems = []
     for parameter, python_name in zip(by_name.values(), python_names, strict=True):
         schema = deref(document, parameter.get("schema")) or {}
-        kind = schema.get("type") if isinstance(schema, dict) else None
-        if kind not in _HEADER_TYPES:
-            message = f"header {parameter['name']!r} has schema type {kind!r}; it is read as a string"
+        schema_type = schema.get("type") if isinstance(schema, dict) else None
+        kind = _header_type(schema_type)
+        if kind is None:
+            message = f"header {parameter['name']!r} has schema type {schema_type!r}; it is read as a string"
             problems.append(bundle.problem(at, message, Level.WARNING))
         headers.append(
             HeaderParameter(
@@ -113,11 +114,18 @@ def _headers(
                 description=parameter.get("description"),
                 deprecated=bool(parameter.get("deprecated", False)),
                 schema=schema if isinstance(schema, dict) else {},
-                python_type=_HEADER_TYPES.get(kind, "str") if isinstance(kind, str) else "str",
+                python_type=_HEADER_TYPES.get(kind or "string", "str"),
                 declaration=inline_refs(document, parameter),
             )
         )
     return tuple(headers), problems
+
+
+def _header_type(declared: Any) -> str | None:
+    """The one JSON type a header's schema gives it (`null` aside), when hookgen reads headers of that type."""
+    kinds = [declared] if isinstance(declared, str) else declared if isinstance(declared, list) else []
+    named = [kind for kind in kinds if kind != "null"]
+    return named[0] if len(named) == 1 and isinstance(named[0], str) and named[0] in _HEADER_TYPES else None
 
 
 def _bodies(

@@ -34,8 +34,12 @@ def one_line(text: object) -> str:
 
 def docstring(text: object) -> str:
     """Text that can stand inside a triple-quoted docstring: one line, quotes and backslashes escaped."""
-    escaped = one_line(text).replace("\\", "\\\\").replace('"', '\\"')
-    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in escaped)
+    return _printable(one_line(text).replace("\\", "\\\\").replace('"', '\\"'))
+
+
+def _printable(text: str) -> str:
+    """Control and other unprintable characters (NUL, ESC) written as their escapes (`\\x00`)."""
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
 
 
 def toml_value(value: Any) -> str:
@@ -57,12 +61,12 @@ def package_version(version: object) -> str:
 
 def markdown(text: object) -> str:
     """Text for Markdown prose: one line, every character Markdown gives a meaning to escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
+    return _printable(_MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text)))
 
 
 def markdown_code(text: object) -> str:
     """A Markdown code span holding the text as it is, fenced with more backticks than it contains."""
-    content = one_line(text)
+    content = _printable(one_line(text))
     fence = "`" * (max((len(run) for run in re.findall(r"`+", content)), default=0) + 1)
     padding = " " if content.startswith("`") or content.endswith("`") else ""
     return f"{fence}{padding}{content}{padding}{fence}"
