@@ -85,9 +85,9 @@ def build(
     spec = problems.take(build_spec(bundled, model_input.body_schemas, models))
     body_pointers = {(w.key, w.method, b.media_type): b.schema_pointer for w in spec.webhooks for b in w.bodies}
     problems.found += find_deviations(bundled, body_pointers)
-    checked = problems.take(add_contract_checks(model_input, models, bundled))
+    checked = problems.take(add_contract_checks(model_input, models, bundled, asserted_formats))
     package = package or snake_case(spec.title, fallback="webhooks")
-    files = render_package(spec, package, checked.code, contract=checked.contract, asserted_formats=asserted_formats)
+    files = render_package(spec, package, checked.code, contract=checked.contract)
     return Generated(spec, package, files, problems.found, bundled.document, asserted_formats)
 
 

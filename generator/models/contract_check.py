@@ -51,6 +51,8 @@ UNEXPRESSED = frozenset(
 _ANNOTATIONS = frozenset({"title", "description", "examples", "deprecated", "default", "$comment", "nullable"})
 GUARD_ATTRIBUTE = "_hookgen_contract"
 CHECKS = "$defs"  # where the contract document keeps each check, by the pointer of the schema it checks
+# The contract document's top-level key listing the formats the models assert (read by generator/runtime/_contract.py).
+FORMATS = "assertedFormats"
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,9 @@ class CheckedModels:
     contract: str | None  # the JSON document of `_contract.json`; None when no body needs a check
 
 
-def add_contract_checks(model_input: ModelInput, models: Models, bundle: Bundle) -> tuple[CheckedModels, list[Problem]]:
+def add_contract_checks(
+    model_input: ModelInput, models: Models, bundle: Bundle, asserted_formats: frozenset[str]
+) -> tuple[CheckedModels, list[Problem]]:
     """Give each body model whose schema needs it the contract check; say so where one cannot carry it."""
     guards = guarded_bodies(model_input.contract, model_input.body_schemas.values())
     checks = {models.class_for(name): check_pointer(pointer) for name, pointer in guards.bodies.items()}
@@ -73,7 +77,7 @@ def add_contract_checks(model_input: ModelInput, models: Models, bundle: Bundle)
         )
         for name in unguarded
     ]
-    contract = contract_document(model_input.contract, guards) if guards.bodies else None
+    contract = contract_document(model_input.contract, guards, asserted_formats) if guards.bodies else None
     return CheckedModels(code, contract), problems
 
 
@@ -97,8 +101,9 @@ def check_pointer(pointer: str) -> str:
     return pointers.join("", CHECKS, pointer)
 
 
-def contract_document(contract: dict[str, Any], guards: Guards) -> str:
-    """The JSON the generated package checks payloads against: every schema the bodies reach, and the checks.
+def contract_document(contract: dict[str, Any], guards: Guards, asserted_formats: frozenset[str]) -> str:
+    """The JSON the generated package checks payloads against: every schema the bodies reach, the checks, and the
+    formats the models assert (which the checks then assert too).
 
     The schemas mean what the source means (normalize.for_contract). A body's check is the part of its
     schema the model cannot express: each keyword no Pydantic type carries, whole, at every place the
@@ -108,7 +113,7 @@ def contract_document(contract: dict[str, Any], guards: Guards) -> str:
     checks = _Checks(contract, guards.needing)
     for pointer in guards.bodies.values():
         checks.build(pointer)
-    document = {**contract, CHECKS: checks.built}
+    document = {FORMATS: sorted(asserted_formats), **contract, CHECKS: checks.built}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 

@@ -51,9 +51,7 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_package(
-    spec: Spec, package: str, models_code: str, *, contract: str | None, asserted_formats: frozenset[str]
-) -> dict[str, str]:
+def render_package(spec: Spec, package: str, models_code: str, *, contract: str | None) -> dict[str, str]:
     """Every file of the generated package, by path relative to the output folder.
 
     `contract` is the JSON of the schemas the body models check payloads against, when any does.
@@ -64,7 +62,6 @@ def render_package(
         "package": package,
         "models_code": models_code,
         "contract": contract is not None,
-        "asserted_formats": sorted(asserted_formats),
     }
     files = {
         "pyproject.toml": "pyproject.toml.jinja",
@@ -77,11 +74,10 @@ def render_package(
         f"{package}/receivers.py": "receivers.py.jinja",
         f"{package}/py.typed": None,
     }
-    if contract is not None:
-        files[f"{package}/_contract.py"] = "_contract.py.jinja"
     rendered = {path: env.get_template(name).render(context) if name else "" for path, name in files.items()}
     for module in RUNTIME_MODULES:
         rendered[f"{package}/_{module}"] = runtime_module(module)
-    if contract is not None:
+    if contract is not None:  # the contract check's runtime module, only where a body needs it
+        rendered[f"{package}/_contract.py"] = runtime_module("_contract.py")
         rendered[f"{package}/_contract.json"] = contract
     return rendered
