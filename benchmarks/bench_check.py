@@ -1,7 +1,7 @@
 """Benchmark: what the contract check costs a delivery, against validating the whole payload, on GitHub's spec.
 
 A body model whose schema reaches a keyword Pydantic cannot carry (`oneOf`, `uniqueItems`, ...) checks
-the payload against the contract, but only along the paths that lead to such a keyword (guard.py). The
+the payload against the contract, but only along the paths that lead to such a keyword (contract_check.py). The
 baseline, timed in the same run on the same payloads, is what the check did before: validating the whole
 payload against the body's schema with the same jsonschema validator. Payloads are the spec's own examples
 of the bodies that carry a check. Prints the median of each and the ratio check / whole payload.
@@ -10,7 +10,6 @@ Not a test: only the ratio within one run means something.
 
 from __future__ import annotations
 
-import ast
 import statistics
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from typing import Any
 
 from generator.commands.fidelity.judge import body_examples, webhooks_with_bodies
 from generator.commands.imported import import_generated
-from generator.models.contract_check import GUARD_ATTRIBUTE
+from generator.models.contract_check import attached_checks
 from generator.pipeline import generate
 from generator.spec.pointers import parts as pointer_parts
 
@@ -50,27 +49,13 @@ def checked_examples(spec: Path, folder: Path) -> tuple[Any, list[tuple[str, Any
     """Generate the spec; return its `_contract` module and (check pointer, example) of every checked body."""
     generated = generate(spec, folder / "out", package="bench_check")
     (contract,) = import_generated(folder / "out", "bench_check", "_contract")
-    checks = check_pointers((folder / "out" / "bench_check" / "models.py").read_text(encoding="utf-8"))
+    checks = attached_checks((folder / "out" / "bench_check" / "models.py").read_text(encoding="utf-8"))
     pairs = []
     for webhook in webhooks_with_bodies(generated.spec):
         if webhook.body.model_name in checks:
             pointer = checks[webhook.body.model_name]
             pairs += [(pointer, example) for example in body_examples(generated.document, webhook)]
     return contract, pairs
-
-
-def check_pointers(models_code: str) -> dict[str, str]:
-    """Class name -> the pointer its contract check names, read from the generated models."""
-    return {
-        node.name: statement.value.args[0].value
-        for node in ast.parse(models_code).body
-        if isinstance(node, ast.ClassDef)
-        for statement in node.body
-        if isinstance(statement, ast.Assign)
-        and [getattr(target, "id", None) for target in statement.targets] == [GUARD_ATTRIBUTE]
-        and isinstance(statement.value, ast.Call)
-        and isinstance(statement.value.args[0], ast.Constant)
-    }
 
 
 def main(spec: Path = SPEC, repeats: int = REPEATS) -> None:

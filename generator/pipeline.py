@@ -17,7 +17,7 @@ from .errors import ConfigError, Problem, SpecError, raise_on_errors
 from .ir import Spec
 from .ir.parse import build_spec
 from .models.codegen import DEFAULT_ASSERTED_FORMATS, generate_models
-from .models.contract_check import add_contract_checks
+from .models.contract_check import body_checks, contract_for, guarded_bodies
 from .models.deviations import find_deviations
 from .models.prepare import prepare
 from .names import snake_case
@@ -97,13 +97,16 @@ def build(
     bundled, reached, warnings = load_bundle(spec_path, strict=strict, ref_roots=ref_roots)
     problems = _Problems(warnings)
     model_input = prepare(reached)
-    models = problems.take(generate_models(model_input, asserted_formats, root_file=bundled.root.name))
+    guards = guarded_bodies(model_input.contract, model_input.body_schemas.values())
+    checks = body_checks(guards)
+    models = problems.take(generate_models(model_input, asserted_formats, checks=checks, root_file=bundled.root.name))
     spec = problems.take(build_spec(bundled, model_input.body_schemas, models))
     body_pointers = {(w.key, w.method, b.media_type): b.schema_pointer for w in spec.webhooks for b in w.bodies}
     problems.found += find_deviations(bundled, body_pointers)
-    checked = problems.take(add_contract_checks(model_input, models, bundled))
+    contract, unchecked = contract_for(model_input, guards, models, bundled, asserted_formats)
+    problems.found += unchecked
     package = package or snake_case(spec.title, fallback="webhooks")
-    files = render_package(spec, package, checked.code, contract=checked.contract, asserted_formats=asserted_formats)
+    files = render_package(spec, package, models.code, contract=contract)
     return Generated(spec, package, files, problems.found, bundled.document, asserted_formats)
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from generator.models.contract_check import CHECKS, check_pointer
+from generator.commands.fidelity.measure import accepts
+from generator.models.contract_check import CHECKS, attached_checks, check_pointer
 
 from .conftest import Imported, generate_document
 
@@ -197,3 +198,65 @@ def test_a_nullable_reference_is_checked_through_its_branch(guards: Imported) ->
     assert _checks(guards)[contact] == {
         "anyOf": [{"$ref": "#" + check_pointer(contact + "/anyOf/0")}, {"type": "null"}]
     }
+
+
+# Body models of every shape datamodel-code-generator gives: a class, a subclass (`allOf`) of a body or of a
+# model that is no body, a RootModel, and an enum, which cannot carry a check.
+SHAPES: dict[str, Any] = {
+    "Parent": {"type": "object", "properties": {"p": {"type": "string"}}},
+    "CheckedParent": {"type": "object", "properties": {"tags": UNIQUE_TAGS}},
+    "ChildOfChecked": {
+        "allOf": [
+            {"$ref": "#/components/schemas/CheckedParent"},
+            {"type": "object", "properties": {"more": UNIQUE_TAGS}},
+        ]
+    },
+    "Child": {
+        "allOf": [{"$ref": "#/components/schemas/Parent"}, {"type": "object", "properties": {"tags": UNIQUE_TAGS}}]
+    },
+    "Either": CONTACT["properties"]["reach"],
+    "Plain": {"type": "object", "properties": {"x": {"type": "string"}}},
+    "Level": {"type": "string", "enum": ["low", "high"], "not": {"const": "high"}},
+}
+SHAPE_BODIES = ["CheckedParent", "ChildOfChecked", "Child", "Either", "Plain", "Level"]
+SHAPES_SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Shapes", "version": "1.0.0"},
+    "components": {"schemas": SHAPES},
+    "webhooks": {
+        name.lower(): {
+            "post": {
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}},
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+        for name in SHAPE_BODIES
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory: pytest.TempPathFactory) -> Imported:
+    return generate_document(tmp_path_factory.mktemp("shapes"), SHAPES_SPEC, "shapes_webhooks")
+
+
+def test_each_body_that_needs_a_check_carries_its_own_and_no_other_class_does(shapes: Imported) -> None:
+    code = Path(shapes.models.__file__).read_text(encoding="utf-8")
+    checked = ["CheckedParent", "ChildOfChecked", "Child", "Either"]
+    assert attached_checks(code) == {name: check_pointer(f"/components/schemas/{name}") for name in checked}
+
+
+def test_the_check_of_the_most_derived_body_runs_on_its_payload(shapes: Imported) -> None:
+    payload = {"tags": ["a"], "more": ["x", "x"]}
+    assert shapes.verdicts("childofchecked", payload) == (False, False)
+    assert accepts(shapes.models.CheckedParent, payload)  # its own check does not read `more`
+
+
+def test_a_root_model_body_carries_its_check(shapes: Imported) -> None:
+    assert shapes.verdicts("either", {"email": "e"}) == (True, True)
+    assert shapes.verdicts("either", BOTH) == (False, False)
+
+
+def test_a_body_whose_model_cannot_carry_its_check_is_a_warning(shapes: Imported) -> None:
+    unchecked = [problem.message for problem in shapes.generated.warnings if "is not a class" in problem.message]
+    assert unchecked == ["model Level is not a class: it cannot check what its schema's keywords say"]

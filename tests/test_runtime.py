@@ -15,7 +15,7 @@ import pydantic
 import pytest
 from fastapi.testclient import TestClient
 
-from generator.render.render import RUNTIME_MODULES
+from generator.render.render import CONTRACT_MODULE, RUNTIME_MODULES
 from generator.runtime._dedupe import Claim, MemoryStore
 from generator.runtime._fastapi import create_app, read_body, response, route, router, single_endpoint
 from generator.runtime._receive import Answer, Endpoint, Receiver, current_delivery
@@ -314,6 +314,8 @@ ALLOWED_IMPORTS = {
     "_types.py": {"pydantic"},
     "_receive.py": {"pydantic"},
     "_fastapi.py": {"fastapi"},
+    # Shipped only with a contract, and then the package depends on jsonschema (referencing comes with it).
+    "_contract.py": {"jsonschema", "pydantic", "referencing"},
 }
 
 
@@ -328,7 +330,7 @@ def imported_packages(source: str) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("name", RUNTIME_MODULES)
+@pytest.mark.parametrize("name", [*RUNTIME_MODULES, CONTRACT_MODULE])
 def test_a_runtime_module_imports_only_the_standard_library_and_the_packages_dependencies(name: str):
     source = (ROOT / "generator" / "runtime" / name).read_text(encoding="utf-8")
     assert imported_packages(source) - sys.stdlib_module_names == ALLOWED_IMPORTS[name]

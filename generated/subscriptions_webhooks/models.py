@@ -62,11 +62,11 @@ class Customer(BaseModel):
 
 
 class CustomerEvent(BaseModel):
+    _hookgen_contract = contract_check("/$defs/~1components~1schemas~1CustomerEvent")
     object: Literal["customer_event"]
     action: Action
     customer: Customer
     occurred_at: AwareDatetime
-    _hookgen_contract = contract_check("/$defs/~1components~1schemas~1CustomerEvent")
 
 
 class EmailDeliveryStatusChangedPayload(BaseModel):

@@ -2,7 +2,8 @@
 
 Which formats a model asserts is a setting (see ASSERTABLE_FORMATS); every other format is read as a plain
 string, so a model never refuses a string the contract allows. Class names are read back from
-datamodel-code-generator's model metadata.
+datamodel-code-generator's model metadata. The body models that need the contract check (contract_check.py) are
+given it by datamodel-code-generator itself, through a template (see `check_options`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,8 +92,24 @@ MODEL_OPTIONS: dict[str, Any] = {
     # A property with a default is still not nullable: the default fills in only when it is absent.
     "strict_nullable": True,
     # Pydantic reads a number as a Unix time; the contract's dates are strings (see generator/runtime/_types.py).
-    "import_overrides": {"MISSING": "pydantic", "AwareDatetime": "._types", "date": "._types", "time": "._types"},
+    # `contract_check` comes from the package's own `_contract.py` (see `check_options`).
+    "import_overrides": {
+        "MISSING": "pydantic",
+        "AwareDatetime": "._types",
+        "date": "._types",
+        "time": "._types",
+        "contract_check": "._contract",
+    },
 }
+
+# The contract check is one line in the body of a class, `_hookgen_contract = contract_check(pointer)`, written by
+# datamodel-code-generator: its built-in BaseModel and RootModel templates both include
+# `pydantic_v2/schema_runtime_validation.jinja2` in the class body, and the custom template folder holds only a
+# replacement for that include (the class templates stay built-in, so nothing else in the output changes). The
+# pointer is template data keyed by schema path, which datamodel-code-generator reads before the class name: class
+# names are known only after the run. A custom base class (`base_class_map`, `customBasePath`) would not do: it is
+# ignored for a subclass (`allOf`) and dropped for a RootModel; `validators` are field validators only.
+CHECK_TEMPLATES = Path(__file__).parent / "templates"
 
 
 def model_options(asserted_formats: frozenset[str]) -> dict[str, Any]:
@@ -101,18 +119,41 @@ def model_options(asserted_formats: frozenset[str]) -> dict[str, Any]:
     return {**MODEL_OPTIONS, "type_mappings": mappings}
 
 
+def check_options(checks: Mapping[str, str]) -> dict[str, Any]:
+    """datamodel-code-generator's options that give the class of each named component schema its contract check.
+
+    `checks` maps a component schema's name to the pointer of its check; without checks there are no options.
+    """
+    if not checks:
+        return {}
+    return {
+        "custom_template_dir": CHECK_TEMPLATES,
+        # The unescaped name: datamodel-code-generator's schema paths do not escape `/` or `~`.
+        "extra_template_data": {f"#/components/schemas/{name}": {"hookgen_check": at} for name, at in checks.items()},
+        # An import must name a module; MODEL_OPTIONS's `import_overrides` makes it the package's `._contract`.
+        "additional_imports": ["_contract.contract_check"],
+    }
+
+
 def generate_models(
-    model_input: ModelInput, asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS, *, root_file: str = ""
+    model_input: ModelInput,
+    asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS,
+    *,
+    checks: Mapping[str, str] | None = None,
+    root_file: str = "",
 ) -> tuple[Models | None, list[Problem]]:
-    """Run datamodel-code-generator on the prepared document; a failure inside it is a problem at the root file."""
+    """Run datamodel-code-generator on the prepared document; a failure inside it is a problem at the root file.
+
+    `checks` names the component schemas whose classes get the contract check, with the pointer of each check.
+    """
     try:
-        return _generate(model_input, asserted_formats), []
+        return _generate(model_input, {**model_options(asserted_formats), **check_options(checks or {})}), []
     except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem
         problem = Problem(root_file, None, "", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
         return None, [problem]
 
 
-def _generate(model_input: ModelInput, asserted_formats: frozenset[str]) -> Models:
+def _generate(model_input: ModelInput, options: dict[str, Any]) -> Models:
     # Slow to import, and needed only here.
     from datamodel_code_generator import generate  # noqa: PLC0415
     from datamodel_code_generator.enums import (  # noqa: PLC0415
@@ -134,7 +175,7 @@ def _generate(model_input: ModelInput, asserted_formats: frozenset[str]) -> Mode
                 target_python_version=PythonVersion.PY_311,
                 output=output,
                 emit_model_metadata=metadata,
-                **model_options(asserted_formats),
+                **options,
             )
         code = output.read_text(encoding="utf-8")
         entries = json.loads(metadata.read_text(encoding="utf-8"))["models"]
@@ -157,6 +198,7 @@ __all__ = [
     "ASSERTABLE_FORMATS",
     "DEFAULT_ASSERTED_FORMATS",
     "Models",
+    "check_options",
     "generate_models",
     "model_options",
 ]

@@ -9,7 +9,9 @@ gets a `before` validator that checks the raw payload against the contract's own
 Schema 2020-12, shipped in the package as `_contract.json`), so what the handler receives is what
 the contract allows. The check covers only what the model leaves out: each such keyword, whole, at
 every place the model's own structure leads to it (`contract_document`). Bodies that reach none of
-them pay nothing.
+them pay nothing. Which bodies need it is known before the models are generated (`guarded_bodies`);
+datamodel-code-generator writes the check into their classes (codegen.check_options), and
+`contract_for` says where a body's model could not carry it.
 """
 
 from __future__ import annotations
@@ -49,23 +51,25 @@ UNEXPRESSED = frozenset(
     }
 )
 _ANNOTATIONS = frozenset({"title", "description", "examples", "deprecated", "default", "$comment", "nullable"})
+# The class attribute that holds a model's contract check, as models/templates/ writes it.
 GUARD_ATTRIBUTE = "_hookgen_contract"
 CHECKS = "$defs"  # where the contract document keeps each check, by the pointer of the schema it checks
+# The contract document's top-level key listing the formats the models assert (read by generator/runtime/_contract.py).
+FORMATS = "assertedFormats"
 
 
-@dataclass(frozen=True)
-class CheckedModels:
-    """The models' code with the contract check on every body model that needs it, and the contract it reads."""
-
-    code: str
-    contract: str | None  # the JSON document of `_contract.json`; None when no body needs a check
-
-
-def add_contract_checks(model_input: ModelInput, models: Models, bundle: Bundle) -> tuple[CheckedModels, list[Problem]]:
-    """Give each body model whose schema needs it the contract check; say so where one cannot carry it."""
-    guards = guarded_bodies(model_input.contract, model_input.body_schemas.values())
-    checks = {models.class_for(name): check_pointer(pointer) for name, pointer in guards.bodies.items()}
-    code, unguarded = add_guards(models.code, checks)
+def contract_for(
+    model_input: ModelInput, guards: Guards, models: Models, bundle: Bundle, asserted_formats: frozenset[str]
+) -> tuple[str | None, list[Problem]]:
+    """The `_contract.json` the body models check payloads against (None if none does); a warning where one cannot."""
+    if not guards.bodies:
+        return None, []
+    attached = attached_checks(models.code)
+    unguarded = sorted(
+        name
+        for schema, pointer in body_checks(guards).items()
+        if attached.get(name := models.class_for(schema)) != pointer
+    )
     # Never silent: a body whose schema needs the contract check but could not get one is said.
     problems = [
         bundle.problem(
@@ -73,8 +77,7 @@ def add_contract_checks(model_input: ModelInput, models: Models, bundle: Bundle)
         )
         for name in unguarded
     ]
-    contract = contract_document(model_input.contract, guards) if guards.bodies else None
-    return CheckedModels(code, contract), problems
+    return contract_document(model_input.contract, guards, asserted_formats), problems
 
 
 @dataclass(frozen=True)
@@ -92,13 +95,19 @@ def guarded_bodies(contract: dict[str, Any], body_schemas: Iterable[str]) -> Gua
     return Guards({name: pointer for name, pointer in at.items() if pointer in needing}, needing)
 
 
+def body_checks(guards: Guards) -> dict[str, str]:
+    """Component name -> the pointer of its check, for each body schema that needs one (what codegen attaches)."""
+    return {name: check_pointer(pointer) for name, pointer in guards.bodies.items()}
+
+
 def check_pointer(pointer: str) -> str:
     """Where the contract document keeps the check of the schema at `pointer`."""
     return pointers.join("", CHECKS, pointer)
 
 
-def contract_document(contract: dict[str, Any], guards: Guards) -> str:
-    """The JSON the generated package checks payloads against: every schema the bodies reach, and the checks.
+def contract_document(contract: dict[str, Any], guards: Guards, asserted_formats: frozenset[str]) -> str:
+    """The JSON the generated package checks payloads against: every schema the bodies reach, the checks, and the
+    formats the models assert (which the checks then assert too).
 
     The schemas mean what the source means (normalize.for_contract). A body's check is the part of its
     schema the model cannot express: each keyword no Pydantic type carries, whole, at every place the
@@ -108,7 +117,7 @@ def contract_document(contract: dict[str, Any], guards: Guards) -> str:
     checks = _Checks(contract, guards.needing)
     for pointer in guards.bodies.values():
         checks.build(pointer)
-    document = {**contract, CHECKS: checks.built}
+    document = {FORMATS: sorted(asserted_formats), **contract, CHECKS: checks.built}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
@@ -215,27 +224,22 @@ def _one_branch_or_null(branches: Any) -> bool:
     return isinstance(branches, list) and len([b for b in branches if b != {"type": "null"}]) <= 1
 
 
-def add_guards(code: str, checks: dict[str, str]) -> tuple[str, list[str]]:
-    """Add the contract check to each named class of the models' code (class name -> schema pointer).
-
-    Also returns the names that are not a class there, which therefore carry no check.
-    """
-    if not checks:
-        return code, []
-    lines = code.splitlines()
-    ends = {
-        node.name: node.end_lineno
-        for node in ast.parse(code).body
-        if isinstance(node, ast.ClassDef) and node.name in checks and node.end_lineno is not None
-    }
-    for name, end in sorted(ends.items(), key=lambda item: -item[1]):
-        lines.insert(end, f"    {GUARD_ATTRIBUTE} = contract_check({json.dumps(checks[name])})")
-    return _with_import("\n".join(lines) + "\n"), sorted(set(checks) - set(ends))
+def attached_checks(code: str) -> dict[str, str]:
+    """Class name -> the pointer its contract check names, for every class of the models' code that carries one."""
+    checks = {}
+    for node in ast.parse(code).body:
+        if isinstance(node, ast.ClassDef):
+            pointer = next(filter(None, (_check_pointer_of(statement) for statement in node.body)), None)
+            if pointer is not None:
+                checks[node.name] = pointer
+    return checks
 
 
-def _with_import(code: str) -> str:
-    # After `from __future__`, which must stay first; ruff sorts the imports afterwards.
-    lines = code.splitlines(keepends=True)
-    at = next((i + 1 for i, line in enumerate(lines) if line.startswith("from __future__")), 0)
-    lines.insert(at, "\nfrom ._contract import contract_check\n")
-    return "".join(lines)
+def _check_pointer_of(statement: ast.stmt) -> str | None:
+    """The pointer of `GUARD_ATTRIBUTE = contract_check("pointer")`; None for any other statement."""
+    if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)):
+        return None
+    if [getattr(target, "id", None) for target in statement.targets] != [GUARD_ATTRIBUTE]:
+        return None
+    argument = statement.value.args[0] if statement.value.args else None
+    return argument.value if isinstance(argument, ast.Constant) and isinstance(argument.value, str) else None

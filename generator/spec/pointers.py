@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-# What a URI fragment may hold unencoded; the generated _contract.py encodes its pointers alike.
+# What a URI fragment may hold unencoded. The generated package's _contract.py (generator/runtime/) encodes its
+# pointers alike, with its own copy, since it cannot import the generator; a test asserts the two are equal.
 FRAGMENT_SAFE = "/~!$&'()*+,;=:@"
 
 

@@ -1,0 +1,80 @@
+"""The contract's own schema, for what the models cannot say (`oneOf`, `not`, `uniqueItems`, ...).
+
+Body models whose schema needs it carry `contract_check(pointer)`: a `before` validator that refuses a
+payload the contract refuses, before Pydantic reads it. The contract is `_contract.json`, beside this
+module: the schemas, the checks (under `$defs`), and the formats the models assert (`assertedFormats`),
+which the check asserts too, so that both read a string alike. It is read, and each validator built, on
+first use.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import quote
+
+import jsonschema
+from pydantic import model_validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+CONTRACT_FILE = "_contract.json"
+CONTRACT_URI = "urn:hookgen:contract"
+# The contract's top-level key that lists the formats the models assert.
+FORMATS = "assertedFormats"
+# A JSON pointer in a URI fragment: what a fragment may hold stays, anything else (`%`, spaces) is percent-encoded.
+# The generator's copy is generator/spec/pointers.py's FRAGMENT_SAFE (this module cannot import it).
+_FRAGMENT_SAFE = "/~!$&'()*+,;=:@"
+
+
+class Contract:
+    """A contract document, and a JSON Schema 2020-12 validator for each of its schemas, built on first use."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        resource = Resource.from_contents(document, DRAFT202012)
+        self._registry: Registry[Any] = Registry().with_resource(CONTRACT_URI, resource)
+        self._formats = jsonschema.FormatChecker(formats=document[FORMATS])
+        self._validators: dict[str, jsonschema.Draft202012Validator] = {}
+
+    def validator(self, pointer: str) -> jsonschema.Draft202012Validator:
+        """The validator of the schema at `pointer` in the document."""
+        if pointer not in self._validators:
+            self._validators[pointer] = jsonschema.Draft202012Validator(
+                {"$ref": f"{CONTRACT_URI}#{quote(pointer, safe=_FRAGMENT_SAFE)}"},
+                registry=self._registry,
+                format_checker=self._formats,
+            )
+        return self._validators[pointer]
+
+
+@cache
+def package_contract() -> Contract:
+    """The contract this package ships (`_contract.json`, beside this module)."""
+    text = resources.files(__package__).joinpath(CONTRACT_FILE).read_text(encoding="utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return Contract(document)
+
+
+def validator(pointer: str) -> jsonschema.Draft202012Validator:
+    """The validator of the schema at `pointer` in the package's contract."""
+    return package_contract().validator(pointer)
+
+
+def contract_check(pointer: str, contract: Contract | None = None) -> Any:
+    """A `before` model validator: the payload must be valid against the schema at `pointer` in the contract."""
+    # `contract` is the package's own unless given; it is read on the first payload, not when the models are imported.
+
+    def check(cls: type, data: Any) -> Any:
+        checked = (contract or package_contract()).validator(pointer)
+        error = jsonschema.exceptions.best_match(checked.iter_errors(data))
+        if error is not None:
+            where = "/".join(str(part) for part in error.absolute_path)
+            raise ValueError(f"the contract refuses this payload at /{where}: {error.message}")
+        return data
+
+    return model_validator(mode="before")(classmethod(check))  # type: ignore[arg-type]
+
+
+__all__ = ["Contract", "contract_check", "package_contract", "validator"]
