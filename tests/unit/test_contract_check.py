@@ -12,7 +12,8 @@ from referencing.jsonschema import DRAFT202012
 
 from generator.models.contract_check import (
     GUARD_ATTRIBUTE,
-    add_guards,
+    attached_checks,
+    body_checks,
     check_pointer,
     contract_document,
     guarded_bodies,
@@ -101,35 +102,38 @@ def check_validator(document: dict[str, Any], body_pointer: str) -> jsonschema.D
 )
 def test_the_contract_document_checks_what_the_model_cannot(body: str, payload: Any, valid: bool) -> None:
     guards = guarded_bodies(CONTRACT, SCHEMAS)
-    document = json.loads(contract_document(CONTRACT, guards))
+    document = json.loads(contract_document(CONTRACT, guards, frozenset({"date-time"})))
     assert document["components"] == CONTRACT["components"]
+    assert document["assertedFormats"] == ["date-time"]
     assert check_validator(document, guards.bodies[body]).is_valid(payload) is valid
 
 
-MODELS = """\
+MODELS = f"""\
 from __future__ import annotations
 
 from pydantic import BaseModel
 
+from ._contract import contract_check
+
 
 class Deep(BaseModel):
+    {GUARD_ATTRIBUTE} = contract_check("/$defs/~1components~1schemas~1Deep")
     z: str | None = None
+
+
+class Plain(BaseModel):
+    other = contract_check("/not/the/guard")
 
 
 Alias = int
 """
 
 
-def test_add_guards_attaches_the_check_to_classes_and_names_the_rest() -> None:
-    code, unguarded = add_guards(MODELS, {"Deep": "/components/schemas/Deep", "Alias": "/components/schemas/Alias"})
-    assert unguarded == ["Alias"]
-    lines = code.splitlines()
-    assert lines[1:3] == ["", "from ._contract import contract_check"]
-    assert lines[lines.index("    z: str | None = None") + 1] == (
-        f'    {GUARD_ATTRIBUTE} = contract_check("/components/schemas/Deep")'
-    )
-    compile(code, "models.py", "exec")
+def test_body_checks_name_each_guarded_body_with_its_check_pointer() -> None:
+    checks = body_checks(guarded_bodies(CONTRACT, SCHEMAS))
+    assert checks["Deep"] == check_pointer("/components/schemas/Deep") == "/$defs/~1components~1schemas~1Deep"
+    assert "Plain" not in checks
 
 
-def test_add_guards_without_checks_leaves_the_code() -> None:
-    assert add_guards(MODELS, {}) == (MODELS, [])
+def test_attached_checks_reads_back_the_classes_that_carry_one() -> None:
+    assert attached_checks(MODELS) == {"Deep": "/$defs/~1components~1schemas~1Deep"}
