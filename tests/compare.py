@@ -31,9 +31,19 @@ def declaration_differences(source: dict[str, Any], generated: dict[str, Any]) -
                 differences.append(f"{at}: {name} is {actual!r}, the spec says {expected!r}")
         if _headers(source, operation) != _headers(generated, produced):
             differences.append(f"{at}: headers {_headers(generated, produced)} != {_headers(source, operation)}")
+        if _media_types(source, operation) != _media_types(generated, produced):
+            differences.append(
+                f"{at}: media types {_media_types(generated, produced)} != {_media_types(source, operation)}"
+            )
         if set(operation.get("responses") or {}) != set(produced.get("responses") or {}):
             differences.append(f"{at}: statuses {sorted(produced['responses'])} != {sorted(operation['responses'])}")
     return sorted(differences)
+
+
+def _media_types(document: dict[str, Any], operation: dict[str, Any]) -> list[str]:
+    """The media types of an operation's request body that carry a schema, in order."""
+    content = (deref(document, operation.get("requestBody")) or {}).get("content") or {}
+    return [media_type for media_type, media in content.items() if isinstance(media, dict) and "schema" in media]
 
 
 def _field(operation: dict[str, Any], name: str) -> Any:

@@ -376,3 +376,34 @@ def test_a_discriminator_mapping_into_files_tags_with_the_mapping_values(tmp_pat
         [sys.executable, "-c", check], cwd=tmp_path / "out", capture_output=True, text=True, check=False, timeout=60
     )
     assert imported.returncode == 0, imported.stderr
+
+
+def test_every_declared_media_type_is_documented_and_the_unread_ones_are_answered_415(tmp_path: Path) -> None:
+    text = _webhook_with("type: object\nproperties:\n  name: {type: string}")
+    text = text.replace(
+        "          application/json:\n",
+        "          application/xml:\n            schema: {type: object}\n          application/json:\n",
+    )
+    _write(tmp_path, {"spec.yaml": text})
+    result = _run("generate", "spec.yaml", "--output", "out", "--package", "p", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    [warning] = [m for m in _problems(result.stderr) if "415" in m["message"]]
+    assert warning["pointer"] == "/webhooks/thing.happened/post/requestBody/content"
+    assert "application/xml" in warning["message"]
+    check = (
+        "import p.webhooks, p.receivers\n"
+        "from fastapi.testclient import TestClient\n"
+        "content = p.webhooks.app.openapi()['webhooks']['thing.happened']['post']['requestBody']['content']\n"
+        "assert list(content) == ['application/json', 'application/xml'], content\n"
+        "class Handlers:\n"
+        "    def thing_happened(self, payload):\n        raise AssertionError('the handler must not run')\n"
+        "client = TestClient(p.receivers.create_app(Handlers(), secrets=['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw']))\n"
+        "xml = {'content-type': 'application/xml'}\n"
+        "answer = client.post('/webhooks/thing.happened', content=b'<a/>', headers=xml)\n"
+        "assert answer.status_code == 415, answer.text\n"
+        "assert 'application/json' in answer.json()['detail'], answer.text\n"
+    )
+    checked = subprocess.run(
+        [sys.executable, "-c", check], cwd=tmp_path / "out", capture_output=True, text=True, check=False, timeout=60
+    )
+    assert checked.returncode == 0, checked.stderr

@@ -159,7 +159,8 @@ class Receiver:
             return Answer(413, f"body larger than {self.max_body} bytes")
         scheme = self.schemes[key]
         if not _content_type_allowed(headers.get("content-type"), self._media_types[key]):
-            return Answer(415, "unsupported content type")
+            accepted = ", ".join(sorted(self._media_types[key]))
+            return Answer(415, f"unsupported content type: this endpoint reads {accepted}")
         try:
             verified = scheme.verify(headers, body, self.secrets, tolerance=self.tolerance, now=self.clock())
         except SignatureError as error:

@@ -11,6 +11,7 @@ import json
 from typing import Annotated, Any, NamedTuple
 
 from fastapi import Body, FastAPI, Header
+from pydantic import BaseModel
 
 from . import models
 
@@ -28,6 +29,7 @@ class Declared(NamedTuple):
     summary: bool
     operation_id: bool
     parameters: tuple[dict[str, Any], ...]
+    other_bodies: tuple[tuple[str, type[BaseModel]], ...]  # media types beside the one FastAPI documents
 
 
 DECLARED: dict[tuple[str, str], Declared] = {
@@ -35,6 +37,7 @@ DECLARED: dict[tuple[str, str], Declared] = {
         frozenset(["200"]),
         True,
         True,
+        (),
         (),
     ),
     ("login-success", "post"): Declared(
@@ -57,11 +60,13 @@ DECLARED: dict[tuple[str, str], Declared] = {
                 "schema": {"type": "integer", "minimum": 1},
             },
         ),
+        (),
     ),
     ("payment", "post"): Declared(
         frozenset(["200", "410"]),
         True,
         True,
+        (),
         (),
     ),
     ("order.updated", "post"): Declared(
@@ -77,11 +82,13 @@ DECLARED: dict[tuple[str, str], Declared] = {
                 "schema": {"type": "string"},
             },
         ),
+        (),
     ),
     ("customer.event", "post"): Declared(
         frozenset(["200"]),
         True,
         True,
+        (),
         (),
     ),
     ("email.delivery_status_changed", "post"): Declared(
@@ -89,11 +96,13 @@ DECLARED: dict[tuple[str, str], Declared] = {
         True,
         True,
         (),
+        (),
     ),
     ("monitoring.alert", "post"): Declared(
         frozenset(["202"]),
         True,
         True,
+        (),
         (),
     ),
 }
@@ -260,11 +269,23 @@ def openapi() -> dict[str, Any]:
             if declared.parameters:
                 # FastAPI writes its own reading of each header (nullable, titled, constraints lost).
                 operation["parameters"] = copy.deepcopy(list(declared.parameters))
+            for media_type, model in declared.other_bodies:
+                operation["requestBody"]["content"][media_type] = {"schema": _component(schema, model)}
     _drop_unreferenced(schema, ("HTTPValidationError", "ValidationError"))
     if SECURITY_SCHEMES:
         # The operations name these schemes in `security`; the document must define them.
         schema.setdefault("components", {})["securitySchemes"] = copy.deepcopy(SECURITY_SCHEMES)
     return schema
+
+
+def _component(schema: dict[str, Any], model: type[BaseModel]) -> dict[str, str]:
+    """A `$ref` to the model's schema in the document's components, adding it (and what it uses) when absent."""
+    produced = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in produced.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components.setdefault(model.__name__, produced)
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
 def _drop_unreferenced(schema: dict[str, Any], names: tuple[str, ...]) -> None:

@@ -104,6 +104,11 @@ class Webhook:
         candidates = json_bodies or list(self.bodies)
         return candidates[0] if candidates else None
 
+    @property
+    def other_bodies(self) -> tuple[RequestBody, ...]:
+        """The media types declared beside the one the receivers read: documented, answered 415 by receivers."""
+        return tuple(body for body in self.bodies if body is not self.body)
+
 
 @dataclass(frozen=True)
 class SignatureScheme:

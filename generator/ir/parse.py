@@ -81,7 +81,17 @@ def _webhook(
         extensions={k: v for k, v in operation.items() if k.startswith("x-")},
         signature=signature,
     )
-    return webhook, problems + header_problems
+    return webhook, problems + header_problems + _unread_media_types(bundle, at, webhook)
+
+
+def _unread_media_types(bundle: Bundle, at: str, webhook: Webhook) -> list[Problem]:
+    """A warning naming the media types receivers cannot parse (answered 415; the declared app documents them)."""
+    if not webhook.other_bodies:
+        return []
+    others = ", ".join(body.media_type for body in webhook.other_bodies)
+    read = webhook.body.media_type if webhook.body else "none"
+    message = f"receivers read {read} only and answer 415 to {others}; the declared app documents every media type"
+    return [bundle.problem(pointers.join(at, "requestBody", "content"), message, Level.WARNING)]
 
 
 def _headers(
