@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from .errors import ConfigError, Problem, SpecError, raise_on_errors
 from .ir import Spec
@@ -110,16 +110,17 @@ def build(
     return Generated(spec, package, files, problems.found, bundled.document, asserted_formats)
 
 
-def generate(
-    spec_path: Path,
-    output: Path,
-    *,
-    package: str | None = None,
-    strict: bool = False,
-    asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS,
-    ref_roots: Sequence[Path] = (),
-) -> Generated:
+class BuildOptions(TypedDict, total=False):
+    """What `build` takes besides the spec (see its parameters)."""
+
+    package: str | None
+    strict: bool
+    asserted_formats: frozenset[str]
+    ref_roots: Sequence[Path]
+
+
+def generate(spec_path: Path, output: Path, **options: Unpack[BuildOptions]) -> Generated:
     """Generate the package for a spec into `output`, replacing it whole only when everything worked."""
-    generated = build(spec_path, package=package, strict=strict, asserted_formats=asserted_formats, ref_roots=ref_roots)
+    generated = build(spec_path, **options)
     write_package(generated.files, output)
     return generated

@@ -133,7 +133,9 @@ def run_fidelity(args: argparse.Namespace) -> int:
     from .fidelity import measure as fidelity  # noqa: PLC0415
 
     formats = _asserted_formats(args, config)
-    report, warnings = fidelity.measure_spec(spec, count=args.payloads, seconds=args.seconds, asserted_formats=formats)
+    report, warnings = fidelity.measure_spec(
+        spec, count=args.payloads, seconds=args.seconds, asserted_formats=formats, ref_roots=config.ref_roots
+    )
     _print(warnings)
     if args.format == "json":
         print(json.dumps(report.as_json(), indent=2, default=repr))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
@@ -187,12 +188,14 @@ def _model(models: ModuleType, webhook: Webhook) -> Any:
 
 
 def measure_spec(
-    spec: Path, *, count: int, seconds: float, asserted_formats: frozenset[str]
+    spec: Path, *, count: int, seconds: float, asserted_formats: frozenset[str], ref_roots: Sequence[Path] = ()
 ) -> tuple[FidelityReport, list[Problem]]:
     """Generate a spec's package into a temporary folder and measure its models; also the generation warnings."""
     package = "hookgen_fidelity_models"
     with tempfile.TemporaryDirectory(prefix="hookgen-fidelity-") as folder:
-        generated = generate(spec, Path(folder), package=package, asserted_formats=asserted_formats)
+        generated = generate(
+            spec, Path(folder), package=package, asserted_formats=asserted_formats, ref_roots=ref_roots
+        )
         [models] = import_generated(Path(folder), package, "models")
         report = measure(generated, models, count=count, seconds=seconds, spec=display_path(spec))
     return report, generated.warnings
