@@ -22,6 +22,13 @@ from .compare import declaration_differences
 from .conftest import CORPUS, Imported, generate_and_import
 from .roundtrip import check_shapes
 
+# OpenAPI 3.0 with `x-webhooks`: upgraded to 3.1 (spec/upgrade.py); each round-trips against its upgraded form.
+SPECS_30 = [
+    "openapi-3.0-x-webhooks/apideck-crm.yml",
+    "openapi-3.0-x-webhooks/clerk-webhooks-2025-04-15.yml",
+    "openapi-3.0-x-webhooks/lob-api-public.yml",  # refers to files absent from the corpus; no webhook has a body
+    "openapi-3.0-x-webhooks/vonage-sms.yml",  # its webhook is written as a callback
+]
 SPECS = [
     "oai-webhook-example.yaml",
     "redocly-museum.yaml",
@@ -35,7 +42,15 @@ SPECS = [
     "openai-openapi.yaml",
     "paddle-openapi.yaml",
     "github-webhooks.json",  # 261 webhooks: about 100 s of the suite, the price of proving the biggest spec
+    *SPECS_30,
 ]
+# Known failures, in one place, each with its reason: the round trip fails on them, and must keep failing until fixed.
+KNOWN_FAILURES = {
+    "openapi-3.0-x-webhooks/clerk-webhooks-2025-04-15.yml": (
+        "Clerk: upgraded, it generates and imports, but webhooks declare `responses: {}` (invalid in 3.0 and 3.1), "
+        "and six body shapes lose their `required` lists (not yet investigated)"
+    ),
+}
 PAYLOADS_PER_WEBHOOK = 5
 SECONDS_PER_WEBHOOK = 4.0
 DRAWN_WEBHOOKS_PER_SPEC = 6
@@ -47,9 +62,19 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module", params=SPECS)
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[name]))
+        if name in KNOWN_FAILURES
+        else name
+        for name in SPECS
+    ],
+)
 def corpus_spec(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Imported:
     name: str = request.param
+    if not (CORPUS / name).is_file():
+        pytest.skip(f"{name} is not in the corpus at {CORPUS}")
     package = "corpus_" + re.sub(r"\W", "_", Path(name).stem)
     return generate_and_import(CORPUS / name, tmp_path_factory.mktemp(package) / "out", package)
 
@@ -74,6 +99,26 @@ def test_every_webhook_operation_is_generated_and_declared(corpus_spec: Imported
     assert named <= set(declared.get("components", {}).get("securitySchemes", {}))
 
 
+@pytest.mark.parametrize("name", SPECS_30)
+def test_a_3_0_spec_is_read_as_3_1_with_one_warning(name: str, tmp_path: Path) -> None:
+    if not (CORPUS / name).is_file():
+        pytest.skip(f"{name} is not in the corpus at {CORPUS}")
+    imported = generate_and_import(CORPUS / name, tmp_path / "out", "corpus_upgraded")
+    assert imported.document["openapi"] == "3.1.0"
+    assert "x-webhooks" not in imported.document
+    assert imported.webhooks.app.openapi()["openapi"].startswith("3.1")
+    upgraded = [p for p in imported.generated.warnings if p.pointer == "/openapi"]
+    assert [p.message.split(":")[0] for p in upgraded] == [
+        f"OpenAPI {_declared_version(name)} document read as OpenAPI 3.1.0"
+    ]
+    assert not [p for p in imported.generated.warnings if "nullable" in p.message and p not in upgraded]
+
+
+def _declared_version(name: str) -> str:
+    first = (CORPUS / name).read_text(encoding="utf-8").split("\n", 1)[0]
+    return first.split(":", 1)[1].strip().strip('"')
+
+
 def test_body_shapes_differ_only_where_a_warning_says_so(corpus_spec: Imported) -> None:
     warned = documented_webhooks(corpus_spec.generated.warnings)
     unwarned = [d for d in check_shapes(corpus_spec) if d.split(": ", 1)[0] not in warned]
@@ -83,6 +128,8 @@ def test_body_shapes_differ_only_where_a_warning_says_so(corpus_spec: Imported) 
 def test_models_agree_with_the_source_except_where_a_warning_says_so(corpus_spec: Imported) -> None:
     """`hookgen fidelity` on a bounded sample: every example judged, payloads drawn for a spread of webhooks."""
     webhooks = webhooks_with_bodies(corpus_spec.generated.spec)
+    if not webhooks:
+        pytest.skip("no webhook of this spec carries a body: there is nothing to judge")
     drawn_for = {w.key for w in webhooks[:: max(1, len(webhooks) // DRAWN_WEBHOOKS_PER_SPEC)][:DRAWN_WEBHOOKS_PER_SPEC]}
     results = [
         measure_webhook(
