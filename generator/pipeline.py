@@ -24,6 +24,7 @@ from .names import snake_case
 from .render.render import render_package
 from .render.write import write_package
 from .spec.bundle import Bundle, bundle
+from .spec.upgrade import upgrade
 from .spec.validate import validate
 
 T = TypeVar("T")
@@ -75,6 +76,8 @@ def load_bundle(
     bundled, bundling = bundle(spec_path, strict=strict, ref_roots=ref_roots)
     if bundled is None:
         raise SpecError(bundling)
+    bundled, upgrading = upgrade(bundled)
+    bundling += upgrading
     reached, findings = validate(bundled, strict=strict)
     if reached is None:
         raise SpecError(findings)  # not a document the rest could be said of

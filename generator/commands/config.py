@@ -1,13 +1,15 @@
-"""Defaults for the command line, from `[tool.hookgen]` in the working folder's `pyproject.toml`."""
+"""Defaults for the command line, from `[tool.hookgen]` in the nearest `pyproject.toml` (as ruff and pytest find it)."""
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, Problem
 from ..models.codegen import ASSERTABLE_FORMATS, DEFAULT_ASSERTED_FORMATS
+from ..spec.load import display_path
 
 KNOWN_KEYS = frozenset({"spec", "output", "package", "assert-formats", "ref-roots"})
 
@@ -23,18 +25,25 @@ class Config:
     ref_roots: tuple[Path, ...] = ()  # folders besides the spec's own that its `$ref`s may read
 
 
-def load_config(folder: Path) -> Config:
-    """Read `[tool.hookgen]`; paths in it are relative to the pyproject's folder."""
-    pyproject = folder / "pyproject.toml"
-    if not pyproject.is_file():
+def find_pyproject(start: Path) -> Path | None:
+    """The `pyproject.toml` in `start` or the nearest folder above it, if any."""
+    folder = start.resolve()
+    return next((f / "pyproject.toml" for f in (folder, *folder.parents) if (f / "pyproject.toml").is_file()), None)
+
+
+def load_config(start: Path) -> Config:
+    """Read `[tool.hookgen]` of the nearest `pyproject.toml`; paths in it are relative to that file's folder."""
+    pyproject = find_pyproject(start)
+    if pyproject is None:
         return Config()
+    folder = pyproject.parent
     try:
         table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("hookgen", {})
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([Problem(str(pyproject), None, "", f"invalid TOML: {exc}")]) from None
     unknown = sorted(set(table) - KNOWN_KEYS)
     if unknown:
-        raise ConfigError([Problem(str(pyproject), None, "", f"unknown [tool.hookgen] keys: {', '.join(unknown)}")])
+        raise ConfigError([Problem(display_path(pyproject), None, "", unknown_key(key)) for key in unknown])
     formats = table.get("assert-formats", sorted(DEFAULT_ASSERTED_FORMATS))
     return Config(
         spec=folder / table["spec"] if "spec" in table else None,
@@ -43,6 +52,13 @@ def load_config(folder: Path) -> Config:
         asserted_formats=asserted_formats(formats, str(pyproject)),
         ref_roots=tuple(folder / root for root in _strings(table.get("ref-roots", []), "ref-roots", str(pyproject))),
     )
+
+
+def unknown_key(key: str) -> str:
+    """The message for a `[tool.hookgen]` key hookgen does not know, with the closest known one."""
+    close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(sorted(KNOWN_KEYS))})"
+    return f"unknown [tool.hookgen] key {key!r}{hint}"
 
 
 def _strings(value: object, key: str, where: str) -> list[str]:

@@ -145,7 +145,10 @@ def generate_models(
     """Run datamodel-code-generator on the prepared document; a failure inside it is a problem at the root file.
 
     `checks` names the component schemas whose classes get the contract check, with the pointer of each check.
+    Without any schema (no webhook carries a body: Lob's) there are no models, and nothing to run.
     """
+    if not (model_input.document.get("components") or {}).get("schemas"):
+        return Models(code="", class_names={}), []
     try:
         return _generate(model_input, {**model_options(asserted_formats), **check_options(checks or {})}), []
     except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem

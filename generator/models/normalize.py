@@ -20,6 +20,7 @@ import json
 from typing import Any
 
 from ..spec.lint import default_fits
+from ..spec.upgrade import with_null_for_nullable
 from ..spec.walk import component_ref_name, map_schema
 
 NON_OBJECT_TYPES = ["array", "boolean", "number", "string", "null"]
@@ -66,24 +67,6 @@ def _clean(schema: dict[str, Any]) -> dict[str, Any]:
 def without_extensions(schema: dict[str, Any]) -> dict[str, Any]:
     """A schema object without vendor extensions (`x-...`), which carry no validation meaning."""
     return {key: value for key, value in schema.items() if not key.startswith("x-")}
-
-
-def with_null_for_nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    """OpenAPI 3.0's `nullable: true` as its author meant it: `null` is one more accepted value."""
-    if "nullable" not in schema:
-        return schema
-    result = {key: value for key, value in schema.items() if key != "nullable"}
-    if schema["nullable"] is not True:
-        return result
-    if isinstance(result.get("enum"), list) and None not in result["enum"]:
-        result["enum"] = [*result["enum"], None]
-    declared = result.get("type")
-    if isinstance(declared, str):
-        return {**result, "type": [declared, "null"]}
-    if isinstance(declared, list):
-        return {**result, "type": declared if "null" in declared else [*declared, "null"]}
-    annotations: dict[str, Any] = {key: result.pop(key) for key in ("title", "description") if key in result}
-    return {**annotations, "anyOf": [result, {"type": "null"}]}
 
 
 def is_loose_object(schema: Any) -> bool:

@@ -23,7 +23,7 @@ from ..errors import Level, Problem
 from ..names import free_name
 from . import pointers
 from .load import FileSet, SourceFile, display_path
-from .walk import reached_roots
+from .walk import in_webhook_response, reached_roots, webhooks_pointer
 
 _SCHEMA_SLOTS = frozenset({"schema"})
 _NOT_COMPONENT_KEY = re.compile(r"[^A-Za-z0-9._-]+")
@@ -80,9 +80,10 @@ def bundle(
     allowed = (spec_path.resolve().parent, *(folder.resolve() for folder in ref_roots))
     bundler = _Bundler(files, root, allowed)
     bundled = bundler.run()
-    roots = reached_roots(bundled.document) if isinstance(bundled.document, dict) else set()
+    document = bundled.document
+    roots = reached_roots(document, webhooks_pointer(document)) if isinstance(document, dict) else set()
     found = [
-        problem if strict or pointers.is_within(at, roots) else replace(problem, level=Level.WARNING)
+        problem if strict or _blocks(at, roots) else replace(problem, level=Level.WARNING)
         for at, problem in bundler.problems
     ]
     return replace(bundled, sources=tuple(files)), found
@@ -245,6 +246,14 @@ def _is_file_reference(target: str) -> bool:
 def _component_key(text: str) -> str:
     """A key OpenAPI allows in `components` (`^[a-zA-Z0-9._-]+$`) for a name an external file uses freely."""
     return _NOT_COMPONENT_KEY.sub("_", text) or "schema"
+
+
+def _blocks(at: str, roots: set[str]) -> bool:
+    """Whether a `$ref` that cannot be followed here stops generation: the webhooks reach it, outside a response.
+
+    A webhook's responses say what the receiver answers; the models and receivers need no more than their status.
+    """
+    return pointers.is_within(at, roots) and not in_webhook_response(at)
 
 
 def _enters_schema(dst: str, key: str) -> bool:

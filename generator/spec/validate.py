@@ -41,7 +41,8 @@ def _check_document(bundle: Bundle) -> list[Problem]:  # noqa: PLR0911 - one ret
         hint = " (this is Swagger 2.0)" if "swagger" in document else ""
         return [bundle.problem("", f"not an OpenAPI document: there is no `openapi` field{hint}")]
     if not str(version).startswith("3.1"):
-        return [bundle.problem("/openapi", f"OpenAPI {version} is not supported: hookgen reads OpenAPI 3.1")]
+        message = f"OpenAPI {version} is not supported: hookgen reads OpenAPI 3.1 and 3.0"
+        return [bundle.problem("/openapi", message)]
     if "webhooks" not in document:
         return [bundle.problem("", "the document has no `webhooks` section: there is nothing to generate")]
     webhooks = document["webhooks"]

@@ -124,6 +124,18 @@ def _next_reference(document: dict[str, Any], pointer: str) -> str | None:
     return ref_target(node)
 
 
+def webhooks_pointer(document: dict[str, Any]) -> str:
+    """Where a document's webhooks are: `webhooks`, or the `x-webhooks` of specs written before OpenAPI 3.1."""
+    return "/x-webhooks" if "webhooks" not in document and "x-webhooks" in document else "/webhooks"
+
+
+def in_webhook_response(pointer: str) -> bool:
+    """Whether a pointer lies inside a webhook's `responses` (what the receiver answers), or a response component."""
+    tokens = pointers.parts(pointer)
+    in_operation = tokens[:1] in (["webhooks"], ["x-webhooks"]) and tokens[3:4] == ["responses"]
+    return in_operation or tokens[:2] == ["components", "responses"]
+
+
 def reached_roots(document: dict[str, Any], start: str = "/webhooks") -> set[str]:
     """Pointers whose subtrees the webhooks reach, following local `$ref`s."""
     roots: set[str] = set()

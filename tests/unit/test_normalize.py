@@ -13,9 +13,9 @@ from generator.models.normalize import (
     is_loose_object,
     normalize,
     tags_every_branch,
-    with_null_for_nullable,
     without_extensions,
 )
+from generator.spec.upgrade import with_null_for_nullable
 
 from .specs import ref
 

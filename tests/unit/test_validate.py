@@ -53,7 +53,17 @@ def test_a_valid_spec_gives_the_reached_document_and_no_problems(write: WriteFil
         (["a", "list"], "", "not an OpenAPI document: the top level is a list, not a map"),
         ({"info": {}}, "", "not an OpenAPI document: there is no `openapi` field"),
         ({"swagger": "2.0"}, "", "not an OpenAPI document: there is no `openapi` field (this is Swagger 2.0)"),
-        ({"openapi": "3.0.3", "webhooks": {}}, "/openapi", "OpenAPI 3.0.3 is not supported: hookgen reads OpenAPI 3.1"),
+        # 3.0 documents are upgraded before validation (upgrade.py, test_upgrade.py); other versions are refused.
+        (
+            {"openapi": "3.2.0", "webhooks": {}},
+            "/openapi",
+            "OpenAPI 3.2.0 is not supported: hookgen reads OpenAPI 3.1 and 3.0",
+        ),
+        (
+            {"openapi": "2.0", "webhooks": {}},
+            "/openapi",
+            "OpenAPI 2.0 is not supported: hookgen reads OpenAPI 3.1 and 3.0",
+        ),
         ({"openapi": "3.1.0"}, "", "the document has no `webhooks` section: there is nothing to generate"),
         (
             {"openapi": "3.1.0", "webhooks": ["a"]},
