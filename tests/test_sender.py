@@ -252,6 +252,18 @@ def test_429_waits_at_least_retry_after(server):
     assert waits[1] >= 6.9  # the schedule says 0.01 s; the clock moved a little since the attempt
 
 
+def test_a_retry_after_longer_than_a_process_waits_is_left_to_resume(server):
+    url, script = server
+    script.answers[:] = [(503, {"Retry-After": "3600"})]
+    waits: list[float] = []
+    with sender() as client:
+        client.sleep = waits.append
+        result = client.send(url + "/hook", PAYLOAD)
+    assert result.outcome is Outcome.PENDING
+    assert len(result.attempts) == 1
+    assert max(waits) < 1
+
+
 def test_a_retry_after_date_is_honoured(server):
     url, script = server
     later = datetime.now(UTC) + timedelta(seconds=30)

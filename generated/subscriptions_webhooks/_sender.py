@@ -58,6 +58,8 @@ DEFAULT_SCHEDULE: tuple[float, ...] = (0, 5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_ATTEMPTS_IN_PROCESS = 2
 DEFAULT_JITTER = 0.1
+# The longest a process sleeps between two attempts (a long Retry-After included); longer waits are left to resume.
+DEFAULT_MAX_WAIT_IN_PROCESS = 60.0
 # What is kept of a receiver's answer, to show why it refused.
 _REASON_BYTES = 512
 _METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254"))
@@ -250,6 +252,7 @@ class _Core:
         *,
         schedule: Sequence[float] = DEFAULT_SCHEDULE,
         max_attempts_in_process: int = DEFAULT_ATTEMPTS_IN_PROCESS,
+        max_wait_in_process: float = DEFAULT_MAX_WAIT_IN_PROCESS,
         jitter: float = DEFAULT_JITTER,
         allow_private: bool = False,
         allow_loopback: bool = False,
@@ -261,6 +264,7 @@ class _Core:
             raise ValueError("a sender needs a schedule and at least one attempt in process")
         self.secret = secret
         self.policy = _Policy(tuple(schedule), jitter, max_attempts_in_process, allow_private, allow_loopback)
+        self.max_wait_in_process = max_wait_in_process
         self.resolver = resolver
         self.clock = clock
         self.user_agent = user_agent
@@ -349,8 +353,11 @@ class Sender(_Core):
 
     def run(self, result: Result) -> Result:
         """Attempt a pending result until it is settled or this process's attempts are spent."""
-        for _ in range(self.policy.max_attempts_in_process):
-            self.sleep(self.wait(result))
+        for number in range(self.policy.max_attempts_in_process):
+            wait = self.wait(result)
+            if number and wait > self.max_wait_in_process:
+                break  # pending: its next_attempt_at is for resume
+            self.sleep(wait)
             result = self.policy.record(result, self.attempt(result.delivery, len(result.attempts) + 1))
             if result.outcome is not Outcome.PENDING:
                 break
@@ -417,8 +424,11 @@ class AsyncSender(_Core):
 
     async def run(self, result: Result) -> Result:
         """Attempt a pending result until it is settled or this process's attempts are spent."""
-        for _ in range(self.policy.max_attempts_in_process):
-            await self.sleep(self.wait(result))
+        for number in range(self.policy.max_attempts_in_process):
+            wait = self.wait(result)
+            if number and wait > self.max_wait_in_process:
+                break  # pending: its next_attempt_at is for resume
+            await self.sleep(wait)
             result = self.policy.record(result, await self.attempt(result.delivery, len(result.attempts) + 1))
             if result.outcome is not Outcome.PENDING:
                 break
