@@ -64,13 +64,19 @@ def _without(
 COMMANDS = {
     "fidelity": ["fidelity", EXAMPLE_SPEC, "--payloads", "1"],
     "listen": ["listen", EXAMPLE_SPEC, "--port", "8765", "--secret", "whsec_test"],
+    "send": ["send", EXAMPLE_SPEC, "payment", "--url", "http://127.0.0.1:9/", "--secret", "whsec_test"],
 }
 
 
 @pytest.mark.parametrize("how", ["sys-modules", "hook"])
 @pytest.mark.parametrize(
     ("command", "blocked"),
-    [("fidelity", ["hypothesis"]), ("fidelity", ["hypothesis_jsonschema"]), ("listen", ["uvicorn"])],
+    [
+        ("fidelity", ["hypothesis"]),
+        ("fidelity", ["hypothesis_jsonschema"]),
+        ("listen", ["uvicorn"]),
+        ("send", ["httpx"]),
+    ],
 )
 def test_a_command_without_its_extra_says_in_one_line_what_to_install(
     command: str, blocked: list[str], how: str, tmp_path: Path
@@ -108,4 +114,4 @@ def test_the_extras_table_matches_pyproject() -> None:
     for extra, modules in EXTRAS.items():
         distributions = [requirement.split(">")[0].split("<")[0].split("=")[0] for requirement in extras[extra]]
         assert sorted(name.replace("-", "_") for name in distributions) == sorted(modules)
-    assert "hookgen[fidelity,listen]" in extras["dev"]
+    assert "hookgen[fidelity,listen,send]" in extras["dev"]

@@ -314,6 +314,7 @@ ALLOWED_IMPORTS = {
     "_types.py": {"pydantic"},
     "_receive.py": {"pydantic"},
     "_fastapi.py": {"fastapi"},
+    "_sender.py": {"httpx", "pydantic"},
     # Shipped only with a contract, and then the package depends on jsonschema (referencing comes with it).
     "_contract.py": {"jsonschema", "pydantic", "referencing"},
 }

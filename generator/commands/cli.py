@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..errors import ConfigError, HookgenError, Problem
@@ -17,6 +18,8 @@ from .config import Config, asserted_formats, load_config
 from .extras import require_extra
 from .listen import listen
 from .scaffold import scaffold
+from .send import Options as SendOptions
+from .send import send
 
 EXIT_OK = 0
 EXIT_DISAGREES = 1
@@ -56,6 +59,7 @@ def parser() -> argparse.ArgumentParser:
     lis.add_argument("--secret", action="append", required=True, help="a signing secret (repeat it to rotate)")
     lis.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     lis.add_argument("--max-body", type=_positive_int, help="the largest body accepted, in bytes (default 25 MiB)")
+    _send_parser(commands)
     fid = commands.add_parser(
         "fidelity", help="judge the generated models against the source schemas (needs hookgen[fidelity])"
     )
@@ -65,6 +69,21 @@ def parser() -> argparse.ArgumentParser:
     fid.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
     _formats_option(fid)
     return root
+
+
+def _send_parser(commands: Any) -> None:
+    snd = commands.add_parser(
+        "send", help="send one signed delivery of a webhook (or --all) to a receiver (needs hookgen[send])"
+    )
+    snd.add_argument("args", nargs="*", metavar="[SPEC] WEBHOOK", help="the OpenAPI document and the webhook key")
+    snd.add_argument("--url", required=True, help="the receiver's URL; with --all, the base URL of `hookgen listen`")
+    snd.add_argument("--secret", required=True, help="the signing secret (standard-webhooks: whsec_ and base64)")
+    source = snd.add_mutually_exclusive_group()
+    source.add_argument("--payload", type=Path, help="a JSON file holding the payload")
+    source.add_argument("--example", action="store_true", help="send the spec's example payload (the default)")
+    snd.add_argument("--all", action="store_true", help="send every webhook, each to URL/webhooks/{key}")
+    snd.add_argument("--attempts", type=_positive_int, default=3, help="attempts, 1 s and 2 s apart (default 3)")
+    snd.add_argument("--allow-private", action="store_true", help="allow private addresses (loopback always is)")
 
 
 def _formats_option(command: argparse.ArgumentParser) -> None:
@@ -171,7 +190,40 @@ def run_listen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"generate": run_generate, "fidelity": run_fidelity, "scaffold": run_scaffold, "listen": run_listen}
+def run_send(args: argparse.Namespace) -> int:
+    """`hookgen send`: one signed delivery per webhook asked for; exit 1 unless every one was delivered."""
+    require_extra("send")
+    config = load_config(Path.cwd())
+    spec, webhook = _send_arguments(args, config)
+    options = SendOptions(
+        args.url, args.secret, payload_file=args.payload, attempts=args.attempts, allow_private=args.allow_private
+    )
+    delivered = send(spec, webhook, options, ref_roots=config.ref_roots)
+    return EXIT_OK if delivered else EXIT_DISAGREES
+
+
+def _send_arguments(args: argparse.Namespace, config: Config) -> tuple[Path, str | None]:
+    """The spec and the webhook key (None with --all) from `[SPEC] WEBHOOK`."""
+    wanted = 1 if args.all else 2
+    if len(args.args) > wanted:
+        raise ConfigError(f"hookgen send takes [SPEC]{'' if args.all else ' WEBHOOK'}, not {len(args.args)} arguments")
+    if not args.all and not args.args:
+        raise ConfigError("give the WEBHOOK to send, or --all")
+    if args.all and args.payload is not None:
+        raise ConfigError("--payload fits one webhook: with --all each webhook sends the spec's example")
+    spec: Path | None = Path(args.args[0]) if len(args.args) == wanted else config.spec
+    if spec is None:
+        raise ConfigError("give a SPEC argument or set it in [tool.hookgen] of pyproject.toml")
+    return spec, None if args.all else args.args[-1]
+
+
+COMMANDS = {
+    "generate": run_generate,
+    "fidelity": run_fidelity,
+    "scaffold": run_scaffold,
+    "listen": run_listen,
+    "send": run_send,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

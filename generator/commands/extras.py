@@ -1,4 +1,4 @@
-"""The extras: what `hookgen fidelity` and `hookgen listen` need beyond `generate` and `scaffold`.
+"""The extras: what `hookgen fidelity`, `hookgen listen` and `hookgen send` need beyond `generate` and `scaffold`.
 
 Each extra of pyproject.toml's `[project.optional-dependencies]` is named after the one command that needs it,
 and lists the modules (import names) its distributions provide. A command checks its extra before it starts, by
@@ -16,6 +16,7 @@ from ..errors import MissingExtraError
 EXTRAS: dict[str, tuple[str, ...]] = {
     "fidelity": ("hypothesis", "hypothesis_jsonschema"),
     "listen": ("uvicorn",),
+    "send": ("httpx",),
 }
 
 

@@ -16,8 +16,9 @@ from typing import Any
 
 from .. import __version__
 from ..errors import SpecError
-from ..pipeline import generate
+from ..pipeline import Generated, generate
 from ..render.render import MARKER
+from ..render.write import write_package
 from ..spec.bundle import bundle
 from .imported import import_generated
 
@@ -52,12 +53,18 @@ def generator_digest() -> str:
     return digest.hexdigest()
 
 
-def cached_package(spec_path: Path) -> Path:
-    """The folder holding the generated package for this spec's content, generated when not cached yet."""
+def cached_package(spec_path: Path, built: Generated | None = None) -> Path:
+    """The folder holding the generated package for this spec's content, written when not cached yet.
+
+    `built` is the spec's package already built (as PACKAGE), when the caller has it.
+    """
     folder = cache_root() / spec_digest(spec_path)
     pyproject = folder / "pyproject.toml"
     if not (pyproject.is_file() and MARKER in pyproject.read_text(encoding="utf-8")):
-        generate(spec_path, folder, package=PACKAGE)
+        if built is None:
+            generate(spec_path, folder, package=PACKAGE)
+        else:
+            write_package(built.files, folder)
     return folder
 
 

@@ -1,0 +1,127 @@
+"""`hookgen send` through `main`: every webhook's example into the generated receiver over uvicorn, and its errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.commands.cli import main
+from generator.commands.send import listen_url
+
+from .conftest import EXAMPLE_KEYS, EXAMPLE_SPEC
+from .redis_server import free_port
+from .test_sender import SECRET, Recorder, serving
+
+ALERT = {
+    "alert_id": "alt_9",
+    "severity": "warning",
+    "metric": "disk",
+    "value": 91.0,
+    "threshold": 90,
+    "triggered_at": "2026-02-01T10:00:00+01:00",
+}
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOKGEN_CACHE", str(tmp_path_factory.getbasetemp() / "send-cache"))
+
+
+@pytest.fixture(scope="module")
+def receiving() -> Any:
+    from subscriptions_webhooks import receivers  # noqa: PLC0415 - the committed, installed package
+
+    recorder = Recorder()
+    with serving(receivers.create_app(recorder, secrets=[SECRET])) as url:
+        yield url, recorder
+
+
+def send(*args: Any) -> int:
+    return main(["send", str(EXAMPLE_SPEC), *map(str, args), "--secret", SECRET])
+
+
+def test_send_all_delivers_every_example_where_listen_serves_it(receiving, capsys):
+    url, recorder = receiving
+    recorder.calls.clear()
+    assert send("--all", "--url", url) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines if "delivered" in line] == EXAMPLE_KEYS
+    assert [line for line in lines if "attempt 1: HTTP 2" in line] == [line for line in lines if "attempt" in line]
+    assert len(recorder.calls) == len(EXAMPLE_KEYS)
+
+
+def test_send_one_webhook_with_a_payload_file(receiving, tmp_path: Path, capsys):
+    url, recorder = receiving
+    recorder.calls.clear()
+    payload = tmp_path / "alert.json"
+    payload.write_text(json.dumps(ALERT))
+    assert send("monitoring.alert", "--url", listen_url(url, "monitoring.alert"), "--payload", payload) == 0
+    [(name, received)] = recorder.calls
+    assert (name, received.alert_id, received.metric) == ("monitoring_alert", "alt_9", "disk")
+    assert "monitoring.alert: attempt 1: HTTP 202" in capsys.readouterr().out
+
+
+def test_listen_url_quotes_every_slash():
+    assert listen_url("http://h:1/", "/AUTHORISATION") == "http://h:1/webhooks/%2FAUTHORISATION"
+
+
+def test_an_unreachable_receiver_prints_each_attempt_and_exits_1(capsys):
+    url = f"http://127.0.0.1:{free_port()}/hook"
+    assert send("payment", "--url", url, "--attempts", "2") == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(": ")[1] for line in out[:2]] == ["attempt 1", "attempt 2"]
+    assert out[-1].startswith("payment: failed")
+
+
+def test_a_private_address_is_refused_without_the_flag(capsys):
+    assert send("payment", "--url", "http://10.0.0.1/hook") == 1
+    assert "a private address" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope", "--url", "http://127.0.0.1:9/"], "the spec has no webhook 'nope'"),
+        (["--all", "--payload", "x.json", "--url", "http://127.0.0.1:9/"], "--payload fits one webhook"),
+        (["payment", "--payload", "/nonexistent.json", "--url", "http://127.0.0.1:9/"], "cannot read --payload"),
+    ],
+)
+def test_usage_errors_are_one_line(args: list[str], message: str, capsys):
+    assert send(*args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert message in err
+
+
+def test_a_webhook_or_all_is_required(capsys):
+    assert main(["send", "--url", "http://127.0.0.1:9/", "--secret", SECRET]) == 2
+    assert capsys.readouterr().err == "hookgen: error: give the WEBHOOK to send, or --all\n"
+
+
+def test_a_payload_the_model_refuses_is_one_line(tmp_path: Path, capsys):
+    payload = tmp_path / "bad.json"
+    payload.write_text(json.dumps({**ALERT, "value": "high"}))
+    assert send("monitoring.alert", "--url", "http://127.0.0.1:9/", "--payload", payload) == 2
+    assert capsys.readouterr().err == "hookgen: error: monitoring.alert: the payload does not fit Alert: value: " + (
+        "Input should be a valid number, unable to parse string as a number\n"
+    )
+
+
+def test_a_webhook_without_an_example_fails_clearly(tmp_path: Path, capsys):
+    schema = {"type": "object", "properties": {"id": {"type": "string"}}}
+    body = {"content": {"application/json": {"schema": schema}}}
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1"},
+        "webhooks": {"ping": {"post": {"requestBody": body, "responses": {"200": {"description": "ok"}}}}},
+    }
+    (tmp_path / "openapi.yaml").write_text(yaml.safe_dump(document))
+    argv = ["send", str(tmp_path / "openapi.yaml"), "ping", "--url", "http://127.0.0.1:9/", "--secret", SECRET]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.endswith(
+        "ping: the spec has no example of its payload; give one with --payload FILE\n"
+    )
