@@ -7,12 +7,14 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..errors import ConfigError, HookgenError, Problem
 from ..models.codegen import ASSERTABLE_FORMATS
 from ..pipeline import build, generate
 from ..spec.load import display_path
+from . import diff
 from .config import Config, asserted_formats, load_config
 from .extras import require_extra
 from .listen import listen
@@ -64,7 +66,25 @@ def parser() -> argparse.ArgumentParser:
     fid.add_argument("--seconds", type=float, default=10.0, help="time budget for drawing, per webhook (default 10)")
     fid.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
     _formats_option(fid)
+    _diff_parser(commands)
     return root
+
+
+def _diff_parser(commands: Any) -> None:  # argparse's subparsers action has no public type
+    dif = commands.add_parser("diff", help="sort the changes to the webhooks between two versions by how they break")
+    dif.add_argument(
+        "specs", nargs="*", type=Path, metavar="SPEC", help="OLD NEW; with --base, the SPEC (default: [tool.hookgen])"
+    )
+    dif.add_argument("--base", metavar="GIT-REF", help="compare SPEC as it was at this git ref with the working tree")
+    dif.add_argument(
+        "--format", choices=("table", "json", "sarif", "markdown"), default="table", help="output (default table)"
+    )
+    dif.add_argument(
+        "--fail-on",
+        choices=("breaking", "potential"),
+        default="breaking",
+        help="exit 1 at this or worse (default breaking)",
+    )
 
 
 def _formats_option(command: argparse.ArgumentParser) -> None:
@@ -169,7 +189,30 @@ def run_listen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"generate": run_generate, "fidelity": run_fidelity, "scaffold": run_scaffold, "listen": run_listen}
+def run_diff(args: argparse.Namespace) -> int:
+    """`hookgen diff`: report the changes between two versions; exit 1 when one is at or above --fail-on."""
+    config = load_config(Path.cwd())
+    if args.base is not None:
+        if len(args.specs) > 1:
+            raise ConfigError("with --base give at most one SPEC (the working tree's)")
+        spec = args.specs[0] if args.specs else _spec(args, config)
+        result = diff.diff_against_ref(spec, args.base, ref_roots=config.ref_roots)
+    elif len(args.specs) == 2:
+        result = diff.diff_files(args.specs[0], args.specs[1], ref_roots=config.ref_roots)
+    else:
+        raise ConfigError("give OLD and NEW spec files, or --base GIT-REF (and optionally SPEC)")
+    print(diff.render(result, args.format))
+    fail_on = diff.Severity.POTENTIAL if args.fail_on == "potential" else diff.Severity.BREAKING
+    return EXIT_DISAGREES if result.fails(fail_on) else EXIT_OK
+
+
+COMMANDS = {
+    "diff": run_diff,
+    "generate": run_generate,
+    "fidelity": run_fidelity,
+    "scaffold": run_scaffold,
+    "listen": run_listen,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
