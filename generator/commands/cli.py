@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import ConfigError, HookgenError, Problem
+from ..errors import ConfigError, HookgenError, Level, Problem
 from ..models.codegen import ASSERTABLE_FORMATS
 from ..pipeline import build, generate
 from ..spec.load import display_path
 from . import diff
+from .check import check
 from .config import Config, asserted_formats, load_config
 from .extras import require_extra
 from .listen import listen
@@ -67,6 +68,21 @@ def parser() -> argparse.ArgumentParser:
     fid.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
     _formats_option(fid)
     _diff_parser(commands)
+    chk = commands.add_parser(
+        "check", help="validate the spec and fail when the output folder is stale (writes nothing)"
+    )
+    chk.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
+    chk.add_argument(
+        "--output", "-o", type=Path, help="the generated folder to compare (default: [tool.hookgen] output)"
+    )
+    chk.add_argument("--package", "-p", help="the Python package name (default: [tool.hookgen] package)")
+    chk.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="exit 1 on findings at this level (default error)",
+    )
+    _formats_option(chk)
     return root
 
 
@@ -206,7 +222,29 @@ def run_diff(args: argparse.Namespace) -> int:
     return EXIT_DISAGREES if result.fails(fail_on) else EXIT_OK
 
 
+def run_check(args: argparse.Namespace) -> int:
+    """`hookgen check`: the spec validated as `generate` would, the output folder compared; nothing written."""
+    config = load_config(Path.cwd())
+    output = args.output or config.output
+    result = check(
+        _spec(args, config),
+        output,
+        package=args.package or config.package,
+        asserted_formats=_asserted_formats(args, config),
+        ref_roots=config.ref_roots,
+    )
+    _print(result.findings)
+    for stale in result.stale:
+        print(f"stale: {stale.path}")
+        print(stale.diff)
+    fails = result.fails(Level.WARNING if args.fail_on == "warning" else Level.ERROR)
+    where = f" and {display_path(output)} is up to date" if output is not None and not result.stale else ""
+    print(f"hookgen: {'check failed' if fails else 'spec is valid' + where}", file=sys.stderr)
+    return EXIT_DISAGREES if fails else EXIT_OK
+
+
 COMMANDS = {
+    "check": run_check,
     "diff": run_diff,
     "generate": run_generate,
     "fidelity": run_fidelity,
