@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import ConfigError, HookgenError, Problem
+from ..errors import ConfigError, HookgenError, Level, Problem
 from ..models.codegen import ASSERTABLE_FORMATS
 from ..pipeline import build, generate
 from ..spec.load import display_path
+from . import diff
+from .check import check
 from .config import Config, asserted_formats, load_config
 from .extras import require_extra
 from .listen import listen
@@ -68,6 +70,22 @@ def parser() -> argparse.ArgumentParser:
     fid.add_argument("--seconds", type=float, default=10.0, help="time budget for drawing, per webhook (default 10)")
     fid.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
     _formats_option(fid)
+    _diff_parser(commands)
+    chk = commands.add_parser(
+        "check", help="validate the spec and fail when the output folder is stale (writes nothing)"
+    )
+    chk.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
+    chk.add_argument(
+        "--output", "-o", type=Path, help="the generated folder to compare (default: [tool.hookgen] output)"
+    )
+    chk.add_argument("--package", "-p", help="the Python package name (default: [tool.hookgen] package)")
+    chk.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="exit 1 on findings at this level (default error)",
+    )
+    _formats_option(chk)
     return root
 
 
@@ -84,6 +102,23 @@ def _send_parser(commands: Any) -> None:
     snd.add_argument("--all", action="store_true", help="send every webhook, each to URL/webhooks/{key}")
     snd.add_argument("--attempts", type=_positive_int, default=3, help="attempts, 1 s and 2 s apart (default 3)")
     snd.add_argument("--allow-private", action="store_true", help="allow private addresses (loopback always is)")
+
+
+def _diff_parser(commands: Any) -> None:  # argparse's subparsers action has no public type
+    dif = commands.add_parser("diff", help="sort the changes to the webhooks between two versions by how they break")
+    dif.add_argument(
+        "specs", nargs="*", type=Path, metavar="SPEC", help="OLD NEW; with --base, the SPEC (default: [tool.hookgen])"
+    )
+    dif.add_argument("--base", metavar="GIT-REF", help="compare SPEC as it was at this git ref with the working tree")
+    dif.add_argument(
+        "--format", choices=("table", "json", "sarif", "markdown"), default="table", help="output (default table)"
+    )
+    dif.add_argument(
+        "--fail-on",
+        choices=("breaking", "potential"),
+        default="breaking",
+        help="exit 1 at this or worse (default breaking)",
+    )
 
 
 def _formats_option(command: argparse.ArgumentParser) -> None:
@@ -217,7 +252,47 @@ def _send_arguments(args: argparse.Namespace, config: Config) -> tuple[Path, str
     return spec, None if args.all else args.args[-1]
 
 
+def run_diff(args: argparse.Namespace) -> int:
+    """`hookgen diff`: report the changes between two versions; exit 1 when one is at or above --fail-on."""
+    config = load_config(Path.cwd())
+    if args.base is not None:
+        if len(args.specs) > 1:
+            raise ConfigError("with --base give at most one SPEC (the working tree's)")
+        spec = args.specs[0] if args.specs else _spec(args, config)
+        result = diff.diff_against_ref(spec, args.base, ref_roots=config.ref_roots)
+    elif len(args.specs) == 2:
+        result = diff.diff_files(args.specs[0], args.specs[1], ref_roots=config.ref_roots)
+    else:
+        raise ConfigError("give OLD and NEW spec files, or --base GIT-REF (and optionally SPEC)")
+    print(diff.render(result, args.format))
+    fail_on = diff.Severity.POTENTIAL if args.fail_on == "potential" else diff.Severity.BREAKING
+    return EXIT_DISAGREES if result.fails(fail_on) else EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """`hookgen check`: the spec validated as `generate` would, the output folder compared; nothing written."""
+    config = load_config(Path.cwd())
+    output = args.output or config.output
+    result = check(
+        _spec(args, config),
+        output,
+        package=args.package or config.package,
+        asserted_formats=_asserted_formats(args, config),
+        ref_roots=config.ref_roots,
+    )
+    _print(result.findings)
+    for stale in result.stale:
+        print(f"stale: {stale.path}")
+        print(stale.diff)
+    fails = result.fails(Level.WARNING if args.fail_on == "warning" else Level.ERROR)
+    where = f" and {display_path(output)} is up to date" if output is not None and not result.stale else ""
+    print(f"hookgen: {'check failed' if fails else 'spec is valid' + where}", file=sys.stderr)
+    return EXIT_DISAGREES if fails else EXIT_OK
+
+
 COMMANDS = {
+    "check": run_check,
+    "diff": run_diff,
     "generate": run_generate,
     "fidelity": run_fidelity,
     "scaffold": run_scaffold,

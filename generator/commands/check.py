@@ -1,0 +1,94 @@
+"""`hookgen check`: validate the spec as `generate` would, and compare the output folder with what it would write.
+
+Nothing is written: the package is rendered in memory, formatted by ruff in a temporary folder (exactly as
+`generate` formats it), and compared file by file with the output folder.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Level, Problem
+from ..pipeline import build
+from ..render.write import format_folder
+from ..spec.load import display_path
+
+_IGNORED = ("__pycache__", ".egg-info")
+_DIFF_LINES = 20
+
+
+@dataclass(frozen=True)
+class Stale:
+    """One file of the output folder that is not what `generate` would write, with a short unified diff."""
+
+    path: str
+    diff: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The findings on the spec and the stale files of the output folder."""
+
+    findings: list[Problem]
+    stale: list[Stale]
+
+    def fails(self, fail_on: Level) -> bool:
+        """Whether the output is stale or a finding is at or above `fail_on`."""
+        worst = {p.level for p in self.findings}
+        return bool(self.stale) or Level.ERROR in worst or (fail_on is Level.WARNING and Level.WARNING in worst)
+
+
+def check(
+    spec: Path,
+    output: Path | None,
+    *,
+    package: str | None = None,
+    asserted_formats: frozenset[str],
+    ref_roots: Sequence[Path] = (),
+) -> CheckResult:
+    """Validate `spec` (SpecError when it cannot be generated) and compare `output`, when given."""
+    generated = build(spec, package=package, asserted_formats=asserted_formats, ref_roots=ref_roots)
+    stale = stale_files(generated.files, output) if output is not None else []
+    return CheckResult(list(generated.warnings), stale)
+
+
+def formatted(files: dict[str, str]) -> dict[str, str]:
+    """The files as `generate` writes them: formatted by ruff in a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="hookgen-check-") as folder:
+        root = Path(folder)
+        for relative, text in files.items():
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_text(text, encoding="utf-8", newline="\n")
+        format_folder(root)
+        return {relative: (root / relative).read_text(encoding="utf-8") for relative in files}
+
+
+def stale_files(files: dict[str, str], output: Path) -> list[Stale]:
+    """Every file of `output` that differs from, is missing from, or is not in what would be generated."""
+    wanted = formatted(files)
+    present = {
+        path.relative_to(output).as_posix(): path
+        for path in (output.rglob("*") if output.is_dir() else [])
+        if path.is_file() and not any(part.endswith(_IGNORED) for part in path.relative_to(output).parts)
+    }
+    stale = []
+    for relative in sorted(set(wanted) | set(present)):
+        have = present[relative].read_text(encoding="utf-8", errors="replace") if relative in present else ""
+        want = wanted.get(relative, "")
+        if have != want or relative not in present:
+            stale.append(Stale(display_path(output / relative), _short_diff(relative, have, want)))
+    return stale
+
+
+def _short_diff(relative: str, have: str, want: str) -> str:
+    lines = list(
+        difflib.unified_diff(
+            have.splitlines(), want.splitlines(), f"{relative} (on disk)", f"{relative} (generated)", lineterm=""
+        )
+    )
+    more = len(lines) - _DIFF_LINES
+    return "\n".join(lines[:_DIFF_LINES] + ([f"... {more} more lines"] if more > 0 else []))
