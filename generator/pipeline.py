@@ -20,7 +20,7 @@ from .models.codegen import DEFAULT_ASSERTED_FORMATS, generate_models
 from .models.contract_check import body_checks, contract_for, guarded_bodies
 from .models.deviations import find_deviations
 from .models.prepare import prepare
-from .names import snake_case
+from .names import default_package, snake_case
 from .render.render import render_package
 from .render.write import write_package
 from .spec.bundle import Bundle, bundle
@@ -108,7 +108,7 @@ def build(
     problems.found += find_deviations(bundled, body_pointers)
     contract, unchecked = contract_for(model_input, guards, models, bundled, asserted_formats)
     problems.found += unchecked
-    package = package or snake_case(spec.title, fallback="webhooks")
+    package = package or default_package(spec.title, spec_path.stem)
     files = render_package(spec, package, models.code, contract=contract)
     return Generated(spec, package, files, problems.found, bundled.document, asserted_formats)
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.names import free_name, pascal_case, snake_case, unique, words
+from generator.names import default_package, free_name, pascal_case, snake_case, unique, words
 
 
 @pytest.mark.parametrize(
@@ -115,3 +115,22 @@ def test_unique_names_are_unique_and_avoid_reserved(names: list[str]) -> None:
     assert len(set(result)) == len(result)
     assert "app" not in result
     assert [(old, new) for old, new in zip(names, result, strict=True) if old != new] == renamed
+
+
+@pytest.mark.parametrize(
+    ("title", "stem", "package"),
+    [
+        ("GitHub's official Webhooks OpenAPI spec + Octokit extension", "github-webhooks", "github_webhooks"),
+        ("OpenAI API", "openai-openapi", "openai_webhooks"),
+        ("Webhooks", "adyen-webhooks-v1", "adyen_webhooks"),  # nothing telling in the title: the file's name
+        ("Configuration webhooks", "adyen-balanceplatform-configuration-notification-v2", "configuration_webhooks"),
+        ("Chargebee API", "chargebee-api-v1", "chargebee_webhooks"),
+        ("v1: Paddle API", "paddle-openapi", "paddle_webhooks"),
+        ("Clerk Webhook Events", "clerk-webhooks-2025-04-15", "clerk_webhooks"),
+        ("UCP Shopping Service", "rest.openapi", "ucp_webhooks"),
+        ("3D Secure", "x", "secure_webhooks"),
+        ("", "openapi", "webhooks"),
+    ],
+)
+def test_the_default_package_name_is_short_and_readable(title: str, stem: str, package: str) -> None:
+    assert default_package(title, stem) == package
