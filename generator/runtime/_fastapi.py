@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from functools import lru_cache
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, unquote_to_bytes
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from ._receive import Answer, Receiver
 
-__all__ = ["create_app", "read_body", "response", "route", "router", "single_endpoint"]
+__all__ = ["RawRoute", "create_app", "read_body", "response", "route", "router", "single_endpoint"]
 
 
 def router(core: Receiver, *, prefix: str, paths: Mapping[str, str] | None) -> APIRouter:
@@ -48,7 +50,48 @@ def _add_routes(api: APIRouter, core: Receiver, prefix: str, paths: Mapping[str,
         raise ValueError(f"prefix {prefix!r} must start with '/' and must not end with '/'")
     for key in core.endpoints:
         path = (paths or {}).get(key, "/" + quote(key, safe=""))
-        api.add_api_route(prefix + path, route(core, key, None), methods=["POST"], include_in_schema=False)
+        api.add_api_route(
+            prefix + path,
+            route(core, key, None),
+            methods=["POST"],
+            include_in_schema=False,
+            route_class_override=RawRoute,
+        )
+
+
+class RawRoute(APIRoute):
+    """A route matched against the request's raw path, so that a key's quoted `/` (`%2F`) stays in its segment.
+
+    Starlette matches the decoded path, where `orders%2Fcreate` has become `orders/create`. Both sides are put in
+    one canonical quoting first (each segment decoded, then quoted with nothing safe), so a client may quote more
+    or less than needed. A path without `%` (a `paths=` override written plainly) also matches the decoded path.
+    """
+
+    def matches(self, scope: Any) -> tuple[Any, Any]:
+        """Match the canonical raw path; fall back to the decoded path only where no quoting is involved."""
+        canonical = _canonical_path(scope)
+        if canonical is not None:
+            match, child = super().matches({**scope, "path": canonical})
+            # Match is starlette's, which a package may not import directly (it depends on fastapi).
+            if match.name != "NONE" or "%" in self.path:
+                return match, child
+        return super().matches(scope)
+
+
+_CANONICAL = "hookgen.canonical_path"
+
+
+def _canonical_path(scope: Any) -> str | None:
+    """The raw request path with each segment quoted as `quote(segment, safe="")` quotes it; None without one."""
+    raw = scope.get("raw_path")
+    if scope.get("type") != "http" or not isinstance(raw, bytes):
+        return None
+    canonical = scope.get(_CANONICAL)
+    if canonical is None:
+        segments = raw.split(b"?", 1)[0].split(b"/")
+        canonical = "/".join(quote(unquote_to_bytes(segment), safe="") for segment in segments)
+        scope[_CANONICAL] = canonical  # every route asks in turn: computed once per request
+    return str(canonical)
 
 
 def route(core: Receiver, key: str, event_field: str | None) -> Callable[[Request], Awaitable[Response]]:
