@@ -12,10 +12,11 @@ from urllib.parse import quote
 
 import httpx
 import pydantic
+import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from generator.runtime._fastapi import create_app, router
+from generator.runtime._fastapi import create_app, router, single_endpoint
 from generator.runtime._receive import Endpoint, Receiver, current_delivery
 from generator.runtime._signatures import StandardWebhooksScheme
 
@@ -100,3 +101,52 @@ def test_quoted_keys_are_reached_in_an_included_router_and_paths_still_override(
     assert (quoted.status_code, moved.status_code, old.status_code) == (200, 200, 404)
     assert wrong_method.status_code == 405
     assert recorder.keys == ["orders/create", "plain"]
+
+
+class Typed(pydantic.BaseModel):
+    type: str
+    value: Any = None
+
+
+DEEP = b'{"type":"item","value":' + b"[" * 1000 + b"]" * 1000 + b"}"
+NOT_JSON = [
+    b'{"type":"item","value":NaN}',
+    b'{"type":"item","value":Infinity}',
+    b'{"type":"item","value":-Infinity}',
+    b'{"type":"item","value":[1,{"x":NaN}]}',
+]
+
+
+@contextmanager
+def every_route(recorder: Recorder) -> Iterator[list[str]]:
+    """The same webhook served at its own route, at a single endpoint by a payload field, and by a header."""
+    typed = [Endpoint("item", "item", Typed, "application/json", 200, None)]
+    by_header = {"scheme": "standard-webhooks", "event-header": "X-Event"}
+    app = create_app(
+        Receiver(typed, recorder, secrets=[SECRET]), title="t", version="1", prefix="/webhooks", paths=None
+    )
+    app.include_router(
+        single_endpoint(Receiver(typed, recorder, secrets=[SECRET]), path="/by-field", event_field="type")
+    )
+    header_core = Receiver(typed, recorder, secrets=[SECRET], signature=by_header)
+    app.include_router(single_endpoint(header_core, path="/by-header", event_field=None))
+    with serving(app) as base:
+        yield [f"{base}/webhooks/item", f"{base}/by-field", f"{base}/by-header"]
+
+
+@pytest.mark.parametrize("body", [DEEP, *NOT_JSON], ids=["deep", "nan", "inf", "-inf", "nested-nan"])
+def test_every_route_answers_400_to_a_body_that_is_not_json(body: bytes):
+    recorder = Recorder()
+    with every_route(recorder) as urls:
+        answers = [post(url, body, f"m{index}", **{"x-event": "item"}) for index, url in enumerate(urls)]
+    assert [(answer.status_code, answer.json()) for answer in answers] == [(400, {"detail": "body is not JSON"})] * 3
+    assert recorder.keys == []
+
+
+def test_nan_inside_a_string_is_json():
+    recorder = Recorder()
+    with every_route(recorder) as urls:
+        body = b'{"type":"item","value":"NaN and Infinity"}'
+        answers = [post(url, body, f"m{index}", **{"x-event": "item"}) for index, url in enumerate(urls)]
+    assert [answer.status_code for answer in answers] == [200] * 3
+    assert recorder.keys == ["item"] * 3

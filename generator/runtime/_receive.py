@@ -175,7 +175,10 @@ class Receiver:
         if key:
             return self.endpoints[key]
         if event_field is not None:
-            event_type = _payload_field(body, event_field)
+            field_value = _payload_field(body, event_field)
+            if isinstance(field_value, Answer):
+                return field_value
+            event_type = field_value
         endpoint = self.endpoints.get(event_type or "")
         if endpoint is None:
             logger.warning("webhook delivery for unknown event type %r ignored", event_type)
@@ -342,25 +345,53 @@ def _base_media_type(media_type: str) -> str:
     return media_type.split(";", maxsplit=1)[0].strip().lower()
 
 
-def _payload_field(body: bytes, name: str) -> str | None:
+def _payload_field(body: bytes, name: str) -> str | Answer | None:
+    """The string in the payload's top-level field `name`, or the 400 for a body that is not JSON (RFC 8259)."""
     try:
-        payload = json.loads(body)
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError both are
-        return None
+        payload = json.loads(body, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, NaN or Infinity, or nested too deep
+        return _not_json(body)
     value = payload.get(name) if isinstance(payload, dict) else None
     return value if isinstance(value, str) else None
+
+
+class _NonJsonConstantError(ValueError):
+    """NaN, Infinity or -Infinity: Python's json and pydantic read them, but they are not JSON."""
+
+
+def _refuse_constant(name: str) -> object:
+    raise _NonJsonConstantError(name)
+
+
+def _has_non_json_constant(body: bytes) -> bool:
+    """Whether the body holds NaN, Infinity or -Infinity outside strings (only parsed when those bytes occur)."""
+    if b"NaN" not in body and b"Infinity" not in body:
+        return False
+    try:
+        json.loads(body, parse_constant=_refuse_constant)
+    except _NonJsonConstantError:
+        return True
+    except (ValueError, RecursionError):  # otherwise not JSON: the model's parse answers it
+        return False
+    return False
+
+
+def _not_json(body: bytes) -> Answer:
+    return Answer(400, "body is not UTF-8" if not _is_utf8(body) else "body is not JSON")
 
 
 def _parse(endpoint: Endpoint, body: bytes) -> pydantic.BaseModel | Answer | None:
     if endpoint.model is None:
         return None
+    if _has_non_json_constant(body):  # pydantic reads NaN and Infinity; RFC 8259 does not have them
+        return _not_json(body)
     try:
         # Pydantic reads the bytes itself: decoding first would copy every body only to tell errors apart.
         return endpoint.model.model_validate_json(body)
     except pydantic.ValidationError as error:
         errors = error.errors(include_url=False, include_context=False, include_input=False)
         if all(item["type"] == "json_invalid" for item in errors):
-            return Answer(400, "body is not UTF-8" if not _is_utf8(body) else "body is not JSON")
+            return _not_json(body)
         return Answer(422, "payload does not match the schema", [dict(item) for item in errors])
 
 
