@@ -110,3 +110,21 @@ def test_the_digest_follows_every_file_of_the_spec(tmp_path: Path):
     billing = schemas / "billing.yaml"
     billing.write_text(billing.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert spec_digest(spec) != before
+
+
+@pytest.mark.parametrize(
+    ("secret", "message"),
+    [
+        ("", "a webhook secret may not be empty"),
+        ("   ", "a webhook secret may not be empty"),
+        ("not base64!", "a standard-webhooks secret must be base64, optionally after whsec_"),
+    ],
+)
+def test_a_secret_that_cannot_be_used_is_one_line_and_exit_2_before_serving(tmp_path: Path, secret: str, message: str):
+    command = [sys.executable, "-m", "generator", "listen", str(EXAMPLE_SPEC), "--port", str(free_port())]
+    env = {**os.environ, "HOOKGEN_CACHE": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [*command, "--secret", secret], check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.splitlines() == [f"hookgen: error: --secret: {message}"]

@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from .. import __version__
-from ..errors import SpecError
+from ..errors import ConfigError, SpecError
 from ..pipeline import generate
 from ..render.render import MARKER
 from ..spec.bundle import bundle
@@ -84,11 +84,18 @@ class PrintingHandlers:
         print(json.dumps(line, ensure_ascii=False), flush=True)
 
 
-def listen(spec_path: Path, *, host: str, port: int, secrets: list[str], max_body: int | None) -> None:
-    """Serve the receivers of a spec under uvicorn until interrupted."""
-    import uvicorn  # noqa: PLC0415 - only `listen` needs the server
-
+def listening_app(spec_path: Path, *, secrets: list[str], max_body: int | None) -> Any:
+    """The receivers' app for a spec; a ConfigError when a secret cannot be used, before anything is served."""
     [receivers] = import_generated(cached_package(spec_path), PACKAGE, "receivers")
     options = {} if max_body is None else {"max_body": max_body}
-    app = receivers.create_app(PrintingHandlers(receivers), secrets=secrets, **options)
+    try:
+        return receivers.create_app(PrintingHandlers(receivers), secrets=secrets, **options)
+    except ValueError as error:  # the receiver checks every secret against every scheme when it is built
+        raise ConfigError(f"--secret: {error}") from None
+
+
+def serve(app: Any, *, host: str, port: int) -> None:
+    """Serve an app under uvicorn until interrupted."""
+    import uvicorn  # noqa: PLC0415 - only `listen` needs the server
+
     uvicorn.run(app, host=host, port=port, log_level="warning")

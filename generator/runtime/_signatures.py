@@ -441,8 +441,8 @@ def _keys(secrets: Sequence[str], derive_key: Callable[[str], bytes]) -> list[by
 
 
 def _utf8_key(secret: str) -> bytes:
-    if not secret:
-        raise ValueError("a webhook secret may not be empty")
+    if not secret.strip():  # a blank secret is a configuration mistake (an unset variable), not a key
+        raise ValueError("a webhook secret may not be empty or whitespace only")
     return secret.encode("utf-8")
 
 
