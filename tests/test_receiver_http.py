@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import logging
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -52,7 +54,8 @@ def endpoints(keys: list[str]) -> list[Endpoint]:
 @contextmanager
 def serving(app: FastAPI, **options: Any) -> Iterator[str]:
     """Serve `app` with uvicorn on 127.0.0.1 in a thread; yields its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning", **options)
+    # No log_config: uvicorn's own loggers propagate, so caplog sees a traceback the server would log.
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_config=None, **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -150,3 +153,38 @@ def test_nan_inside_a_string_is_json():
         answers = [post(url, body, f"m{index}", **{"x-event": "item"}) for index, url in enumerate(urls)]
     assert [answer.status_code for answer in answers] == [200] * 3
     assert recorder.keys == ["item"] * 3
+
+
+def send_partly(base: str, path: str, declared: int, sent: bytes, wait: float) -> bytes:
+    """POST with a Content-Length of `declared` but only `sent` bytes of body; what the server answers in `wait` s."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=wait) as connection:
+        head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        connection.sendall(f"{head}Content-Length: {declared}\r\n\r\n".encode() + sent)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = connection.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+        return answer
+
+
+def test_a_body_shorter_than_its_content_length_is_answered_408_with_one_quiet_line(caplog: pytest.LogCaptureFixture):
+    recorder = Recorder()
+    core = Receiver(endpoints(["orders/create"]), recorder, secrets=[SECRET])
+    app = create_app(core, title="t", version="1", prefix="/webhooks", paths=None, body_timeout=0.5)
+    caplog.set_level(logging.INFO)
+    with serving(app) as base:
+        started = time.monotonic()
+        answer = send_partly(base, "/webhooks/orders%2Fcreate", 100, b'{"id":', wait=5)
+        elapsed = time.monotonic() - started
+        time.sleep(0.2)  # anything the server logs after answering
+    assert answer.startswith(b"HTTP/1.1 408 ")
+    assert 0.5 <= elapsed < 3
+    assert [record.levelno for record in caplog.records if record.levelno >= logging.WARNING] == []
+    refused = [record for record in caplog.records if record.name.endswith("._receive.refused")]
+    assert [(record.getMessage(), record.exc_info) for record in refused] == [
+        ("webhook delivery refused: 408 body not received within 0.5 s (webhook 'orders/create', delivery None)", None)
+    ]
+    assert recorder.keys == []

@@ -340,4 +340,4 @@ def test_a_runtime_module_imports_only_the_standard_library_and_the_packages_dep
 def test_an_hmac_secret_of_whitespace_only_fails_at_start_up(secret: str):
     github = Endpoint("order.paid", "order_paid", Order, "application/json", 202, GITHUB)
     with pytest.raises(ValueError, match="may not be empty or whitespace only"):
-        Receiver([github], Handlers(), secrets=["good", secret])
+        Receiver([github], Handlers(), secrets=["good", secret], signature=GITHUB)

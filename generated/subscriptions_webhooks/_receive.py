@@ -25,7 +25,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pydantic
@@ -42,11 +42,14 @@ __all__ = [
     "Handler",
     "Receiver",
     "Answer",
+    "log_refusal",
 ]
 
 # GitHub's own payload cap: 25 MiB.
 DEFAULT_MAX_BODY = 25 * 1024 * 1024
 logger = logging.getLogger(__name__)
+# One line per delivery a handler does not see (4xx), with the `Answer` as the record's `hookgen_answer`.
+refusals = logging.getLogger(__name__ + ".refused")
 
 Handler = Callable[[Any], "Awaitable[None] | None"]
 # What a security scheme expects: (user, password) for HTTP Basic, the key for an API key in a header.
@@ -91,6 +94,21 @@ class Answer:
     reason: str
     errors: list[dict[str, Any]] = field(default_factory=list)
     headers: Mapping[str, str] = field(default_factory=dict)
+    # Which webhook and delivery were refused, where known (the delivery id once the signature is verified).
+    webhook: str | None = None
+    delivery_id: str | None = None
+
+
+def log_refusal(answer: Answer) -> None:
+    """Log a refused delivery as one line, no traceback; the record carries the answer as `hookgen_answer`."""
+    refusals.info(
+        "webhook delivery refused: %d %s (webhook %r, delivery %r)",
+        answer.status,
+        answer.reason,
+        answer.webhook,
+        answer.delivery_id,
+        extra={"hookgen_answer": answer},
+    )
 
 
 class Receiver:
@@ -152,8 +170,16 @@ class Receiver:
 
         With `key` "" the document's scheme verifies it, and the event type comes from that scheme's event header,
         or from the payload's `event_field` when given; an event type is a webhook key.
-        A `Delivery` is claimed in the store: finish it with `run` or `run_async`.
+        A `Delivery` is claimed in the store: finish it with `run` or `run_async`. A refusal (4xx) is logged.
         """
+        checked = self._check(key, headers, body, event_field)
+        if isinstance(checked, Answer) and checked.status >= 400:
+            if checked.webhook is None and key:
+                checked = replace(checked, webhook=key)
+            log_refusal(checked)
+        return checked
+
+    def _check(self, key: str, headers: Mapping[str, str], body: bytes, event_field: str | None) -> Delivery | Answer:
         headers = {name.lower(): value for name, value in headers.items()}
         if len(body) > self.max_body:
             return Answer(413, f"body larger than {self.max_body} bytes")
@@ -168,7 +194,8 @@ class Receiver:
         if isinstance(resolved, Answer):
             return resolved
         if not self.security.allows(resolved, headers):
-            return Answer(401, "missing or wrong credentials", headers=self.security.challenge(resolved))
+            challenge = self.security.challenge(resolved)
+            return Answer(401, "missing or wrong credentials", headers=challenge, webhook=resolved.key)
         delivery_id = verified.delivery_id or _delivery_id_in_body(resolved.key, body, scheme.id_field)
         return self._claim_and_parse(resolved, delivery_id, body)
 
@@ -191,7 +218,9 @@ class Receiver:
         if claim is Claim.DONE:
             return Answer(endpoint.success_status, "duplicate delivery: already handled")
         if claim is Claim.IN_PROGRESS:
-            return Answer(409, "this delivery is being handled; retry later")
+            return Answer(
+                409, "this delivery is being handled; retry later", webhook=endpoint.key, delivery_id=delivery_id
+            )
         try:
             parsed = _parse(endpoint, body)
         except BaseException:
@@ -199,7 +228,7 @@ class Receiver:
             raise
         if isinstance(parsed, Answer):
             self.store.release(delivery_id)
-            return parsed
+            return replace(parsed, webhook=endpoint.key, delivery_id=delivery_id)
         return Delivery(endpoint, delivery_id, parsed, body)
 
     def receive(self, key: str, headers: Mapping[str, str], body: bytes, **options: Any) -> Answer:
