@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import logging
 import socket
 import threading
@@ -17,6 +18,7 @@ import pydantic
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from svix.webhooks import Webhook
 
 from generator.runtime._fastapi import create_app, router, single_endpoint
 from generator.runtime._receive import Endpoint, Receiver, current_delivery
@@ -188,3 +190,28 @@ def test_a_body_shorter_than_its_content_length_is_answered_408_with_one_quiet_l
         ("webhook delivery refused: 408 body not received within 0.5 s (webhook 'orders/create', delivery None)", None)
     ]
     assert recorder.keys == []
+
+
+def test_a_delivery_signed_by_svix_with_svix_headers_is_accepted_under_its_id():
+    seen: list[str] = []
+
+    class Handlers:
+        def h0(self, payload: Item) -> None:
+            seen.append(current_delivery().delivery_id)
+
+    core = Receiver(endpoints(["orders/create"]), Handlers(), secrets=[SECRET])
+    body = '{"id":7}'
+    sent_at = datetime.datetime.now(tz=datetime.UTC)
+    headers = {
+        "svix-id": "msg_svix_1",
+        "svix-timestamp": str(int(sent_at.timestamp())),
+        "svix-signature": Webhook(SECRET).sign("msg_svix_1", sent_at, body),
+        "content-type": "application/json",
+    }
+    with serving(create_app(core, title="t", version="1", prefix="/webhooks", paths=None)) as base:
+        url = f"{base}/webhooks/orders%2Fcreate"
+        accepted = httpx.post(url, content=body, headers=headers, timeout=10)
+        again = httpx.post(url, content=body, headers=headers, timeout=10)
+        tampered = httpx.post(url, content='{"id":8}', headers={**headers, "svix-id": "msg_svix_2"}, timeout=10)
+    assert (accepted.status_code, again.status_code, tampered.status_code) == (200, 200, 401)
+    assert seen == ["msg_svix_1"]
