@@ -1,5 +1,8 @@
 """`hookgen listen`: serve a spec's generated receivers, printing each accepted delivery as one JSON line.
 
+Each refused delivery (4xx: signature, content type, size, body, payload, timeout) is printed on stderr instead, as
+`{"status": ..., "reason": ..., "webhook": ..., "delivery_id": ...}`.
+
 The package is generated once per spec content into a cache folder ($HOOKGEN_CACHE, else ~/.cache/hookgen),
 keyed by the SHA-256 of every file the spec is made of and of hookgen's own code, so a restart is quick and
 a changed generator (a development install, an upgrade) never serves a stale package.
@@ -9,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -89,9 +94,36 @@ def listening_app(spec_path: Path, *, secrets: list[str], max_body: int | None) 
     [receivers] = import_generated(cached_package(spec_path), PACKAGE, "receivers")
     options = {} if max_body is None else {"max_body": max_body}
     try:
-        return receivers.create_app(PrintingHandlers(receivers), secrets=secrets, **options)
+        app = receivers.create_app(PrintingHandlers(receivers), secrets=secrets, **options)
     except ValueError as error:  # the receiver checks every secret against every scheme when it is built
         raise ConfigError(f"--secret: {error}") from None
+    print_refusals(logging.getLogger(f"{PACKAGE}._receive.refused"))
+    return app
+
+
+class RefusalPrinter(logging.Handler):
+    """Prints each refused delivery the receivers log as one JSON line on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Print the record's answer: its status, reason, webhook and delivery id."""
+        answer = getattr(record, "hookgen_answer", None)
+        if answer is None:
+            return
+        line = {
+            "status": answer.status,
+            "reason": answer.reason,
+            "webhook": answer.webhook,
+            "delivery_id": answer.delivery_id,
+        }
+        print(json.dumps(line, ensure_ascii=False), file=sys.stderr, flush=True)
+
+
+def print_refusals(logger: logging.Logger) -> None:
+    """Send the refusals `logger` records to stderr as JSON lines, and nowhere else."""
+    if not any(isinstance(handler, RefusalPrinter) for handler in logger.handlers):
+        logger.addHandler(RefusalPrinter())
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 def serve(app: Any, *, host: str, port: int) -> None:
