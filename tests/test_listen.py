@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -36,13 +37,16 @@ class Listener:
         self.process = process
         self.port = port
         self.lines: queue.Queue[str] = queue.Queue()
-        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.errors: queue.Queue[str] = queue.Queue()
+        self.reader = threading.Thread(target=self._read, args=(process.stdout, self.lines), daemon=True)
         self.reader.start()
+        self.error_reader = threading.Thread(target=self._read, args=(process.stderr, self.errors), daemon=True)
+        self.error_reader.start()
 
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
+    def _read(self, stream: IO[str] | None, lines: queue.Queue[str]) -> None:
+        assert stream is not None
+        for line in stream:
+            lines.put(line)
 
     def wait_until_serving(self, seconds: float = 60) -> None:
         deadline = time.monotonic() + seconds
@@ -66,7 +70,8 @@ def listener(tmp_path: Path) -> Iterator[Listener]:
     port = free_port()
     command = [sys.executable, "-m", "generator", "listen", str(EXAMPLE_SPEC), "--port", str(port), "--secret", SECRET]
     env = {**os.environ, "HOOKGEN_CACHE": str(tmp_path / "cache")}
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, text=True, **pipes)
     listener = Listener(process, port)
     try:
         yield listener
@@ -74,8 +79,11 @@ def listener(tmp_path: Path) -> Iterator[Listener]:
         process.terminate()
         process.wait(timeout=10)
         listener.reader.join(timeout=10)
+        listener.error_reader.join(timeout=10)
         assert process.stdout is not None
+        assert process.stderr is not None
         process.stdout.close()
+        process.stderr.close()
 
 
 def test_an_accepted_delivery_is_printed_as_one_json_line(listener: Listener, tmp_path: Path):
@@ -98,6 +106,29 @@ def test_refused_and_duplicate_deliveries_print_nothing(listener: Listener):
     assert listener.lines.empty()
 
 
+def test_each_refused_delivery_is_printed_as_one_json_line_on_stderr(listener: Listener):
+    listener.wait_until_serving()
+    assert listener.errors.get(timeout=10).startswith("hookgen: listening on ")
+    assert listener.post("monitoring.alert", BODY, "msg_1", secret="whsec_" + "A" * 40).status_code == 401
+    assert listener.post("monitoring.alert", b"{}", "msg_2").status_code == 422
+    assert listener.post("monitoring.alert", b'{"value": NaN}', "msg_3").status_code == 400
+    assert listener.post("monitoring.alert", BODY, "msg_4").status_code == 202
+    refused = [json.loads(listener.errors.get(timeout=10)) for _ in range(3)]
+    assert refused == [
+        {"status": 401, "reason": "no signature matches", "webhook": "monitoring.alert", "delivery_id": None},
+        {
+            "status": 422,
+            "reason": "payload does not match the schema",
+            "webhook": "monitoring.alert",
+            "delivery_id": "msg_2",
+        },
+        {"status": 400, "reason": "body is not JSON", "webhook": "monitoring.alert", "delivery_id": "msg_3"},
+    ]
+    assert json.loads(listener.lines.get(timeout=10))["delivery_id"] == "msg_4"
+    assert listener.lines.empty()
+    assert listener.errors.empty()
+
+
 def test_the_digest_follows_every_file_of_the_spec(tmp_path: Path):
     spec = tmp_path / "openapi.yaml"
     spec.write_text(EXAMPLE_SPEC.read_text(encoding="utf-8"), encoding="utf-8")
@@ -110,3 +141,21 @@ def test_the_digest_follows_every_file_of_the_spec(tmp_path: Path):
     billing = schemas / "billing.yaml"
     billing.write_text(billing.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert spec_digest(spec) != before
+
+
+@pytest.mark.parametrize(
+    ("secret", "message"),
+    [
+        ("", "a webhook secret may not be empty"),
+        ("   ", "a webhook secret may not be empty"),
+        ("not base64!", "a standard-webhooks secret must be base64, optionally after whsec_"),
+    ],
+)
+def test_a_secret_that_cannot_be_used_is_one_line_and_exit_2_before_serving(tmp_path: Path, secret: str, message: str):
+    command = [sys.executable, "-m", "generator", "listen", str(EXAMPLE_SPEC), "--port", str(free_port())]
+    env = {**os.environ, "HOOKGEN_CACHE": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [*command, "--secret", secret], check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.splitlines() == [f"hookgen: error: --secret: {message}"]

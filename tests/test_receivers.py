@@ -394,7 +394,7 @@ RECEIVER_OPTIONS_AFTER = [
     ("credentials", None),
     ("clock", time.time),
 ]
-ROUTES = [("prefix", "/webhooks"), ("paths", None)]
+ROUTES = [("prefix", "/webhooks"), ("paths", None), ("body_timeout", 10.0)]
 
 
 @pytest.mark.parametrize(
@@ -403,7 +403,7 @@ ROUTES = [("prefix", "/webhooks"), ("paths", None)]
         ("receiver", []),
         ("router", ROUTES),
         ("create_app", ROUTES),
-        ("single_endpoint", [("path", "/webhooks"), ("event_field", None)]),
+        ("single_endpoint", [("path", "/webhooks"), ("event_field", None), ("body_timeout", 10.0)]),
     ],
 )
 def test_the_public_functions_take_the_documented_keywords(

@@ -335,3 +335,10 @@ def imported_packages(source: str) -> set[str]:
 def test_a_runtime_module_imports_only_the_standard_library_and_the_packages_dependencies(name: str):
     source = (ROOT / "generator" / "runtime" / name).read_text(encoding="utf-8")
     assert imported_packages(source) - sys.stdlib_module_names == ALLOWED_IMPORTS[name]
+
+
+@pytest.mark.parametrize("secret", ["", " ", "\t\n"])
+def test_an_hmac_secret_of_whitespace_only_fails_at_start_up(secret: str):
+    github = Endpoint("order.paid", "order_paid", Order, "application/json", 202, GITHUB)
+    with pytest.raises(ValueError, match="may not be empty or whitespace only"):
+        Receiver([github], Handlers(), secrets=["good", secret], signature=GITHUB)

@@ -7,6 +7,7 @@ A spec says how its deliveries are signed with the `x-webhook-signature` vendor 
 Without it, deliveries follow Standard Webhooks. The presets:
 
     x-webhook-signature: {scheme: standard-webhooks}  # webhook-id, webhook-timestamp, webhook-signature: v1,<base64>
+                                                      # (or Svix's names: svix-id, svix-timestamp, svix-signature)
     x-webhook-signature: {scheme: github}             # X-Hub-Signature-256: sha256=<hex> over the body
     x-webhook-signature: {scheme: stripe}             # Stripe-Signature: t=<ts>,v1=<hex> over "<ts>.<body>"
     x-webhook-signature: {scheme: shopify}            # X-Shopify-Hmac-SHA256: <base64> over the body
@@ -179,14 +180,14 @@ class StandardWebhooksScheme(_ReportedHeaders):
     ) -> Verified:
         """Check a delivery (lower-case header names) against any of `secrets`; raise SignatureError if untrusted."""
         keys = _keys(secrets, _standard_webhooks_key)
-        delivery_id = _required_header(headers, "webhook-id")
-        timestamp_text = _required_header(headers, "webhook-timestamp")
-        signature_list = _required_header(headers, "webhook-signature")
+        delivery_id = _svix_or_standard_header(headers, "webhook-id")
+        timestamp_text = _svix_or_standard_header(headers, "webhook-timestamp")
+        signature_list = _svix_or_standard_header(headers, "webhook-signature")
         timestamp = _fresh_timestamp(timestamp_text, "webhook-timestamp", tolerance, now)
         signatures = _standard_webhooks_signatures(signature_list)
         content = _header_bytes(delivery_id, "webhook-id") + f".{timestamp_text}.".encode() + body
         _require_match(keys, "sha256", content, signatures)
-        return self._verified(headers, timestamp)
+        return Verified(delivery_id, timestamp, _optional_header(headers, self.event_header))
 
     def sign(self, body: bytes, secret: str, *, delivery_id: str, timestamp: int) -> dict[str, str]:
         """The signature headers a sender sends with `body`, names in their canonical case."""
@@ -442,8 +443,8 @@ def _keys(secrets: Sequence[str], derive_key: Callable[[str], bytes]) -> list[by
 
 
 def _utf8_key(secret: str) -> bytes:
-    if not secret:
-        raise ValueError("a webhook secret may not be empty")
+    if not secret.strip():  # a blank secret is a configuration mistake (an unset variable), not a key
+        raise ValueError("a webhook secret may not be empty or whitespace only")
     return secret.encode("utf-8")
 
 
@@ -459,6 +460,12 @@ def _standard_webhooks_key(secret: str) -> bytes:
     if not key:
         raise ValueError("a webhook secret may not be empty")
     return key
+
+
+def _svix_or_standard_header(headers: Mapping[str, str], name: str) -> str:
+    """A `webhook-` header, read as the svix library reads it: its `svix-` name first (Svix delivers with those)."""
+    svix_name = "svix-" + name.removeprefix("webhook-")
+    return _required_header(headers, svix_name if svix_name in headers else name)
 
 
 def _required_header(headers: Mapping[str, str], name: str) -> str:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, FastAPI
 
 from . import _fastapi, models
 from ._dedupe import DedupeStore
+from ._fastapi import DEFAULT_BODY_TIMEOUT
 from ._receive import DEFAULT_MAX_BODY, Credential, Endpoint, Receiver, current_delivery
 from ._signatures import DEFAULT_TOLERANCE_SECONDS
 
@@ -175,12 +176,16 @@ def router(
     store: DedupeStore | None = None,
     prefix: str = "/webhooks",
     paths: Mapping[str, str] | None = None,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
     max_body: int = DEFAULT_MAX_BODY,
     tolerance: float = DEFAULT_TOLERANCE_SECONDS,
     credentials: Mapping[str, Credential] | None = None,
     clock: Callable[[], float] = time.time,
 ) -> APIRouter:
-    """One POST endpoint per webhook, at `prefix` + `/{key, URL-quoted}` unless `paths` maps the key elsewhere."""
+    """One POST endpoint per webhook, at `prefix` + `/{key, URL-quoted}` unless `paths` maps the key elsewhere.
+
+    A client that has not sent its whole body within `body_timeout` seconds is answered 408.
+    """
     core = receiver(
         handlers,
         secrets=secrets,
@@ -190,7 +195,7 @@ def router(
         credentials=credentials,
         clock=clock,
     )
-    return _fastapi.router(core, prefix=prefix, paths=paths)
+    return _fastapi.router(core, prefix=prefix, paths=paths, body_timeout=body_timeout)
 
 
 def single_endpoint(
@@ -200,6 +205,7 @@ def single_endpoint(
     store: DedupeStore | None = None,
     path: str = "/webhooks",
     event_field: str | None = None,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
     max_body: int = DEFAULT_MAX_BODY,
     tolerance: float = DEFAULT_TOLERANCE_SECONDS,
     credentials: Mapping[str, Credential] | None = None,
@@ -218,7 +224,7 @@ def single_endpoint(
         credentials=credentials,
         clock=clock,
     )
-    return _fastapi.single_endpoint(core, path=path, event_field=event_field)
+    return _fastapi.single_endpoint(core, path=path, event_field=event_field, body_timeout=body_timeout)
 
 
 def create_app(
@@ -228,6 +234,7 @@ def create_app(
     store: DedupeStore | None = None,
     prefix: str = "/webhooks",
     paths: Mapping[str, str] | None = None,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
     max_body: int = DEFAULT_MAX_BODY,
     tolerance: float = DEFAULT_TOLERANCE_SECONDS,
     credentials: Mapping[str, Credential] | None = None,
@@ -244,4 +251,7 @@ def create_app(
         clock=clock,
     )
     title = "Subscriptions Webhooks receivers"
-    return _fastapi.create_app(core, title=title, version="1.4.0", prefix=prefix, paths=paths)
+    version = "1.4.0"
+    return _fastapi.create_app(
+        core, title=title, version=version, prefix=prefix, paths=paths, body_timeout=body_timeout
+    )

@@ -18,7 +18,7 @@ from . import diff
 from .check import check
 from .config import Config, asserted_formats, load_config
 from .extras import require_extra
-from .listen import listen
+from .listen import listening_app, serve
 from .scaffold import scaffold
 from .send import Options as SendOptions
 from .send import send
@@ -220,8 +220,9 @@ def run_listen(args: argparse.Namespace) -> int:
     """`hookgen listen`: serve the spec's receivers (generated once per spec content) until interrupted."""
     require_extra("listen")
     spec = _spec(args, load_config(Path.cwd()))
+    app = listening_app(spec, secrets=args.secret, max_body=args.max_body)  # secrets are checked before serving
     print(f"hookgen: listening on http://{args.host}:{args.port}/webhooks/", file=sys.stderr)
-    listen(spec, host=args.host, port=args.port, secrets=args.secret, max_body=args.max_body)
+    serve(app, host=args.host, port=args.port)
     return EXIT_OK
 
 

@@ -1,5 +1,8 @@
 """`hookgen listen`: serve a spec's generated receivers, printing each accepted delivery as one JSON line.
 
+Each refused delivery (4xx: signature, content type, size, body, payload, timeout) is printed on stderr instead, as
+`{"status": ..., "reason": ..., "webhook": ..., "delivery_id": ...}`.
+
 The package is generated once per spec content into a cache folder ($HOOKGEN_CACHE, else ~/.cache/hookgen),
 keyed by the SHA-256 of every file the spec is made of and of hookgen's own code, so a restart is quick and
 a changed generator (a development install, an upgrade) never serves a stale package.
@@ -9,13 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from .. import __version__
-from ..errors import SpecError
+from ..errors import ConfigError, SpecError
 from ..pipeline import Generated, generate
 from ..render.render import MARKER
 from ..render.write import write_package
@@ -91,11 +96,45 @@ class PrintingHandlers:
         print(json.dumps(line, ensure_ascii=False), flush=True)
 
 
-def listen(spec_path: Path, *, host: str, port: int, secrets: list[str], max_body: int | None) -> None:
-    """Serve the receivers of a spec under uvicorn until interrupted."""
-    import uvicorn  # noqa: PLC0415 - only `listen` needs the server
-
+def listening_app(spec_path: Path, *, secrets: list[str], max_body: int | None) -> Any:
+    """The receivers' app for a spec; a ConfigError when a secret cannot be used, before anything is served."""
     [receivers] = import_generated(cached_package(spec_path), PACKAGE, "receivers")
     options = {} if max_body is None else {"max_body": max_body}
-    app = receivers.create_app(PrintingHandlers(receivers), secrets=secrets, **options)
+    try:
+        app = receivers.create_app(PrintingHandlers(receivers), secrets=secrets, **options)
+    except ValueError as error:  # the receiver checks every secret against every scheme when it is built
+        raise ConfigError(f"--secret: {error}") from None
+    print_refusals(logging.getLogger(f"{PACKAGE}._receive.refused"))
+    return app
+
+
+class RefusalPrinter(logging.Handler):
+    """Prints each refused delivery the receivers log as one JSON line on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Print the record's answer: its status, reason, webhook and delivery id."""
+        answer = getattr(record, "hookgen_answer", None)
+        if answer is None:
+            return
+        line = {
+            "status": answer.status,
+            "reason": answer.reason,
+            "webhook": answer.webhook,
+            "delivery_id": answer.delivery_id,
+        }
+        print(json.dumps(line, ensure_ascii=False), file=sys.stderr, flush=True)
+
+
+def print_refusals(logger: logging.Logger) -> None:
+    """Send the refusals `logger` records to stderr as JSON lines, and nowhere else."""
+    if not any(isinstance(handler, RefusalPrinter) for handler in logger.handlers):
+        logger.addHandler(RefusalPrinter())
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def serve(app: Any, *, host: str, port: int) -> None:
+    """Serve an app under uvicorn until interrupted."""
+    import uvicorn  # noqa: PLC0415 - only `listen` needs the server
+
     uvicorn.run(app, host=host, port=port, log_level="warning")

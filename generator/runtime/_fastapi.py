@@ -6,61 +6,141 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from functools import lru_cache
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, unquote_to_bytes
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
-from ._receive import Answer, Receiver
+from ._receive import Answer, Receiver, log_refusal
 
-__all__ = ["create_app", "read_body", "response", "route", "router", "single_endpoint"]
+# How long a client may take to send its whole body: one that sends less than its Content-Length is answered 408.
+DEFAULT_BODY_TIMEOUT = 10.0
+
+__all__ = [
+    "DEFAULT_BODY_TIMEOUT",
+    "RawRoute",
+    "create_app",
+    "read_body",
+    "response",
+    "route",
+    "router",
+    "single_endpoint",
+]
 
 
-def router(core: Receiver, *, prefix: str, paths: Mapping[str, str] | None) -> APIRouter:
+def router(
+    core: Receiver, *, prefix: str, paths: Mapping[str, str] | None, body_timeout: float = DEFAULT_BODY_TIMEOUT
+) -> APIRouter:
     """One POST endpoint per webhook of `core`, at `prefix` + `/{key, URL-quoted}` unless `paths` maps the key."""
     api = APIRouter()
-    _add_routes(api, core, prefix, paths)
+    _add_routes(api, core, prefix, paths, body_timeout)
     return api
 
 
-def single_endpoint(core: Receiver, *, path: str, event_field: str | None) -> APIRouter:
+def single_endpoint(
+    core: Receiver, *, path: str, event_field: str | None, body_timeout: float = DEFAULT_BODY_TIMEOUT
+) -> APIRouter:
     """One POST endpoint at `path` for every webhook, dispatching by the event header or the payload's `event_field`."""
     if event_field is None and core.schemes[""].event_header is None:
         raise ValueError("the signature scheme names no event header: pass event_field, the payload's type field")
     api = APIRouter()
-    api.add_api_route(path, route(core, "", event_field), methods=["POST"], include_in_schema=False)
+    api.add_api_route(path, route(core, "", event_field, body_timeout), methods=["POST"], include_in_schema=False)
     return api
 
 
-def create_app(core: Receiver, *, title: str, version: str, prefix: str, paths: Mapping[str, str] | None) -> FastAPI:
+def create_app(
+    core: Receiver,
+    *,
+    title: str,
+    version: str,
+    prefix: str,
+    paths: Mapping[str, str] | None,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
+) -> FastAPI:
     """A FastAPI app with one POST endpoint per webhook of `core`, laid out as `router` lays them out."""
     app = FastAPI(title=title, version=version)
     # The routes go on the app itself: an included router adds a layer of route matching to every delivery.
-    _add_routes(app.router, core, prefix, paths)
+    _add_routes(app.router, core, prefix, paths, body_timeout)
     return app
 
 
-def _add_routes(api: APIRouter, core: Receiver, prefix: str, paths: Mapping[str, str] | None) -> None:
+def _add_routes(
+    api: APIRouter, core: Receiver, prefix: str, paths: Mapping[str, str] | None, body_timeout: float
+) -> None:
     if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
         raise ValueError(f"prefix {prefix!r} must start with '/' and must not end with '/'")
     for key in core.endpoints:
         path = (paths or {}).get(key, "/" + quote(key, safe=""))
-        api.add_api_route(prefix + path, route(core, key, None), methods=["POST"], include_in_schema=False)
+        api.add_api_route(
+            prefix + path,
+            route(core, key, None, body_timeout),
+            methods=["POST"],
+            include_in_schema=False,
+            route_class_override=RawRoute,
+        )
 
 
-def route(core: Receiver, key: str, event_field: str | None) -> Callable[[Request], Awaitable[Response]]:
+class RawRoute(APIRoute):
+    """A route matched against the request's raw path, so that a key's quoted `/` (`%2F`) stays in its segment.
+
+    Starlette matches the decoded path, where `orders%2Fcreate` has become `orders/create`. Both sides are put in
+    one canonical quoting first (each segment decoded, then quoted with nothing safe), so a client may quote more
+    or less than needed. A path without `%` (a `paths=` override written plainly) also matches the decoded path.
+    """
+
+    def matches(self, scope: Any) -> tuple[Any, Any]:
+        """Match the canonical raw path; fall back to the decoded path only where no quoting is involved."""
+        canonical = _canonical_path(scope)
+        if canonical is not None:
+            match, child = super().matches({**scope, "path": canonical})
+            # Match is starlette's, which a package may not import directly (it depends on fastapi).
+            if match.name != "NONE" or "%" in self.path:
+                return match, child
+        return super().matches(scope)
+
+
+_CANONICAL = "hookgen.canonical_path"
+
+
+def _canonical_path(scope: Any) -> str | None:
+    """The raw request path with each segment quoted as `quote(segment, safe="")` quotes it; None without one."""
+    raw = scope.get("raw_path")
+    if scope.get("type") != "http" or not isinstance(raw, bytes):
+        return None
+    canonical = scope.get(_CANONICAL)
+    if canonical is None:
+        segments = raw.split(b"?", 1)[0].split(b"/")
+        canonical = "/".join(quote(unquote_to_bytes(segment), safe="") for segment in segments)
+        scope[_CANONICAL] = canonical  # every route asks in turn: computed once per request
+    return str(canonical)
+
+
+def route(
+    core: Receiver, key: str, event_field: str | None, body_timeout: float = DEFAULT_BODY_TIMEOUT
+) -> Callable[[Request], Awaitable[Response]]:
     """The endpoint receiving the webhook `key` (every webhook when `key` is "") with `core`."""
 
     async def receive(request: Request) -> Response:
-        body = await read_body(request, core.max_body)
+        try:
+            body = await asyncio.wait_for(read_body(request, core.max_body), body_timeout)
+        except TimeoutError:
+            return _refused(Answer(408, f"body not received within {body_timeout:g} s", webhook=key or None))
         if body is None:
-            return response(Answer(413, f"body larger than {core.max_body} bytes"))
+            return _refused(Answer(413, f"body larger than {core.max_body} bytes", webhook=key or None))
         return response(await core.receive_async(key, request.headers, body, event_field=event_field))
 
     return receive
+
+
+def _refused(answer: Answer) -> Response:
+    log_refusal(answer)
+    return response(answer)
 
 
 async def read_body(request: Request, limit: int) -> bytes | None:

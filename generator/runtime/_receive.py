@@ -24,7 +24,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pydantic
@@ -41,11 +41,14 @@ __all__ = [
     "Handler",
     "Receiver",
     "Answer",
+    "log_refusal",
 ]
 
 # GitHub's own payload cap: 25 MiB.
 DEFAULT_MAX_BODY = 25 * 1024 * 1024
 logger = logging.getLogger(__name__)
+# One line per delivery a handler does not see (4xx), with the `Answer` as the record's `hookgen_answer`.
+refusals = logging.getLogger(__name__ + ".refused")
 
 Handler = Callable[[Any], "Awaitable[None] | None"]
 # What a security scheme expects: (user, password) for HTTP Basic, the key for an API key in a header.
@@ -90,6 +93,21 @@ class Answer:
     reason: str
     errors: list[dict[str, Any]] = field(default_factory=list)
     headers: Mapping[str, str] = field(default_factory=dict)
+    # Which webhook and delivery were refused, where known (the delivery id once the signature is verified).
+    webhook: str | None = None
+    delivery_id: str | None = None
+
+
+def log_refusal(answer: Answer) -> None:
+    """Log a refused delivery as one line, no traceback; the record carries the answer as `hookgen_answer`."""
+    refusals.info(
+        "webhook delivery refused: %d %s (webhook %r, delivery %r)",
+        answer.status,
+        answer.reason,
+        answer.webhook,
+        answer.delivery_id,
+        extra={"hookgen_answer": answer},
+    )
 
 
 class Receiver:
@@ -151,8 +169,16 @@ class Receiver:
 
         With `key` "" the document's scheme verifies it, and the event type comes from that scheme's event header,
         or from the payload's `event_field` when given; an event type is a webhook key.
-        A `Delivery` is claimed in the store: finish it with `run` or `run_async`.
+        A `Delivery` is claimed in the store: finish it with `run` or `run_async`. A refusal (4xx) is logged.
         """
+        checked = self._check(key, headers, body, event_field)
+        if isinstance(checked, Answer) and checked.status >= 400:
+            if checked.webhook is None and key:
+                checked = replace(checked, webhook=key)
+            log_refusal(checked)
+        return checked
+
+    def _check(self, key: str, headers: Mapping[str, str], body: bytes, event_field: str | None) -> Delivery | Answer:
         headers = {name.lower(): value for name, value in headers.items()}
         if len(body) > self.max_body:
             return Answer(413, f"body larger than {self.max_body} bytes")
@@ -168,7 +194,8 @@ class Receiver:
         if isinstance(resolved, Answer):
             return resolved
         if not self.security.allows(resolved, headers):
-            return Answer(401, "missing or wrong credentials", headers=self.security.challenge(resolved))
+            challenge = self.security.challenge(resolved)
+            return Answer(401, "missing or wrong credentials", headers=challenge, webhook=resolved.key)
         delivery_id = verified.delivery_id or _delivery_id_in_body(resolved.key, body, scheme.id_field)
         return self._claim_and_parse(resolved, delivery_id, body)
 
@@ -176,7 +203,10 @@ class Receiver:
         if key:
             return self.endpoints[key]
         if event_field is not None:
-            event_type = _payload_field(body, event_field)
+            field_value = _payload_field(body, event_field)
+            if isinstance(field_value, Answer):
+                return field_value
+            event_type = field_value
         endpoint = self.endpoints.get(event_type or "")
         if endpoint is None:
             logger.warning("webhook delivery for unknown event type %r ignored", event_type)
@@ -188,7 +218,9 @@ class Receiver:
         if claim is Claim.DONE:
             return Answer(endpoint.success_status, "duplicate delivery: already handled")
         if claim is Claim.IN_PROGRESS:
-            return Answer(409, "this delivery is being handled; retry later")
+            return Answer(
+                409, "this delivery is being handled; retry later", webhook=endpoint.key, delivery_id=delivery_id
+            )
         try:
             parsed = _parse(endpoint, body)
         except BaseException:
@@ -196,7 +228,7 @@ class Receiver:
             raise
         if isinstance(parsed, Answer):
             self.store.release(delivery_id)
-            return parsed
+            return replace(parsed, webhook=endpoint.key, delivery_id=delivery_id)
         return Delivery(endpoint, delivery_id, parsed, body)
 
     def receive(self, key: str, headers: Mapping[str, str], body: bytes, **options: Any) -> Answer:
@@ -343,25 +375,53 @@ def _base_media_type(media_type: str) -> str:
     return media_type.split(";", maxsplit=1)[0].strip().lower()
 
 
-def _payload_field(body: bytes, name: str) -> str | None:
+def _payload_field(body: bytes, name: str) -> str | Answer | None:
+    """The string in the payload's top-level field `name`, or the 400 for a body that is not JSON (RFC 8259)."""
     try:
-        payload = json.loads(body)
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError both are
-        return None
+        payload = json.loads(body, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, NaN or Infinity, or nested too deep
+        return _not_json(body)
     value = payload.get(name) if isinstance(payload, dict) else None
     return value if isinstance(value, str) else None
+
+
+class _NonJsonConstantError(ValueError):
+    """NaN, Infinity or -Infinity: Python's json and pydantic read them, but they are not JSON."""
+
+
+def _refuse_constant(name: str) -> object:
+    raise _NonJsonConstantError(name)
+
+
+def _has_non_json_constant(body: bytes) -> bool:
+    """Whether the body holds NaN, Infinity or -Infinity outside strings (only parsed when those bytes occur)."""
+    if b"NaN" not in body and b"Infinity" not in body:
+        return False
+    try:
+        json.loads(body, parse_constant=_refuse_constant)
+    except _NonJsonConstantError:
+        return True
+    except (ValueError, RecursionError):  # otherwise not JSON: the model's parse answers it
+        return False
+    return False
+
+
+def _not_json(body: bytes) -> Answer:
+    return Answer(400, "body is not UTF-8" if not _is_utf8(body) else "body is not JSON")
 
 
 def _parse(endpoint: Endpoint, body: bytes) -> pydantic.BaseModel | Answer | None:
     if endpoint.model is None:
         return None
+    if _has_non_json_constant(body):  # pydantic reads NaN and Infinity; RFC 8259 does not have them
+        return _not_json(body)
     try:
         # Pydantic reads the bytes itself: decoding first would copy every body only to tell errors apart.
         return endpoint.model.model_validate_json(body)
     except pydantic.ValidationError as error:
         errors = error.errors(include_url=False, include_context=False, include_input=False)
         if all(item["type"] == "json_invalid" for item in errors):
-            return Answer(400, "body is not UTF-8" if not _is_utf8(body) else "body is not JSON")
+            return _not_json(body)
         return Answer(422, "payload does not match the schema", [dict(item) for item in errors])
 
 
