@@ -9,7 +9,7 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypedDict, TypeVar, Unpack
 
@@ -41,6 +41,7 @@ class Generated:
     warnings: list[Problem]
     document: dict[str, Any]
     asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS
+    changed: bool = True  # whether writing it changed any file (False: the output was already this)
 
 
 @dataclass
@@ -125,5 +126,4 @@ class BuildOptions(TypedDict, total=False):
 def generate(spec_path: Path, output: Path, **options: Unpack[BuildOptions]) -> Generated:
     """Generate the package for a spec into `output`, replacing it whole only when everything worked."""
     generated = build(spec_path, **options)
-    write_package(generated.files, output)
-    return generated
+    return replace(generated, changed=write_package(generated.files, output))

@@ -160,7 +160,10 @@ def run_generate(args: argparse.Namespace) -> int:
     )
     _print(generated.warnings)
     count = len(generated.spec.webhooks)
-    print(f"hookgen: {count} webhook operations -> {display_path(output / generated.package)}", file=sys.stderr)
+    unchanged = "" if generated.changed else " (unchanged)"
+    print(
+        f"hookgen: {count} webhook operations -> {display_path(output / generated.package)}{unchanged}", file=sys.stderr
+    )
     return EXIT_OK
 
 

@@ -29,8 +29,12 @@ def format_folder(folder: Path) -> None:
     subprocess.run([ruff, "format", *RUFF_OPTIONS, "--quiet", str(folder)], check=True, capture_output=True)
 
 
-def write_package(files: dict[str, str], output: Path) -> None:
-    """Write files into a fresh folder beside `output`, format them, then replace `output` with it."""
+def write_package(files: dict[str, str], output: Path) -> bool:
+    """Write files into a fresh folder beside `output`, format them, then replace `output` with it.
+
+    Returns whether anything changed. When every file is as it was, `output` is left alone; otherwise the files
+    whose bytes did not change keep their modification times (so `make` and editable installs see no change).
+    """
     _refuse_foreign_folder(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
@@ -40,10 +44,38 @@ def write_package(files: dict[str, str], output: Path) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8", newline="\n")
         format_folder(staging)
-        _swap(staging, output)
+        changed = _keep_unchanged(staging, output)
+        if changed:
+            _swap(staging, output)
+        else:
+            shutil.rmtree(staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return changed
+
+
+def _keep_unchanged(staging: Path, output: Path) -> bool:
+    """Put each old file whose bytes are unchanged into `staging` as it was (mtime kept); whether any differ."""
+    new = {path.relative_to(staging) for path in staging.rglob("*") if path.is_file()}
+    old = {path.relative_to(output) for path in _generated_files(output)} if output.is_dir() else set()
+    changed = new != old
+    for relative in new & old:
+        if (staging / relative).read_bytes() == (output / relative).read_bytes():
+            shutil.copy2(output / relative, staging / relative)
+        else:
+            changed = True
+    return changed
+
+
+def _generated_files(output: Path) -> list[Path]:
+    # What installing or importing the package adds (egg-info, bytecode) is not part of what was generated.
+    return [
+        path
+        for path in output.rglob("*")
+        if path.is_file()
+        and not any(part.endswith(".egg-info") or part == "__pycache__" for part in path.relative_to(output).parts)
+    ]
 
 
 def _swap(staging: Path, output: Path) -> None:
