@@ -94,8 +94,9 @@ def build(
     strict: bool = False,
     asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS,
     ref_roots: Sequence[Path] = (),
+    templates: Path | None = None,
 ) -> Generated:
-    """Everything but the writing: the rendered package for a spec."""
+    """Everything but the writing: the rendered package for a spec (`templates`: a folder searched first)."""
     if package is not None:
         check_package_name(package)
     bundled, reached, warnings = load_bundle(spec_path, strict=strict, ref_roots=ref_roots)
@@ -110,7 +111,7 @@ def build(
     contract, unchecked = contract_for(model_input, guards, models, bundled, asserted_formats)
     problems.found += unchecked
     package = package or default_package(spec.title, spec_path.stem)
-    files = render_package(spec, package, models.code, contract=contract)
+    files = render_package(spec, package, models.code, contract=contract, templates=templates)
     return Generated(spec, package, files, problems.found, bundled.document, asserted_formats)
 
 
@@ -121,6 +122,7 @@ class BuildOptions(TypedDict, total=False):
     strict: bool
     asserted_formats: frozenset[str]
     ref_roots: Sequence[Path]
+    templates: Path | None
 
 
 def generate(spec_path: Path, output: Path, **options: Unpack[BuildOptions]) -> Generated:

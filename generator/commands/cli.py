@@ -47,6 +47,11 @@ def parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("--package", "-p", help="the Python package name (default: [tool.hookgen] package)")
     gen.add_argument("--strict", action="store_true", help="treat every finding as an error")
+    gen.add_argument(
+        "--templates",
+        type=Path,
+        help="a folder of templates searched before the built-in ones ([tool.hookgen] templates)",
+    )
     _formats_option(gen)
     sca = commands.add_parser("scaffold", help="write a handler module with one stub per webhook")
     sca.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
@@ -157,6 +162,7 @@ def run_generate(args: argparse.Namespace) -> int:
         strict=args.strict,
         asserted_formats=formats,
         ref_roots=config.ref_roots,
+        templates=args.templates or config.templates,
     )
     _print(generated.warnings)
     count = len(generated.spec.webhooks)

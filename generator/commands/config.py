@@ -11,7 +11,7 @@ from ..errors import ConfigError, Problem
 from ..models.codegen import ASSERTABLE_FORMATS, DEFAULT_ASSERTED_FORMATS
 from ..spec.load import display_path
 
-KNOWN_KEYS = frozenset({"spec", "output", "package", "assert-formats", "ref-roots"})
+KNOWN_KEYS = frozenset({"spec", "output", "package", "assert-formats", "ref-roots", "templates"})
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Config:
     package: str | None = None
     asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS
     ref_roots: tuple[Path, ...] = ()  # folders besides the spec's own that its `$ref`s may read
+    templates: Path | None = None  # a folder of templates searched before the built-in ones
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -51,6 +52,7 @@ def load_config(start: Path) -> Config:
         package=table.get("package"),
         asserted_formats=asserted_formats(formats, str(pyproject)),
         ref_roots=tuple(folder / root for root in _strings(table.get("ref-roots", []), "ref-roots", str(pyproject))),
+        templates=folder / table["templates"] if isinstance(table.get("templates"), str) else None,
     )
 
 

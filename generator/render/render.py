@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from .. import __version__
+from ..errors import ConfigError
 from ..ir import Spec
 from . import escape
 
@@ -32,10 +34,16 @@ def _response_key(status: str) -> Any:
 
 
 @cache
-def environment() -> jinja2.Environment:
-    """The Jinja2 environment, with StrictUndefined so a missing value fails loudly."""
+def environment(templates: Path | None = None) -> jinja2.Environment:
+    """The Jinja2 environment, with StrictUndefined so a missing value fails loudly.
+
+    With `templates`, that folder is searched first and the built-in templates second, so a user overrides one
+    template, not all of them.
+    """
+    built_in = jinja2.PackageLoader("generator.render", "templates")
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(templates), built_in]) if templates else built_in
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator.render", "templates"),
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -55,12 +63,31 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_package(spec: Spec, package: str, models_code: str, *, contract: str | None) -> dict[str, str]:
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any], templates: Path | None) -> str:
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateError as error:
+        if templates is None:
+            raise  # a built-in template that fails is hookgen's bug, and shows
+        where = str(templates / name) if (templates / name).is_file() else f"{name} (built-in)"
+        if isinstance(error, jinja2.TemplateSyntaxError):
+            where += f":{error.lineno}"
+        raise ConfigError(f"template {where}: {error}") from None
+
+
+def render_package(
+    spec: Spec, package: str, models_code: str, *, contract: str | None, templates: Path | None = None
+) -> dict[str, str]:
     """Every file of the generated package, by path relative to the output folder.
 
-    `contract` is the JSON of the schemas the body models check payloads against, when any does.
+    `contract` is the JSON of the schemas the body models check payloads against, when any does. Each template
+    receives `spec` (the IR, `generator.ir.Spec`), `package` (the import name), `models_code` (the models'
+    source) and `contract` (whether the package ships the contract check); filters `py`, `docstring`, `toml`,
+    `package_version`, `md`, `md_code`, `one_line` and `response_key`; globals `marker` and `hookgen_version`.
     """
-    env = environment()
+    if templates is not None and not templates.is_dir():
+        raise ConfigError(f"templates folder {templates} does not exist")
+    env = environment(templates)
     context = {
         "spec": spec,
         "package": package,
@@ -77,7 +104,7 @@ def render_package(spec: Spec, package: str, models_code: str, *, contract: str 
         f"{package}/sender.py": "sender.py.jinja",
         f"{package}/py.typed": None,
     }
-    rendered = {path: env.get_template(name).render(context) if name else "" for path, name in files.items()}
+    rendered = {path: _render(env, name, context, templates) if name else "" for path, name in files.items()}
     for module in RUNTIME_MODULES:
         rendered[f"{package}/{module}"] = runtime_module(module)
     if contract is not None:  # the contract check's runtime module, only where a body needs it
