@@ -342,3 +342,20 @@ def test_an_hmac_secret_of_whitespace_only_fails_at_start_up(secret: str):
     github = Endpoint("order.paid", "order_paid", Order, "application/json", 202, GITHUB)
     with pytest.raises(ValueError, match="may not be empty or whitespace only"):
         Receiver([github], Handlers(), secrets=["good", secret], signature=GITHUB)
+
+
+def test_handlers_lacking_a_method_fail_at_start_up_naming_every_missing_one():
+    class Partial:
+        def ping(self, payload: None) -> None:
+            pass
+
+        order_paid = "not callable"
+
+    with pytest.raises(TypeError, match=r"^Partial lacks handlers for: order_paid \(hookgen scaffold --append"):
+        make_receiver(Partial())  # type: ignore[arg-type]
+
+    class Empty:
+        pass
+
+    with pytest.raises(TypeError, match="Empty lacks handlers for: order_paid, ping"):
+        make_receiver(Empty())  # type: ignore[arg-type]

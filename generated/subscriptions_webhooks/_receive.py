@@ -138,7 +138,7 @@ class Receiver:
             raise TypeError("secrets must be a sequence of strings, not one string")
         self.endpoints = {endpoint.key: endpoint for endpoint in endpoints}
         self.schemes = {endpoint.key: scheme_from_declaration(endpoint.signature) for endpoint in endpoints}
-        self.handlers = {endpoint.key: getattr(handlers, endpoint.handler_name) for endpoint in endpoints}
+        self.handlers = _handlers_of(handlers, endpoints)
         self._media_types = {endpoint.key: _media_types([endpoint]) for endpoint in endpoints}
         self._media_types[""] = _media_types(endpoints)  # the single endpoint takes any webhook's
         self._coroutine_handlers = {
@@ -359,6 +359,16 @@ def _check_secrets(scheme: Scheme, secrets: Sequence[str]) -> None:
         raise ValueError("no webhook secret configured")
     for secret in secrets:
         scheme.sign(b"", secret, delivery_id="check", timestamp=0)  # raises ValueError on a secret it cannot use
+
+
+def _handlers_of(handlers: object, endpoints: Sequence[Endpoint]) -> dict[str, Callable[..., Any]]:
+    """Each webhook's handler method; a TypeError naming every one that is missing, at start-up, not at a delivery."""
+    found = {endpoint.key: getattr(handlers, endpoint.handler_name, None) for endpoint in endpoints}
+    missing = sorted({e.handler_name for e in endpoints if not callable(found[e.key])})
+    if missing:
+        kind = type(handlers).__name__
+        raise TypeError(f"{kind} lacks handlers for: {', '.join(missing)} (hookgen scaffold --append adds stubs)")
+    return {key: handler for key, handler in found.items() if callable(handler)}
 
 
 def _media_types(endpoints: Sequence[Endpoint]) -> frozenset[str]:

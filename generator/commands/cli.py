@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
 def parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     root = _Parser(prog="hookgen", description="Typed, verified webhook code from an OpenAPI 3.1 spec.")
-    root.add_argument("--version", action="version", version=f"hookgen {__version__}")
+    root.add_argument("--version", "-V", action="version", version=f"hookgen {__version__}")
     commands = root.add_subparsers(dest="command", required=True, parser_class=_Parser)
     gen = commands.add_parser("generate", help="generate the models and webhook declarations package")
     gen.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
