@@ -228,8 +228,10 @@ def run_scaffold(args: argparse.Namespace) -> int:
 def run_listen(args: argparse.Namespace) -> int:
     """`hookgen listen`: serve the spec's receivers (generated once per spec content) until interrupted."""
     require_extra("listen")
-    spec = _spec(args, load_config(Path.cwd()))
-    app = listening_app(spec, secrets=args.secret, max_body=args.max_body)  # secrets are checked before serving
+    config = load_config(Path.cwd())
+    spec = _spec(args, config)
+    # The secrets are checked before serving.
+    app = listening_app(spec, secrets=args.secret, max_body=args.max_body, ref_roots=config.ref_roots)
     print(f"hookgen: listening on http://{args.host}:{args.port}/webhooks/", file=sys.stderr)
     serve(app, host=args.host, port=args.port)
     return EXIT_OK

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -36,9 +37,9 @@ def cache_root() -> Path:
     return Path(configured) if configured else Path.home() / ".cache" / "hookgen"
 
 
-def spec_digest(spec_path: Path) -> str:
+def spec_digest(spec_path: Path, ref_roots: Sequence[Path] = ()) -> str:
     """The SHA-256 of hookgen's code and every file the spec reaches through `$ref`s, by path."""
-    bundled, problems = bundle(spec_path)
+    bundled, problems = bundle(spec_path, ref_roots=ref_roots)
     if bundled is None:
         raise SpecError(problems)
     digest = hashlib.sha256(f"hookgen {__version__} {generator_digest()}\n".encode())
@@ -53,21 +54,21 @@ def generator_digest() -> str:
     """The SHA-256 of hookgen's own modules and templates: what decides the generated code besides the spec."""
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    for path in sorted([*package.rglob("*.py"), *package.rglob("*.jinja")]):
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.jinja"), *package.rglob("*.jinja2")]):
         digest.update(f"{path.relative_to(package)}\n".encode() + path.read_bytes())
     return digest.hexdigest()
 
 
-def cached_package(spec_path: Path, built: Generated | None = None) -> Path:
+def cached_package(spec_path: Path, built: Generated | None = None, ref_roots: Sequence[Path] = ()) -> Path:
     """The folder holding the generated package for this spec's content, written when not cached yet.
 
     `built` is the spec's package already built (as PACKAGE), when the caller has it.
     """
-    folder = cache_root() / spec_digest(spec_path)
+    folder = cache_root() / spec_digest(spec_path, ref_roots)
     pyproject = folder / "pyproject.toml"
     if not (pyproject.is_file() and MARKER in pyproject.read_text(encoding="utf-8")):
         if built is None:
-            generate(spec_path, folder, package=PACKAGE)
+            generate(spec_path, folder, package=PACKAGE, ref_roots=ref_roots)
         else:
             write_package(built.files, folder)
     return folder
@@ -91,14 +92,14 @@ class PrintingHandlers:
         line = {
             "webhook": delivery.endpoint.key,
             "delivery_id": delivery.delivery_id,
-            "payload": json.loads(delivery.body),
+            "payload": json.loads(delivery.body) if delivery.body else None,  # a webhook may declare no body
         }
         print(json.dumps(line, ensure_ascii=False), flush=True)
 
 
-def listening_app(spec_path: Path, *, secrets: list[str], max_body: int | None) -> Any:
+def listening_app(spec_path: Path, *, secrets: list[str], max_body: int | None, ref_roots: Sequence[Path] = ()) -> Any:
     """The receivers' app for a spec; a ConfigError when a secret cannot be used, before anything is served."""
-    [receivers] = import_generated(cached_package(spec_path), PACKAGE, "receivers")
+    [receivers] = import_generated(cached_package(spec_path, ref_roots=ref_roots), PACKAGE, "receivers")
     options = {} if max_body is None else {"max_body": max_body}
     try:
         app = receivers.create_app(PrintingHandlers(receivers), secrets=secrets, **options)

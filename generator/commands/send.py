@@ -40,7 +40,8 @@ class Options:
 def send(spec_path: Path, webhook_key: str | None, options: Options, *, ref_roots: Sequence[Path] = ()) -> bool:
     """Send one delivery of `webhook_key` to the URL (or of every webhook, under it, when None); True if all landed."""
     generated = build(spec_path, package=PACKAGE, ref_roots=ref_roots)
-    [models, sender] = import_generated(cached_package(spec_path, generated), PACKAGE, "models", "sender")
+    folder = cached_package(spec_path, generated, ref_roots=ref_roots)
+    [models, sender] = import_generated(folder, PACKAGE, "models", "sender")
     targets = _targets(generated, webhook_key, options.url)
     client = _client(sender, options)
     try:
