@@ -40,7 +40,10 @@ def test_no_pyproject_gives_the_defaults(tmp_path: Path) -> None:
         ("assert_formats", "unknown [tool.hookgen] key 'assert_formats'; did you mean 'assert-formats'?"),
         ("ref_root", "unknown [tool.hookgen] key 'ref_root'; did you mean 'ref-roots'?"),
         ("outptu", "unknown [tool.hookgen] key 'outptu'; did you mean 'output'?"),
-        ("colour", "unknown [tool.hookgen] key 'colour' (known: assert-formats, output, package, ref-roots, spec)"),
+        (
+            "colour",
+            "unknown [tool.hookgen] key 'colour' (known: assert-formats, output, package, ref-roots, spec, templates)",
+        ),
     ],
 )
 def test_an_unknown_key_is_named_with_the_closest_known_one(key: str, message: str) -> None:
