@@ -6,12 +6,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generator.commands import cli
 from generator.commands.fidelity import measure as fidelity
 from generator.commands.fidelity.judge import webhooks_with_bodies
+from generator.commands.fidelity.mutations import mutations
 
 from .conftest import EXAMPLE_KEYS, EXAMPLE_SPEC, ROOT, Imported, generate_and_import
 
@@ -121,3 +123,14 @@ def test_the_judge_asserts_exactly_the_formats_the_models_assert(example: Import
 def test_unknown_formats_in_the_setting_are_refused_with_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["fidelity", str(EXAMPLE_SPEC), "--assert-formats", "date-time,ipv4"]) == cli.EXIT_SPEC
     assert "formats models cannot assert: ipv4" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "wrong"),
+    [(5, ["not-a-number", "5", True]), (1.5, ["not-a-number", "1.5", True]), (True, ["not-a-number", 1, "true"])],
+)
+def test_mutations_give_scalars_the_types_pydantic_lax_mode_would_take(value: Any, wrong: list[Any]) -> None:
+    schema = {"type": "object", "properties": {"x": {}}}
+    changed = [payload["x"] for _, payload in mutations({}, schema, {"x": value}) if "x" in payload]
+    assert changed[: len(wrong)] == wrong
+    assert [type(v) for v in changed[: len(wrong)]] == [type(v) for v in wrong]

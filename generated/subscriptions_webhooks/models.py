@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import MISSING, BaseModel, ConfigDict, Field, RootModel
 
 from ._contract import contract_check
-from ._types import AwareDatetime
+from ._types import AwareDatetime, StrictFloat, StrictInt
 
 
 class Action(StrEnum):
@@ -34,8 +34,8 @@ class Alert(BaseModel):
     alert_id: str
     severity: Severity
     metric: str
-    value: float
-    threshold: float
+    value: StrictFloat
+    threshold: StrictFloat
     labels: dict[str, str] | MISSING = MISSING
     triggered_at: AwareDatetime
     resolved_at: AwareDatetime | None | MISSING = MISSING
@@ -94,18 +94,18 @@ class Kind(StrEnum):
 
 class LineItem(BaseModel):
     sku: str
-    quantity: Annotated[int, Field(ge=1)]
+    quantity: Annotated[StrictInt, Field(ge=1)]
     unit_price: Money
 
 
 class LoginSuccess(BaseModel):
-    user_id: int
+    user_id: StrictInt
     username: str
     login_timestamp: AwareDatetime
 
 
 class Money(BaseModel):
-    value: int
+    value: StrictInt
     """
     Amount in minor units (cents).
     """
@@ -118,7 +118,7 @@ class NewSubscription(BaseModel):
     """
 
     username: Annotated[str, Field(min_length=1)]
-    monthly_fee: Annotated[float, Field(ge=0.0)]
+    monthly_fee: Annotated[StrictFloat, Field(ge=0.0)]
     """
     Monthly price in the account's currency.
     """

@@ -91,6 +91,10 @@ MODEL_OPTIONS: dict[str, Any] = {
     "use_missing_sentinel": True,
     # A property with a default is still not nullable: the default fills in only when it is absent.
     "strict_nullable": True,
+    # Pydantic's lax mode reads "5" and true as integers, "1.5" as a number, "true" and 1 as booleans: the contract
+    # does not. datamodel-code-generator writes StrictInt, StrictFloat and StrictBool for them, and the imports below
+    # take those names from the package's `_types` (see generator/runtime/_types.py), whose integer still takes 5.0.
+    "strict_types": ["int", "float", "bool"],
     # Pydantic reads a number as a Unix time; the contract's dates are strings (see generator/runtime/_types.py).
     # `contract_check` comes from the package's own `_contract.py` (see `check_options`).
     "import_overrides": {
@@ -98,6 +102,9 @@ MODEL_OPTIONS: dict[str, Any] = {
         "AwareDatetime": "._types",
         "date": "._types",
         "time": "._types",
+        "StrictInt": "._types",
+        "StrictFloat": "._types",
+        "StrictBool": "._types",
         "contract_check": "._contract",
     },
 }

@@ -4,7 +4,7 @@ import datetime as _datetime
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime as _AwareDatetime
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Strict
 
 
 def _not_a_number(value: Any) -> Any:
@@ -14,8 +14,22 @@ def _not_a_number(value: Any) -> Any:
     return value
 
 
+def _integral_float_as_int(value: Any) -> Any:
+    """A float with no fractional part as the integer it is (JSON Schema's `5.0` is an integer); all else unchanged."""
+    # The strict `int` after this refuses what remains: strings, booleans, fractions.
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
 AwareDatetime = Annotated[_AwareDatetime, BeforeValidator(_not_a_number)]
 date = Annotated[_datetime.date, BeforeValidator(_not_a_number)]
 time = Annotated[_datetime.time, BeforeValidator(_not_a_number)]
+# JSON Schema's `integer`: a whole number, also written `5.0`; never `"5"` or `true` (Pydantic's `int` takes both).
+StrictInt = Annotated[int, Strict(), BeforeValidator(_integral_float_as_int)]
+# JSON Schema's `number`: an integer or a float; never `"1.5"` or `true`. Pydantic's strict float is exactly that.
+StrictFloat = Annotated[float, Strict()]
+# JSON Schema's `boolean`: `true` or `false`; never `"true"`, `1` or `"yes"`.
+StrictBool = Annotated[bool, Strict()]
 
-__all__ = ["AwareDatetime", "date", "time"]
+__all__ = ["AwareDatetime", "StrictBool", "StrictFloat", "StrictInt", "date", "time"]

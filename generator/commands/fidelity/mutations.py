@@ -57,8 +57,9 @@ def _merge(document: dict[str, Any], schema: Any, into: dict[str, Any], seen: se
 def mutations(document: dict[str, Any], schema: Any, payload: Any, *, depth: int = 3) -> Iterator[tuple[str, Any]]:
     """Simple changes to a payload, at the top and `depth` levels down.
 
-    Each required property dropped, a wrong type, a value outside an enum, null, and an extra key
-    where `additionalProperties` is false. Each change comes with the JSON pointer it was made at.
+    Each required property dropped, a wrong type (also the ones Pydantic's lax mode would take: a number
+    as a numeric string, a number as a boolean, a boolean as an integer), a value outside an enum, null,
+    and an extra key where `additionalProperties` is false. Each change comes with the JSON pointer it was made at.
     """
     yield from _mutate(document, schema, payload, "", depth)
 
@@ -90,9 +91,20 @@ def _replacements(document: dict[str, Any], schema: Any, value: Any, at: str) ->
         yield f"{at} as an integer", 12345
     elif isinstance(value, bool | int | float):
         yield f"{at} as a string", "not-a-number"
+        yield from _lax_scalars(value, at)
     elif isinstance(value, dict | list):
         yield f"{at} as a string", "x"
     if value is not None:
         yield f"{at} as null", None
     if shape(document, schema)["enum"] is not None:
         yield f"{at} outside its enum", "hookgen-not-in-enum"
+
+
+def _lax_scalars(value: bool | float, at: str) -> Iterator[tuple[str, Any]]:
+    """The wrong types Pydantic's lax mode would read as this scalar's type: "5" or true for 5, 1 for true."""
+    if isinstance(value, bool):
+        yield f"{at} as an integer", int(value)
+        yield f"{at} as a string", str(value).lower()
+        return
+    yield f"{at} as a numeric string", str(value)
+    yield f"{at} as a boolean", True
