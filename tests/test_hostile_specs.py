@@ -4,6 +4,7 @@ and every problem is one located line with exit 2, never a traceback."""
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import re
 import subprocess
@@ -407,3 +408,49 @@ def test_every_declared_media_type_is_documented_and_the_unread_ones_are_answere
         [sys.executable, "-c", check], cwd=tmp_path / "out", capture_output=True, text=True, check=False, timeout=60
     )
     assert checked.returncode == 0, checked.stderr
+
+
+def test_strict_findings_of_openapi_spec_validator_are_located(tmp_path: Path) -> None:
+    components = "components:\n  schemas:\n    Flags:\n      type: object\n      properties:\n        flags:\n"
+    components += "          type: array\n          minItems: 1\n          default: []\n"
+    _write(tmp_path, {"spec.yaml": _webhook_with("$ref: '#/components/schemas/Flags'") + components})
+    result = _run("generate", "spec.yaml", "--output", "out", "--strict", cwd=tmp_path)
+    problems = _fails_cleanly(result.stderr, result.returncode)
+    [finding] = [m for m in problems if "openapi-spec-validator" in m["message"]]
+    assert (finding["pointer"], int(finding["line"])) == ("/components/schemas/Flags/properties/flags/default", 21)
+
+
+def test_headers_reached_through_refs_across_files_are_declared(tmp_path: Path) -> None:
+    body = "      requestBody:\n        content:\n          application/json:\n            schema: {type: object}\n"
+    spec = GOOD_HEAD + "webhooks:\n  own:\n    post:\n      parameters:\n"
+    spec += "        - $ref: './params.yaml#/Signature'\n        - $ref: '#/components/parameters/Local'\n"
+    spec += body + "      responses: {'200': {description: ok}}\n"
+    spec += "  shared:\n    $ref: './paths.yaml#/Shared'\n"
+    spec += (
+        "components:\n  parameters:\n    Local: {name: X-Local, in: header, required: true, schema: {type: string}}\n"
+    )
+    paths = "Shared:\n  parameters:\n    - $ref: './params.yaml#/Alias'\n  post:\n    parameters:\n"
+    paths += "      - $ref: './params.yaml#/Signature'\n" + body.replace("      ", "    ", 1).replace(
+        "\n      ", "\n    "
+    )
+    paths += "    responses: {'200': {description: ok}}\n"
+    params = "Signature: {name: X-Signature, in: header, required: true, schema: {$ref: './types.yaml#/Sig'}}\n"
+    params += "Alias: {$ref: '#/Timestamp'}\nTimestamp: {name: X-Timestamp, in: header, schema: {type: integer}}\n"
+    _write(
+        tmp_path, {"spec.yaml": spec, "paths.yaml": paths, "params.yaml": params, "types.yaml": "Sig: {type: string}\n"}
+    )
+    result = _run("generate", "spec.yaml", "--output", "out", "--package", "p", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    check = (
+        "import json, p.webhooks\n"
+        "doc = p.webhooks.app.openapi()['webhooks']\n"
+        "print(json.dumps({k: sorted(x['name'] for x in v['post'].get('parameters', [])) for k, v in doc.items()}))\n"
+    )
+    listed = subprocess.run(
+        [sys.executable, "-c", check], cwd=tmp_path / "out", capture_output=True, text=True, check=False, timeout=60
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == {
+        "own": ["X-Local", "X-Signature"],
+        "shared": ["X-Signature", "X-Timestamp"],
+    }

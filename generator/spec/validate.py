@@ -146,7 +146,28 @@ def _spec_validator_findings(bundle: Bundle) -> list[Problem]:
         findings = list(OfflineValidator(document).iter_errors())
     except Exception as exc:  # noqa: BLE001 - a failure inside the third-party validator is a finding, not a crash
         return [bundle.problem("", f"openapi-spec-validator could not finish: {type(exc).__name__}: {exc}")]
-    return [bundle.problem("", f"openapi-spec-validator: {_message(error)}") for error in findings]
+    places = _container_pointers(document)
+    return [bundle.problem(_place(places, error), f"openapi-spec-validator: {_message(error)}") for error in findings]
+
+
+def _container_pointers(document: Any) -> dict[int, str]:
+    """The pointer of every map and list in the document, by identity (the first place each stands at)."""
+    places: dict[int, str] = {}
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack:
+        pointer, node = stack.pop()
+        if isinstance(node, dict | list) and id(node) not in places:
+            places[id(node)] = pointer
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            stack.extend((pointers.join(pointer, key), value) for key, value in items)
+    return places
+
+
+def _place(places: dict[int, str], error: ValidationError) -> str:
+    # openapi-spec-validator's errors carry no path into the document, but their instance is the very object
+    # of the document it judged: a map or list is found by identity (a bare scalar cannot be, and stays at /).
+    found = places.get(id(error.instance))
+    return "" if found is None else pointers.join(found, *error.relative_path)
 
 
 def _only_followable_refs(document: dict[str, Any], node: Any) -> Any:
