@@ -14,10 +14,9 @@ from pathlib import Path
 
 from ..errors import Level, Problem
 from ..pipeline import build
-from ..render.write import format_folder
+from ..render.write import generated_files, write_formatted
 from ..spec.load import display_path
 
-_IGNORED = ("__pycache__", ".egg-info")
 _DIFF_LINES = 20
 
 
@@ -60,21 +59,14 @@ def formatted(files: dict[str, str]) -> dict[str, str]:
     """The files as `generate` writes them: formatted by ruff in a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="hookgen-check-") as folder:
         root = Path(folder)
-        for relative, text in files.items():
-            (root / relative).parent.mkdir(parents=True, exist_ok=True)
-            (root / relative).write_text(text, encoding="utf-8", newline="\n")
-        format_folder(root)
+        write_formatted(files, root)
         return {relative: (root / relative).read_text(encoding="utf-8") for relative in files}
 
 
 def stale_files(files: dict[str, str], output: Path) -> list[Stale]:
     """Every file of `output` that differs from, is missing from, or is not in what would be generated."""
     wanted = formatted(files)
-    present = {
-        path.relative_to(output).as_posix(): path
-        for path in (output.rglob("*") if output.is_dir() else [])
-        if path.is_file() and not any(part.endswith(_IGNORED) for part in path.relative_to(output).parts)
-    }
+    present = {relative.as_posix(): output / relative for relative in generated_files(output)}
     stale = []
     for relative in sorted(set(wanted) | set(present)):
         have = present[relative].read_text(encoding="utf-8", errors="replace") if relative in present else ""

@@ -39,11 +39,7 @@ def write_package(files: dict[str, str], output: Path) -> bool:
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
-        for relative, text in sorted(files.items()):
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", newline="\n")
-        format_folder(staging)
+        write_formatted(files, staging)
         changed = _keep_unchanged(staging, output)
         if changed:
             _swap(staging, output)
@@ -55,10 +51,18 @@ def write_package(files: dict[str, str], output: Path) -> bool:
     return changed
 
 
+def write_formatted(files: dict[str, str], folder: Path) -> None:
+    """Write files (by path relative to `folder`) and format them with ruff: exactly what `generate` writes."""
+    for relative, text in sorted(files.items()):
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+    format_folder(folder)
+
+
 def _keep_unchanged(staging: Path, output: Path) -> bool:
     """Put each old file whose bytes are unchanged into `staging` as it was (mtime kept); whether any differ."""
-    new = {path.relative_to(staging) for path in staging.rglob("*") if path.is_file()}
-    old = {path.relative_to(output) for path in _generated_files(output)} if output.is_dir() else set()
+    new, old = set(generated_files(staging)), set(generated_files(output))
     changed = new != old
     for relative in new & old:
         if (staging / relative).read_bytes() == (output / relative).read_bytes():
@@ -68,14 +72,12 @@ def _keep_unchanged(staging: Path, output: Path) -> bool:
     return changed
 
 
-def _generated_files(output: Path) -> list[Path]:
-    # What installing or importing the package adds (egg-info, bytecode) is not part of what was generated.
-    return [
-        path
-        for path in output.rglob("*")
-        if path.is_file()
-        and not any(part.endswith(".egg-info") or part == "__pycache__" for part in path.relative_to(output).parts)
-    ]
+def generated_files(output: Path) -> list[Path]:
+    """The files of a generated folder, relative to it; what installing or importing adds (egg-info, bytecode) aside."""
+    if not output.is_dir():
+        return []
+    relative = (path.relative_to(output) for path in output.rglob("*") if path.is_file())
+    return [path for path in relative if not any(part.endswith((".egg-info", "__pycache__")) for part in path.parts)]
 
 
 def _swap(staging: Path, output: Path) -> None:
@@ -111,4 +113,4 @@ def _refuse_foreign_folder(output: Path) -> None:
         )
 
 
-__all__ = ["format_folder", "write_package"]
+__all__ = ["format_folder", "generated_files", "write_formatted", "write_package"]

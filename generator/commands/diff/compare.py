@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ...ir.parse import SIGNATURE_EXTENSION
 from ...spec import pointers
 from ...spec.walk import HTTP_METHODS
 from .changes import Change, Side, change
 from .schemas import SchemaDiff, resolve
-
-SIGNATURE = "x-webhook-signature"
 
 
 @dataclass(frozen=True)
@@ -94,10 +93,10 @@ def _signature_changes(schemas: SchemaDiff, was: Operation, now: Operation) -> I
 
 def _signature(document: dict[str, Any], operation: Operation) -> tuple[Any, str]:
     """The scheme that signs an operation's deliveries (its own, else the document's) and where it is written."""
-    if SIGNATURE in operation.node:
-        return operation.node[SIGNATURE], pointers.join(operation.pointer, SIGNATURE)
-    if SIGNATURE in document:
-        return document[SIGNATURE], pointers.join("", SIGNATURE)
+    if SIGNATURE_EXTENSION in operation.node:
+        return operation.node[SIGNATURE_EXTENSION], pointers.join(operation.pointer, SIGNATURE_EXTENSION)
+    if SIGNATURE_EXTENSION in document:
+        return document[SIGNATURE_EXTENSION], pointers.join("", SIGNATURE_EXTENSION)
     return None, operation.pointer
 
 
