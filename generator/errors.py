@@ -40,7 +40,8 @@ class Problem:
         """Format as `FILE:LINE: JSON-POINTER: message` (warnings say so), always on one line."""
         place = f"{self.file}:{self.line}" if self.line is not None else self.file
         prefix = "warning: " if self.level is Level.WARNING else ""
-        return _one_line(f"{place}: {self.pointer or '/'}: {prefix}{self.message}")
+        # A spec's keys and values are free text: a newline or a U+2028 in one must not split a problem's line.
+        return printable(f"{place}: {self.pointer or '/'}: {prefix}{self.message}")
 
 
 class HookgenError(Exception):
@@ -74,8 +75,8 @@ class MissingExtraError(HookgenError):
     """A command needs an extra (`hookgen[fidelity]`, `hookgen[listen]`) that is not installed."""
 
 
-def _one_line(text: str) -> str:
-    # A spec's keys and values are free text: a newline or a U+2028 in one must not split a problem's line.
+def printable(text: str) -> str:
+    """Text with every unprintable character (a line break, U+2028, NUL, ESC) written as its escape (`\\x00`)."""
     return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import tomli_w
 
+from ..errors import printable
+
 # PEP 440's public version scheme (its appendix's regular expression, without the local part).
 _PEP440 = re.compile(
     r"v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?[0-9]*)?"
@@ -34,12 +36,7 @@ def one_line(text: object) -> str:
 
 def docstring(text: object) -> str:
     """Text that can stand inside a triple-quoted docstring: one line, quotes and backslashes escaped."""
-    return _printable(one_line(text).replace("\\", "\\\\").replace('"', '\\"'))
-
-
-def _printable(text: str) -> str:
-    """Control and other unprintable characters (NUL, ESC) written as their escapes (`\\x00`)."""
-    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
+    return printable(one_line(text).replace("\\", "\\\\").replace('"', '\\"'))
 
 
 def toml_value(value: Any) -> str:
@@ -61,12 +58,12 @@ def package_version(version: object) -> str:
 
 def markdown(text: object) -> str:
     """Text for Markdown prose: one line, every character Markdown gives a meaning to escaped."""
-    return _printable(_MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text)))
+    return printable(_MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text)))
 
 
 def markdown_code(text: object) -> str:
     """A Markdown code span holding the text as it is, fenced with more backticks than it contains."""
-    content = _printable(one_line(text))
+    content = printable(one_line(text))
     fence = "`" * (max((len(run) for run in re.findall(r"`+", content)), default=0) + 1)
     padding = " " if content.startswith("`") or content.endswith("`") else ""
     return f"{fence}{padding}{content}{padding}{fence}"
