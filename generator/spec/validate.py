@@ -21,7 +21,7 @@ from ..errors import Level, Problem
 from . import pointers
 from .bundle import Bundle
 from .lint import careless_findings
-from .walk import HTTP_METHODS, document_schemas, reached_roots, ref_cycles, webhook_document
+from .walk import HTTP_METHODS, document_schemas, json_values, reached_roots, ref_cycles, webhook_document
 
 # Findings that do not change how a payload is read: reported, never blocking (unless strict).
 # Maps whose keys are names chosen by the author (a property called `example`, a `default` response).
@@ -151,16 +151,8 @@ def _spec_validator_findings(bundle: Bundle) -> list[Problem]:
 
 
 def _container_pointers(document: Any) -> dict[int, str]:
-    """The pointer of every map and list in the document, by identity (the first place each stands at)."""
-    places: dict[int, str] = {}
-    stack: list[tuple[str, Any]] = [("", document)]
-    while stack:
-        pointer, node = stack.pop()
-        if isinstance(node, dict | list) and id(node) not in places:
-            places[id(node)] = pointer
-            items = node.items() if isinstance(node, dict) else enumerate(node)
-            stack.extend((pointers.join(pointer, key), value) for key, value in items)
-    return places
+    """The pointer of every map and list in the document, by identity (the document shares none: it is a copy)."""
+    return {id(node): pointer for pointer, node in json_values(document) if isinstance(node, dict | list)}
 
 
 def _place(places: dict[int, str], error: ValidationError) -> str:

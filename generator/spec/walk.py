@@ -76,18 +76,24 @@ def local_refs(node: Any) -> list[str]:
     return [target for _, target in ref_locations(node)]
 
 
-def ref_locations(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
-    """(where, target) for every local `$ref` inside a JSON value: the pointer of the object holding it, its target."""
+def json_values(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
+    """Every value inside a JSON value (itself included) with its pointer, in document order."""
     stack = [(pointer, node)]
     while stack:
         at, item = stack.pop()
+        yield at, item
         if isinstance(item, dict):
-            target = ref_target(item)
-            if target is not None:
-                yield at, target
             stack.extend((pointers.join(at, key), value) for key, value in reversed(item.items()))
         elif isinstance(item, list):
             stack.extend((pointers.join(at, index), value) for index, value in reversed(list(enumerate(item))))
+
+
+def ref_locations(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """(where, target) for every local `$ref` inside a JSON value: the pointer of the object holding it, its target."""
+    for at, item in json_values(node, pointer):
+        target = ref_target(item)
+        if target is not None:
+            yield at, target
 
 
 # What a reference object may say besides `$ref` without saying anything about the value.
