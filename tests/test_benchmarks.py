@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import json
 import sys
+from pathlib import Path
 
 import pytest
+import yaml
 
 from .conftest import EXAMPLE_SPEC, ROOT
 
@@ -27,3 +30,10 @@ def test_bench_check_prints_its_ratio(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert "examples of checked bodies: 1;" in out
     assert "ratio check/whole" in out
+
+
+def test_bench_lines_prints_its_ratio(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(yaml.safe_load(EXAMPLE_SPEC.read_text()), indent=2))
+    importlib.import_module("bench_lines").main(spec)
+    assert "ratio new/old" in capsys.readouterr().out

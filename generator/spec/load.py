@@ -6,9 +6,11 @@ expand a document past MAX_VALUES values nor refer to themselves; a key written 
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import os
+import re
 import stat
 from collections import Counter
 from collections.abc import Iterator
@@ -81,6 +83,7 @@ class SourceFile:
     data: Any
     text: str
     _nodes: Any = field(default=None, repr=False)
+    _json: JsonLines | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -89,6 +92,10 @@ class SourceFile:
 
     def line(self, pointer: str) -> int | None:
         """The 1-based line where the value at a JSON pointer starts, if it can be found."""
+        if self.path.suffix.lower() == ".json":  # parsed as JSON, so its lines are found without composing YAML
+            if self._json is None:
+                self._json = JsonLines(self.text)
+            return self._json.line(pointer)
         node = self._composed()
         if node is None:
             return None
@@ -124,6 +131,73 @@ class SourceFile:
             except yaml.YAMLError:
                 self._nodes = False
         return self._nodes or None
+
+
+class JsonLines:
+    """Lines of values in a JSON text, found by skipping siblings with the C decoder (no YAML composing).
+
+    Each map or list on the way to a pointer is scanned once, its children's offsets kept: the first lookup
+    costs about one parse of the containers it passes through, later ones share the scans.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._decoder = json.JSONDecoder()
+        self._children: dict[int, dict[str, int] | list[int]] = {}
+        self._newlines: list[int] | None = None
+
+    def line(self, pointer: str) -> int | None:
+        """The 1-based line where the value at `pointer` starts (the deepest one found on the way)."""
+        offset = self._skip_space(0)
+        for token in parts(pointer):
+            children = self._scan(offset)
+            if isinstance(children, dict):
+                found = children.get(token)
+            else:
+                index = int(token) if token.isascii() and token.isdigit() else len(children)
+                found = children[index] if index < len(children) else None
+            if found is None:
+                break
+            offset = found
+        if self._newlines is None:
+            self._newlines = [match.start() for match in _NEWLINE.finditer(self.text)]
+        return bisect.bisect_left(self._newlines, offset) + 1
+
+    def _skip_space(self, offset: int) -> int:
+        return _JSON_SPACE.match(self.text, offset).end()  # type: ignore[union-attr]  # matches the empty string
+
+    def _scan(self, offset: int) -> dict[str, int] | list[int]:
+        """The offsets of the children of the map or list starting at `offset` (none for a scalar)."""
+        if offset not in self._children:
+            try:
+                self._children[offset] = self._read_children(offset)
+            except (ValueError, IndexError):  # cannot happen on text json.loads read; a line is only a help
+                self._children[offset] = []
+        return self._children[offset]
+
+    def _read_children(self, offset: int) -> dict[str, int] | list[int]:
+        text, opening = self.text, self.text[offset : offset + 1]
+        if opening not in ("{", "["):
+            return []
+        keys: dict[str, int] = {}
+        items: list[int] = []
+        at = self._skip_space(offset + 1)
+        while text[at] not in "}]":
+            if opening == "{":
+                key, at = json.decoder.scanstring(text, at + 1)  # type: ignore[attr-defined]
+                at = self._skip_space(self._skip_space(at) + 1)  # past the colon
+                keys.setdefault(key, at)
+            else:
+                items.append(at)
+            _, end = self._decoder.raw_decode(text, at)
+            at = self._skip_space(end)
+            if text[at] == ",":
+                at = self._skip_space(at + 1)
+        return keys if opening == "{" else items
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_NEWLINE = re.compile("\n")
 
 
 def _is_key(node: Any, key: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.spec.load import FileSet, SourceFile, load_file
 
@@ -70,6 +71,51 @@ def test_line_of_a_pointer_in_json(write: WriteFiles) -> None:
     line = source.line("/webhooks/a/post/summary")
     assert line is not None
     assert source.text.splitlines()[line - 1].strip() == '"summary": "s"'
+
+
+JSON_TEXT = """\
+{"openapi": "3.1.0", "webhooks": {
+  "a/b": {"post": {
+    "summary": "with \\"quotes\\" and a \\u00e9, {not a map}",
+    "tags": [
+      {"name": "first"},
+      [1, 2, {"x": null}],
+      "third"]},
+    "~odd": true},
+  "a/b": {"late": 1}},
+  "after":
+    [true, false]
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("pointer", "line"),
+    [
+        ("", 1),
+        ("/webhooks", 1),
+        ("/webhooks/a~1b/post", 2),
+        ("/webhooks/a~1b/post/summary", 3),
+        ("/webhooks/a~1b/post/tags/1/2/x", 6),
+        ("/webhooks/a~1b/post/tags/2", 7),
+        ("/webhooks/a~1b/~0odd", 8),
+        ("/after/1", 11),
+        # Where the pointer leaves the file, the line of the last value found.
+        ("/webhooks/a~1b/post/tags/9", 4),
+        ("/webhooks/a~1b/post/tags/\u00b2", 4),
+        ("/after/1/deeper", 11),
+    ],
+)
+def test_json_lines_are_found_without_yaml_and_agree_with_it(
+    monkeypatch: pytest.MonkeyPatch, pointer: str, line: int
+) -> None:
+    # A key written twice is refused by load_file; SourceFile itself finds the first, as YAML composing does.
+    as_json = SourceFile(path=Path("spec.json"), data=None, text=JSON_TEXT)
+    as_yaml = SourceFile(path=Path("spec.yaml"), data=None, text=JSON_TEXT)
+    with monkeypatch.context() as patched:  # composing a 4.7 MB JSON spec as YAML took seconds
+        patched.setattr(yaml, "compose", lambda *_, **__: pytest.fail("a JSON file was composed as YAML"))
+        assert as_json.line(pointer) == line
+    assert as_yaml.line(pointer) == line
 
 
 def test_a_problem_names_the_file_relative_to_the_working_folder(write: WriteFiles) -> None:
