@@ -35,11 +35,14 @@ class Problem:
     message: str
     level: Level = Level.ERROR
     webhooks: tuple[str, ...] = ()  # the webhooks whose payloads a model deviation touches
+    rule: str = ""  # the id of the lint rule that found it (spec/rules.py), if one did
 
     def render(self) -> str:
-        """Format as `FILE:LINE: JSON-POINTER: message` (warnings say so), always on one line."""
+        """Format as `FILE:LINE: JSON-POINTER: message` (warnings, and a rule's findings, say so) on one line."""
         place = f"{self.file}:{self.line}" if self.line is not None else self.file
         prefix = "warning: " if self.level is Level.WARNING else ""
+        if self.rule:
+            prefix = f"{self.level.value}[{self.rule}]: "
         # A spec's keys and values are free text: a newline or a U+2028 in one must not split a problem's line.
         return printable(f"{place}: {self.pointer or '/'}: {prefix}{self.message}")
 

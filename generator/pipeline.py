@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, TypedDict, TypeVar, Unpack
 
@@ -24,10 +25,12 @@ from .names import default_package, snake_case
 from .render.render import render_package
 from .render.write import write_package
 from .spec.bundle import Bundle, bundle
+from .spec.rules import RuleSettings
 from .spec.upgrade import upgrade
 from .spec.validate import validate
 
 T = TypeVar("T")
+_NO_SETTINGS = RuleSettings()
 _PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -46,14 +49,15 @@ class Generated:
 
 @dataclass
 class _Problems:
-    """The problems of one run, in the order the stages met them."""
+    """The problems of one run, in the order the stages met them (rule findings levelled as configured)."""
 
     found: list[Problem] = field(default_factory=list)
+    levelled: Callable[[list[Problem]], list[Problem]] = list
 
     def take(self, result: tuple[T | None, list[Problem]]) -> T:
         """A stage's value; raises SpecError, with everything found so far, when the stage met an error."""
         value, problems = result
-        self.found += problems
+        self.found += self.levelled(problems)
         raise_on_errors(self.found)
         if value is None:
             raise SpecError(self.found)
@@ -68,10 +72,16 @@ def check_package_name(package: str) -> None:
 
 
 def load_bundle(
-    spec_path: Path, *, strict: bool = False, ref_roots: Sequence[Path] = ()
+    spec_path: Path,
+    *,
+    strict: bool = False,
+    ref_roots: Sequence[Path] = (),
+    rules: RuleSettings = _NO_SETTINGS,
+    signature: dict[str, Any] | None = None,
 ) -> tuple[Bundle, dict[str, Any], list[Problem]]:
     """Load, bundle and validate a spec: the bundle, the part the webhooks reach, and the warnings.
 
+    `rules` switches off or re-levels lint rules; `signature` is the scheme of webhooks that declare none.
     Raises SpecError (carrying the warnings too) when the spec cannot be generated.
     """
     bundled, bundling = bundle(spec_path, strict=strict, ref_roots=ref_roots)
@@ -79,10 +89,10 @@ def load_bundle(
         raise SpecError(bundling)
     bundled, upgrading = upgrade(bundled)
     bundling += upgrading
-    reached, findings = validate(bundled, strict=strict)
+    reached, findings = validate(bundled, strict=strict, default_signature=signature is not None)
     if reached is None:
         raise SpecError(findings)  # not a document the rest could be said of
-    problems = sorted(set(bundling + findings))
+    problems = rules.apply(bundling + findings, bundled.sources, strict=strict)
     raise_on_errors(problems)
     return bundled, reached, problems
 
@@ -95,17 +105,24 @@ def build(
     asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS,
     ref_roots: Sequence[Path] = (),
     templates: Path | None = None,
+    rules: RuleSettings = _NO_SETTINGS,
+    signature: dict[str, Any] | None = None,
 ) -> Generated:
-    """Everything but the writing: the rendered package for a spec (`templates`: a folder searched first)."""
+    """Everything but the writing: the rendered package for a spec (`templates`: a folder searched first).
+
+    `rules`: lint rules switched off or re-levelled; `signature`: the scheme of webhooks that declare none.
+    """
     if package is not None:
         check_package_name(package)
-    bundled, reached, warnings = load_bundle(spec_path, strict=strict, ref_roots=ref_roots)
-    problems = _Problems(warnings)
+    bundled, reached, warnings = load_bundle(
+        spec_path, strict=strict, ref_roots=ref_roots, rules=rules, signature=signature
+    )
+    problems = _Problems(warnings, partial(rules.apply, sources=bundled.sources, strict=strict))
     model_input = prepare(reached)
     guards = guarded_bodies(model_input.contract, model_input.body_schemas.values())
     checks = body_checks(guards)
     models = problems.take(generate_models(model_input, asserted_formats, checks=checks, root_file=bundled.root.name))
-    spec = problems.take(build_spec(bundled, model_input.body_schemas, models))
+    spec = problems.take(build_spec(bundled, model_input.body_schemas, models, default_signature=signature))
     body_pointers = {(w.key, w.method, b.media_type): b.schema_pointer for w in spec.webhooks for b in w.bodies}
     problems.found += find_deviations(bundled, body_pointers)
     contract, unchecked = contract_for(model_input, guards, models, bundled, asserted_formats)
@@ -123,6 +140,8 @@ class BuildOptions(TypedDict, total=False):
     asserted_formats: frozenset[str]
     ref_roots: Sequence[Path]
     templates: Path | None
+    rules: RuleSettings
+    signature: dict[str, Any] | None
 
 
 def generate(spec_path: Path, output: Path, **options: Unpack[BuildOptions]) -> Generated:

@@ -67,7 +67,8 @@ class Handlers(Protocol):
         ...
 
 
-# The document's own `x-webhook-signature` (None: Standard Webhooks); a single endpoint verifies with it.
+# The document's own `x-webhook-signature`, else the configured default (None: Standard Webhooks); a single
+# endpoint verifies with it.
 SIGNATURE: Mapping[str, str] | None = {"scheme": "standard-webhooks"}
 
 # The security schemes the webhooks require (`http` basic and `apiKey` in a header are enforced).

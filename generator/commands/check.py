@@ -11,11 +11,13 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import Level, Problem
 from ..pipeline import build
 from ..render.write import generated_files, write_formatted
 from ..spec.load import display_path
+from ..spec.rules import RuleSettings
 
 _DIFF_LINES = 20
 
@@ -48,9 +50,21 @@ def check(
     package: str | None = None,
     asserted_formats: frozenset[str],
     ref_roots: Sequence[Path] = (),
+    rules: RuleSettings = RuleSettings(),  # noqa: B008 - a frozen value
+    signature: dict[str, Any] | None = None,
 ) -> CheckResult:
-    """Validate `spec` (SpecError when it cannot be generated) and compare `output`, when given."""
-    generated = build(spec, package=package, asserted_formats=asserted_formats, ref_roots=ref_roots)
+    """Validate `spec` (SpecError when it cannot be generated) and compare `output`, when given.
+
+    `rules` and `signature` are `[tool.hookgen.rules]` and `[tool.hookgen] signature`, as `generate` reads them.
+    """
+    generated = build(
+        spec,
+        package=package,
+        asserted_formats=asserted_formats,
+        ref_roots=ref_roots,
+        rules=rules,
+        signature=signature,
+    )
     stale = stale_files(generated.files, output) if output is not None else []
     return CheckResult(list(generated.warnings), stale)
 

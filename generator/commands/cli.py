@@ -14,6 +14,7 @@ from ..errors import ConfigError, HookgenError, Level, Problem
 from ..models.codegen import ASSERTABLE_FORMATS
 from ..pipeline import build, generate
 from ..spec.load import display_path
+from ..spec.rules import CATALOGUE
 from . import diff
 from .check import check
 from .config import Config, asserted_formats, load_config
@@ -91,6 +92,7 @@ def parser() -> argparse.ArgumentParser:
         help="exit 1 on findings at this level (default error)",
     )
     _formats_option(chk)
+    commands.add_parser("rules", help="list the lint rules: id, default level, what each asks of a spec")
     return root
 
 
@@ -163,6 +165,8 @@ def run_generate(args: argparse.Namespace) -> int:
         asserted_formats=formats,
         ref_roots=config.ref_roots,
         templates=args.templates or config.templates,
+        rules=config.rules,
+        signature=config.signature,
     )
     _print(generated.warnings)
     count = len(generated.spec.webhooks)
@@ -211,7 +215,13 @@ def run_scaffold(args: argparse.Namespace) -> int:
     """`hookgen scaffold`: write handler stubs, or list (and with --append, add) the ones a module lacks."""
     config = load_config(Path.cwd())
     spec = _spec(args, config)
-    generated = build(spec, package=args.package or config.package, ref_roots=config.ref_roots)
+    generated = build(
+        spec,
+        package=args.package or config.package,
+        ref_roots=config.ref_roots,
+        rules=config.rules,
+        signature=config.signature,
+    )
     _print(generated.warnings)
     result = scaffold(generated.spec, generated.package, args.output, append=args.append)
     where = display_path(args.output)
@@ -291,6 +301,8 @@ def run_check(args: argparse.Namespace) -> int:
         package=args.package or config.package,
         asserted_formats=_asserted_formats(args, config),
         ref_roots=config.ref_roots,
+        rules=config.rules,
+        signature=config.signature,
     )
     _print(result.findings)
     for stale in result.stale:
@@ -302,8 +314,17 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_DISAGREES if fails else EXIT_OK
 
 
+def run_rules(args: argparse.Namespace) -> int:
+    """`hookgen rules`: the lint rules' catalogue, one per line (re-level them in [tool.hookgen.rules])."""
+    width = max(len(rule.id) for rule in CATALOGUE)
+    for rule in CATALOGUE:
+        print(f"{rule.id:<{width}}  {rule.level.value:<7}  {rule.summary}")
+    return EXIT_OK
+
+
 COMMANDS = {
     "check": run_check,
+    "rules": run_rules,
     "diff": run_diff,
     "generate": run_generate,
     "fidelity": run_fidelity,

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError, Problem
 from ..models.codegen import ASSERTABLE_FORMATS, DEFAULT_ASSERTED_FORMATS
+from ..runtime._signatures import scheme_from_declaration
 from ..spec.load import display_path
+from ..spec.rules import RuleSettings, parse_settings
 
-KNOWN_KEYS = frozenset({"spec", "output", "package", "assert-formats", "ref-roots", "templates"})
+KNOWN_KEYS = frozenset({"spec", "output", "package", "assert-formats", "ref-roots", "templates", "rules", "signature"})
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,8 @@ class Config:
     asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS
     ref_roots: tuple[Path, ...] = ()  # folders besides the spec's own that its `$ref`s may read
     templates: Path | None = None  # a folder of templates searched before the built-in ones
+    rules: RuleSettings = field(default_factory=RuleSettings)  # lint rules switched off or re-levelled
+    signature: dict[str, Any] | None = None  # the scheme of webhooks that declare none (x-webhook-signature form)
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -53,7 +58,30 @@ def load_config(start: Path) -> Config:
         asserted_formats=asserted_formats(formats, str(pyproject)),
         ref_roots=tuple(folder / root for root in _strings(table.get("ref-roots", []), "ref-roots", str(pyproject))),
         templates=folder / table["templates"] if isinstance(table.get("templates"), str) else None,
+        rules=_rules(table.get("rules", {}), display_path(pyproject)),
+        signature=signature_default(table["signature"], display_path(pyproject)) if "signature" in table else None,
     )
+
+
+def _rules(table: object, where: str) -> RuleSettings:
+    settings, wrong = parse_settings(table, where)
+    if wrong:
+        raise ConfigError([Problem(where, None, "", message) for message in wrong])
+    return settings
+
+
+def signature_default(value: object, where: str) -> dict[str, Any]:
+    """The `signature` setting as an `x-webhook-signature` declaration (a scheme name, or a table like it)."""
+    declaration = {"scheme": value} if isinstance(value, str) else value
+    if not isinstance(declaration, dict):
+        raise ConfigError(
+            [Problem(where, None, "", "signature must be a scheme name or a table (as x-webhook-signature)")]
+        )
+    try:
+        scheme_from_declaration(declaration)
+    except ValueError as error:  # the runtime module raises ValueError: it is copied into packages, stdlib only
+        raise ConfigError([Problem(where, None, "", f"[tool.hookgen] signature: {error}")]) from None
+    return dict(declaration)
 
 
 def unknown_key(key: str) -> str:

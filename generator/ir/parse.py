@@ -12,29 +12,45 @@ from ..names import snake_case, unique
 from ..runtime._signatures import scheme_from_declaration
 from ..spec import pointers
 from ..spec.bundle import Bundle
+from ..spec.rules import finding
 from ..spec.walk import body_contents, deref, inline_refs, operations
+from ..spec.webhook_lint import SIGNATURE_EXTENSION
 from .nodes import HeaderParameter, RequestBody, Response, SignatureScheme, Spec, Webhook
 
-SIGNATURE_EXTENSION = "x-webhook-signature"
 # Names the generated webhooks module defines itself.
 RESERVED_NAMES = frozenset({"app", "models", "annotations"})
 _HEADER_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
 
-def build_spec(bundle: Bundle, body_schemas: dict[BodyKey, str], models: Models) -> tuple[Spec, list[Problem]]:
-    """The IR of a spec, and the problems met while building it (name collisions, unsupported headers, signatures)."""
+def build_spec(
+    bundle: Bundle,
+    body_schemas: dict[BodyKey, str],
+    models: Models,
+    *,
+    default_signature: dict[str, Any] | None = None,
+) -> tuple[Spec, list[Problem]]:
+    """The IR of a spec, and the problems met while building it (name collisions, unsupported headers, signatures).
+
+    `default_signature` (`[tool.hookgen] signature`) is the scheme of webhooks when neither they nor the
+    document declare one.
+    """
     document = bundle.document
     found = operations(document)
     wanted = [snake_case(operation.get("operationId") or key) for key, _, operation in found]
     python_names, _ = unique(wanted, reserved=RESERVED_NAMES)
     problems = [
-        bundle.problem(
-            pointers.join("/webhooks", key, method), f"name {old!r} is taken; this webhook is `{new}`", Level.WARNING
+        finding(
+            bundle.problem(pointers.join("/webhooks", key, method), f"name {old!r} is taken; this webhook is `{new}`"),
+            "operation-id" if operation.get("operationId") else "name-collision",
         )
-        for (key, method, _), old, new in zip(found, wanted, python_names, strict=True)
+        for (key, method, operation), old, new in zip(found, wanted, python_names, strict=True)
         if old != new
     ]
     root_signature, signature_problems = _signature(bundle, document.get(SIGNATURE_EXTENSION), "")
+    if root_signature is None and default_signature is not None and not signature_problems:
+        root_signature = SignatureScheme(
+            scheme=default_signature["scheme"], options={k: v for k, v in default_signature.items() if k != "scheme"}
+        )
     problems += signature_problems
     webhooks = []
     for (key, method, operation), python_name in zip(found, python_names, strict=True):
@@ -104,11 +120,17 @@ def _headers(
     for parameter in declared:
         if isinstance(parameter, dict) and parameter.get("in") == "header" and isinstance(parameter.get("name"), str):
             by_name[parameter["name"].lower()] = parameter  # operation-level wins over path-level
-    python_names, _ = unique(
-        [snake_case(p["name"], fallback="header") for p in by_name.values()], reserved={"body", "request"}
-    )
+    wanted = [snake_case(p["name"], fallback="header") for p in by_name.values()]
+    python_names, _ = unique(wanted, reserved={"body", "request"})
     headers = []
-    problems = []
+    problems = [
+        finding(
+            bundle.problem(at, f"header {p['name']!r}: name {old!r} is taken; its parameter is `{new}`"),
+            "name-collision",
+        )
+        for p, old, new in zip(by_name.values(), wanted, python_names, strict=True)
+        if old != new
+    ]
     for parameter, python_name in zip(by_name.values(), python_names, strict=True):
         schema = deref(document, parameter.get("schema")) or {}
         schema_type = schema.get("type") if isinstance(schema, dict) else None

@@ -2,8 +2,8 @@
 
 A misspelled keyword (`propertes`) leaves a schema that accepts anything; a `required` name no property
 declares; a `discriminator` mapping to a schema that does not exist; a `default` of the wrong type; two
-operations with one `operationId`. Each is a warning (an error under `--strict`), except a mapping to nothing,
-which is always an error: the models could not be tagged.
+operations with one `operationId`. Each is a finding of a rule (spec/rules.py): a warning (an error under
+`--strict`), except a mapping to nothing, an error by default: the models could not be tagged.
 """
 
 from __future__ import annotations
@@ -11,12 +11,15 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from ..errors import Level, Problem
 from . import pointers
 from .bundle import Bundle
+from .rules import finding
 from .walk import document_schemas, operations, subschema_pointers
+from .webhook_lint import SIGNATURE_EXTENSION, schema_examples, webhook_findings
 
 # JSON Schema 2020-12's keywords, and those OpenAPI 3.1 adds (and 3.0's `nullable`, which hookgen reads).
 KEYWORDS = frozenset(
@@ -44,14 +47,29 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def careless_findings(bundle: Bundle, reached: dict[str, Any], *, strict: bool) -> list[Problem]:
-    """Every careless-spec finding in what the webhooks reach, located in its file and line."""
-    level = Level.ERROR if strict else Level.WARNING
-    found = [bundle.problem(at, message, level) for at, message in _operation_ids(reached)]
-    for pointer, schema in _schema_objects(reached):
-        found += [bundle.problem(at, message, level) for at, message in _schema_findings(pointer, schema)]
-        found += [bundle.problem(at, message) for at, message in _missing_mappings(bundle.document, pointer, schema)]
-    return found
+def careless_findings(
+    bundle: Bundle, reached: dict[str, Any], *, strict: bool, default_signature: bool = False
+) -> list[Problem]:
+    """Every finding of the lint rules in what the webhooks reach, located in its file and line, with its rule.
+
+    `default_signature`: a signature scheme is configured for webhooks that declare none.
+    """
+    found = [(at, message, "operation-id") for at, message in _operation_ids(reached)]
+    signed = default_signature or SIGNATURE_EXTENSION in bundle.document  # the reached part keeps no root keys
+    found += webhook_findings(reached, default_signature=signed)
+    schemas = list(_schema_objects(reached))
+    for pointer, schema in schemas:
+        found += _schema_findings(pointer, schema)
+        mappings = _missing_mappings(bundle.document, pointer, schema)
+        found += [(at, message, "discriminator-mapping") for at, message in mappings]
+    found += schema_examples(reached, iter(schemas))
+    return [rule_finding(bundle, at, message, rule_id, strict=strict) for at, message, rule_id in found]
+
+
+def rule_finding(bundle: Bundle, pointer: str, message: str, rule_id: str, *, strict: bool = False) -> Problem:
+    """A finding of a rule at a pointer into the bundle, at the rule's default level (an error when strict)."""
+    problem = finding(bundle.problem(pointer, message), rule_id)
+    return replace(problem, level=Level.ERROR) if strict else problem
 
 
 def default_fits(schema: dict[str, Any]) -> bool:
@@ -85,17 +103,19 @@ def _schema_objects(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, A
                 stack += [(child, pointers.resolve(document, child)) for child in subschema_pointers(pointer, node)]
 
 
-def _schema_findings(pointer: str, schema: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def _schema_findings(pointer: str, schema: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
     for key in schema:
         if key in KEYWORDS or not isinstance(key, str) or key.startswith("x-"):
             continue
         close = difflib.get_close_matches(key, KEYWORDS, n=1, cutoff=0.75)
         if close:
-            yield pointers.join(pointer, key), f"unknown keyword {key!r} (did you mean {close[0]!r}?): it is ignored"
-    yield from _undeclared_required(pointer, schema)
+            message = f"unknown keyword {key!r} (did you mean {close[0]!r}?): it is ignored"
+            yield pointers.join(pointer, key), message, "unknown-keyword"
+    yield from ((at, message, "undeclared-required") for at, message in _undeclared_required(pointer, schema))
     if not default_fits(schema):
         at = pointers.join(pointer, "default")
-        yield at, f"default {schema['default']!r} does not fit the schema's type or enum: the models leave it out"
+        message = f"default {schema['default']!r} does not fit the schema's type or enum: the models leave it out"
+        yield at, message, "default-mismatch"
 
 
 def _undeclared_required(pointer: str, schema: dict[str, Any]) -> Iterator[tuple[str, str]]:

@@ -64,10 +64,13 @@ def _check_webhooks(bundle: Bundle, webhooks: dict[str, Any]) -> Iterator[Proble
             yield bundle.problem(at, f"webhook {key!r} declares no operation (post, put, ...)")
 
 
-def validate(bundle: Bundle, *, strict: bool = False) -> tuple[dict[str, Any] | None, list[Problem]]:
+def validate(
+    bundle: Bundle, *, strict: bool = False, default_signature: bool = False
+) -> tuple[dict[str, Any] | None, list[Problem]]:
     """The part of the bundle the webhooks reach, and every finding about it, located and levelled.
 
-    A document that is not OpenAPI 3.1 with webhooks gives None and only that problem.
+    A document that is not OpenAPI 3.1 with webhooks gives None and only that problem. `default_signature`: a
+    signature scheme is configured for webhooks that declare none (the `signature-scheme` rule is then content).
     """
     structural = _check_document(bundle)
     if structural:
@@ -76,7 +79,7 @@ def validate(bundle: Bundle, *, strict: bool = False) -> tuple[dict[str, Any] | 
     problems = [_level(bundle, error, strict) for error in _oas_validator().iter_errors(reached)]
     problems += [_cycle_problem(bundle, cycle) for cycle in ref_cycles(reached)]
     problems += _schema_problems(bundle, reached, strict)
-    problems += careless_findings(bundle, reached, strict=strict)
+    problems += careless_findings(bundle, reached, strict=strict, default_signature=default_signature)
     if strict:
         problems += _spec_validator_findings(bundle)
     return reached, sorted(set(problems))

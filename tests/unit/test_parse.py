@@ -101,7 +101,9 @@ def test_signatures_from_the_root_and_per_webhook(write: WriteFiles) -> None:
 
 
 def test_no_declaration_means_no_scheme(write: WriteFiles) -> None:
-    spec, problems = parsed(write, {"openapi.yaml": openapi({"a": post({"type": "object"})})})
+    document = openapi({"a": post({"type": "object"})})
+    del document["x-webhook-signature"]
+    spec, problems = parsed(write, {"openapi.yaml": document})
     assert problems == []
     assert spec.signature is None
     assert spec.webhooks[0].signature is None

@@ -154,7 +154,10 @@ def test_an_invalid_schema_under_a_property_named_like_a_benign_keyword_is_an_er
 def test_a_default_response_without_description_is_an_error(write: WriteFiles) -> None:
     document = openapi({"w": post({"type": "object"}, responses={"default": {}})})
     _, problems = validated(write, document)
-    assert [(p.pointer, p.level) for p in problems] == [("/webhooks/w/post/responses/default", Level.ERROR)]
+    assert [(p.pointer, p.level, p.rule) for p in problems] == [
+        ("/webhooks/w/post/responses", Level.WARNING, "success-response"),  # `default` is not a 2xx
+        ("/webhooks/w/post/responses/default", Level.ERROR, ""),
+    ]
 
 
 def test_a_default_of_the_wrong_type_is_a_warning(write: WriteFiles) -> None:

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...ir.parse import SIGNATURE_EXTENSION
 from ...spec import pointers
 from ...spec.walk import HTTP_METHODS
+from ...spec.webhook_lint import SIGNATURE_EXTENSION
 from .changes import Change, Side, change
 from .schemas import SchemaDiff, resolve
 
