@@ -32,11 +32,17 @@ OWNER = {"type": "object", "properties": {"id": {"type": "string"}}}
 
 
 def document(version: str, webhooks_key: str, pet: dict[str, Any]) -> dict[str, Any]:
-    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}
-    operation = {"operationId": "petAdded", "requestBody": body, "responses": {"200": {"description": "ok"}}}
-    return {
+    body = {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}
+    operation = {
+        "operationId": "petAdded",
+        "summary": "A pet was added",
+        "requestBody": body,
+        "responses": {"200": {"description": "ok"}},
+    }
+    return {  # lint-clean: the only warning of the 3.0 document is the upgrade's
         "openapi": version,
         "info": {"title": "Pets", "version": "1.0.0"},
+        "x-webhook-signature": {"scheme": "standard-webhooks"},
         webhooks_key: {"pet.added": {"post": operation}},
         "components": {"schemas": {"Pet": pet, "Owner": OWNER}},
     }

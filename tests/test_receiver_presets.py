@@ -70,6 +70,7 @@ def spec_document(root: dict[str, str] | None, presets: list[Preset]) -> dict[st
             preset.key: {
                 "post": {
                     "x-webhook-signature": preset.declaration,
+                    "summary": f"{preset.key} happened",
                     "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
                     "responses": {"202": {"description": "accepted"}},
                 }

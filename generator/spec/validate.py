@@ -150,7 +150,10 @@ def _spec_validator_findings(bundle: Bundle) -> list[Problem]:
     except Exception as exc:  # noqa: BLE001 - a failure inside the third-party validator is a finding, not a crash
         return [bundle.problem("", f"openapi-spec-validator could not finish: {type(exc).__name__}: {exc}")]
     places = _container_pointers(document)
-    return [bundle.problem(_place(places, error), f"openapi-spec-validator: {_message(error)}") for error in findings]
+    return [
+        bundle.problem(_place(document, places, error), f"openapi-spec-validator: {_message(error)}")
+        for error in findings
+    ]
 
 
 def _container_pointers(document: Any) -> dict[int, str]:
@@ -158,11 +161,38 @@ def _container_pointers(document: Any) -> dict[int, str]:
     return {id(node): pointer for pointer, node in json_values(document) if isinstance(node, dict | list)}
 
 
-def _place(places: dict[int, str], error: ValidationError) -> str:
-    # openapi-spec-validator's errors carry no path into the document, but their instance is the very object
-    # of the document it judged: a map or list is found by identity (a bare scalar cannot be, and stays at /).
+def _place(document: Any, places: dict[int, str], error: ValidationError) -> str:
+    """Where in the document an openapi-spec-validator finding is: its errors carry no path into it."""
+    # A map or list it judged is the very object of the document it was given: found by identity.
     found = places.get(id(error.instance))
-    return "" if found is None else pointers.join(found, *error.relative_path)
+    if found is not None:
+        return pointers.join(found, *error.relative_path)
+    # A bare value cannot be found so. A `default` is validated against its own schema, which is the document's:
+    # the failing subschema is found by identity, the schema path leads back up to the schema holding the default.
+    if id(error.schema) in places:
+        return _default_place(document, places[id(error.schema)], error)
+    # Else it was judged against the OpenAPI schema, whose error path starts at the document's root.
+    at = pointers.join("", *error.absolute_path)
+    return at if error.absolute_path and _holds(document, at, error.instance) else ""
+
+
+def _default_place(document: Any, subschema: str, error: ValidationError) -> str:
+    """The value inside a schema's `default` that its subschema refused; else that subschema."""
+    tokens, walked = pointers.parts(subschema), [str(token) for token in list(error.schema_path)[:-1]]
+    top = pointers.join("", *tokens[: len(tokens) - len(walked)])
+    if walked == tokens[len(tokens) - len(walked) :]:
+        at = pointers.join(top, "default", *error.absolute_path)
+        if _holds(document, at, error.instance):
+            return at
+    return subschema
+
+
+def _holds(document: Any, pointer: str, value: Any) -> bool:
+    try:
+        found = pointers.resolve(document, pointer)
+    except KeyError:
+        return False
+    return bool(found == value and type(found) is type(value))
 
 
 def _only_followable_refs(document: dict[str, Any], node: Any) -> Any:

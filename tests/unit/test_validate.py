@@ -162,3 +162,28 @@ def test_a_default_response_without_description_is_an_error(write: WriteFiles) -
 
 def test_a_default_of_the_wrong_type_is_a_warning(write: WriteFiles) -> None:
     assert findings(write, {"type": "integer", "default": "seven"}) == [("/default", Level.WARNING)]
+
+
+@pytest.mark.parametrize(
+    ("schemas", "pointer", "text"),
+    [
+        # A bare value: openapi-spec-validator's error holds it, not where it is; found through its schema.
+        ({"F": {"type": "integer", "minimum": 1, "default": 0}}, "/components/schemas/F/default", "default: 0"),
+        (
+            {"F": {"type": "object", "properties": {"a": {"type": "integer", "minimum": 1}}, "default": {"a": 0}}},
+            "/components/schemas/F/default/a",
+            "a: 0",
+        ),
+        (
+            {"F": {"type": "object", "properties": {"s": {"type": "string", "enum": ["x"], "default": "y"}}}},
+            "/components/schemas/F/properties/s/default",
+            "default: y",
+        ),
+    ],
+)
+def test_strict_places_a_refused_bare_value_at_its_line(
+    write: WriteFiles, schemas: dict[str, Any], pointer: str, text: str
+) -> None:
+    _, problems = validated(write, openapi({"w": post(ref("F"))}, schemas=schemas), strict=True)
+    found = [(p.pointer, p.line) for p in problems if p.message.startswith("openapi-spec-validator:")]
+    assert found == [(pointer, line_of(Path("openapi.yaml"), text))]
