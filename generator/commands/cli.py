@@ -280,7 +280,9 @@ def run_diff(args: argparse.Namespace) -> int:
     if args.base is not None:
         if len(args.specs) > 1:
             raise ConfigError("with --base give at most one SPEC (the working tree's)")
-        spec = args.specs[0] if args.specs else _spec(args, config)
+        spec = args.specs[0] if args.specs else config.spec  # `diff` names its positional arguments `specs`
+        if spec is None:
+            raise ConfigError("give a SPEC argument or set it in [tool.hookgen] of pyproject.toml")
         result = diff.diff_against_ref(spec, args.base, ref_roots=config.ref_roots)
     elif len(args.specs) == 2:
         result = diff.diff_files(args.specs[0], args.specs[1], ref_roots=config.ref_roots)
