@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from generator.commands.cli import main
 from generator.commands.imported import import_generated
+from generator.commands.listen import PACKAGE, cached_package, spec_digest
 from generator.errors import Level, Problem, SpecError
 from generator.pipeline import build, load_bundle
 from generator.spec.rules import CATALOGUE, RULES, RuleSettings
@@ -394,3 +395,19 @@ def test_a_wrong_signature_default_is_a_usage_error(
     code, err = run(capsys, "check", "openapi.yaml")
     assert code == 2
     assert message in err
+
+
+def test_listen_and_send_use_the_configured_signature_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `hookgen listen` serves, and `hookgen send` signs with, what `generate` would write: the cached package
+    # is keyed by the signature default too.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOOKGEN_CACHE", str(tmp_path / "cache"))
+    spec = write(tmp_path, UNSIGNED)
+    plain = cached_package(spec)
+    github = cached_package(spec, signature={"scheme": "github"})
+    assert plain != github
+    assert spec_digest(spec) != spec_digest(spec, signature={"scheme": "github"})
+    for folder, expected in ((plain, None), (github, {"scheme": "github"})):
+        (receivers,) = import_generated(folder, PACKAGE, "receivers")
+        declared = receivers.SIGNATURE
+        assert declared == expected

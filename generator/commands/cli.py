@@ -241,7 +241,9 @@ def run_listen(args: argparse.Namespace) -> int:
     config = load_config(Path.cwd())
     spec = _spec(args, config)
     # The secrets are checked before serving.
-    app = listening_app(spec, secrets=args.secret, max_body=args.max_body, ref_roots=config.ref_roots)
+    app = listening_app(
+        spec, secrets=args.secret, max_body=args.max_body, ref_roots=config.ref_roots, signature=config.signature
+    )
     print(f"hookgen: listening on http://{args.host}:{args.port}/webhooks/", file=sys.stderr)
     serve(app, host=args.host, port=args.port)
     return EXIT_OK
@@ -255,7 +257,7 @@ def run_send(args: argparse.Namespace) -> int:
     options = SendOptions(
         args.url, args.secret, payload_file=args.payload, attempts=args.attempts, allow_private=args.allow_private
     )
-    delivered = send(spec, webhook, options, ref_roots=config.ref_roots)
+    delivered = send(spec, webhook, options, ref_roots=config.ref_roots, signature=config.signature)
     return EXIT_OK if delivered else EXIT_DISAGREES
 
 

@@ -4,8 +4,8 @@ Each refused delivery (4xx: signature, content type, size, body, payload, timeou
 `{"status": ..., "reason": ..., "webhook": ..., "delivery_id": ...}`.
 
 The package is generated once per spec content into a cache folder ($HOOKGEN_CACHE, else ~/.cache/hookgen),
-keyed by the SHA-256 of every file the spec is made of and of hookgen's own code, so a restart is quick and
-a changed generator (a development install, an upgrade) never serves a stale package.
+keyed by the SHA-256 of every file the spec is made of, of hookgen's own code and of `[tool.hookgen] signature`,
+so a restart is quick and a changed generator (a development install, an upgrade) never serves a stale package.
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ def cache_root() -> Path:
     return Path(configured) if configured else Path.home() / ".cache" / "hookgen"
 
 
-def spec_digest(spec_path: Path, ref_roots: Sequence[Path] = ()) -> str:
-    """The SHA-256 of hookgen's code and every file the spec reaches through `$ref`s, by path."""
+def spec_digest(spec_path: Path, ref_roots: Sequence[Path] = (), signature: dict[str, Any] | None = None) -> str:
+    """The SHA-256 of hookgen's code, every file the spec reaches through `$ref`s (by path), and the signature
+    default (`[tool.hookgen] signature`), when there is one."""
     bundled, problems = bundle(spec_path, ref_roots=ref_roots)
     if bundled is None:
         raise SpecError(problems)
@@ -47,6 +48,8 @@ def spec_digest(spec_path: Path, ref_roots: Sequence[Path] = ()) -> str:
     for source in sorted(bundled.sources, key=lambda source: str(source.path.resolve())):
         name = os.path.relpath(source.path.resolve(), base)
         digest.update(f"{len(name)}:{name}{len(source.text)}:".encode() + source.text.encode())
+    if signature is not None:
+        digest.update(f"signature {json.dumps(signature, sort_keys=True)}".encode())
     return digest.hexdigest()
 
 
@@ -59,16 +62,22 @@ def generator_digest() -> str:
     return digest.hexdigest()
 
 
-def cached_package(spec_path: Path, built: Generated | None = None, ref_roots: Sequence[Path] = ()) -> Path:
+def cached_package(
+    spec_path: Path,
+    built: Generated | None = None,
+    ref_roots: Sequence[Path] = (),
+    signature: dict[str, Any] | None = None,
+) -> Path:
     """The folder holding the generated package for this spec's content, written when not cached yet.
 
-    `built` is the spec's package already built (as PACKAGE), when the caller has it.
+    `built` is the spec's package already built (as PACKAGE), when the caller has it; `signature` is the
+    scheme of webhooks that declare none (`[tool.hookgen] signature`).
     """
-    folder = cache_root() / spec_digest(spec_path, ref_roots)
+    folder = cache_root() / spec_digest(spec_path, ref_roots, signature)
     pyproject = folder / "pyproject.toml"
     if not (pyproject.is_file() and MARKER in pyproject.read_text(encoding="utf-8")):
         if built is None:
-            generate(spec_path, folder, package=PACKAGE, ref_roots=ref_roots)
+            generate(spec_path, folder, package=PACKAGE, ref_roots=ref_roots, signature=signature)
         else:
             write_package(built.files, folder)
     return folder
@@ -97,9 +106,17 @@ class PrintingHandlers:
         print(json.dumps(line, ensure_ascii=False), flush=True)
 
 
-def listening_app(spec_path: Path, *, secrets: list[str], max_body: int | None, ref_roots: Sequence[Path] = ()) -> Any:
+def listening_app(
+    spec_path: Path,
+    *,
+    secrets: list[str],
+    max_body: int | None,
+    ref_roots: Sequence[Path] = (),
+    signature: dict[str, Any] | None = None,
+) -> Any:
     """The receivers' app for a spec; a ConfigError when a secret cannot be used, before anything is served."""
-    [receivers] = import_generated(cached_package(spec_path, ref_roots=ref_roots), PACKAGE, "receivers")
+    folder = cached_package(spec_path, ref_roots=ref_roots, signature=signature)
+    [receivers] = import_generated(folder, PACKAGE, "receivers")
     options = {} if max_body is None else {"max_body": max_body}
     try:
         app = receivers.create_app(PrintingHandlers(receivers), secrets=secrets, **options)

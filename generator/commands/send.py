@@ -37,10 +37,20 @@ class Options:
     allow_private: bool = False
 
 
-def send(spec_path: Path, webhook_key: str | None, options: Options, *, ref_roots: Sequence[Path] = ()) -> bool:
-    """Send one delivery of `webhook_key` to the URL (or of every webhook, under it, when None); True if all landed."""
-    generated = build(spec_path, package=PACKAGE, ref_roots=ref_roots)
-    folder = cached_package(spec_path, generated, ref_roots=ref_roots)
+def send(
+    spec_path: Path,
+    webhook_key: str | None,
+    options: Options,
+    *,
+    ref_roots: Sequence[Path] = (),
+    signature: dict[str, Any] | None = None,
+) -> bool:
+    """Send one delivery of `webhook_key` to the URL (or of every webhook, under it, when None); True if all landed.
+
+    `signature` is the scheme of webhooks that declare none (`[tool.hookgen] signature`), as the receivers have it.
+    """
+    generated = build(spec_path, package=PACKAGE, ref_roots=ref_roots, signature=signature)
+    folder = cached_package(spec_path, generated, ref_roots=ref_roots, signature=signature)
     [models, sender] = import_generated(folder, PACKAGE, "models", "sender")
     targets = _targets(generated, webhook_key, options.url)
     client = _client(sender, options)
