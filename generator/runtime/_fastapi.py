@@ -17,6 +17,9 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+# Starlette is FastAPI's own dependency, installed with it; FastAPI does not re-export this exception.
+from starlette.requests import ClientDisconnect
+
 from ._receive import Answer, Receiver, log_refusal
 
 # How long a client may take to send its whole body: one that sends less than its Content-Length is answered 408.
@@ -131,6 +134,8 @@ def route(
             body = await asyncio.wait_for(read_body(request, core.max_body), body_timeout)
         except TimeoutError:
             return _refused(Answer(408, f"body not received within {body_timeout:g} s", webhook=key or None))
+        except ClientDisconnect:  # nobody reads the answer; logged as one line, not as the server's traceback
+            return _refused(Answer(499, "client disconnected before sending its whole body", webhook=key or None))
         if body is None:
             return _refused(Answer(413, f"body larger than {core.max_body} bytes", webhook=key or None))
         return response(await core.receive_async(key, request.headers, body, event_field=event_field))

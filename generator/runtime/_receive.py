@@ -21,6 +21,7 @@ import hmac
 import inspect
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
@@ -403,17 +404,18 @@ def _refuse_constant(name: str) -> object:
     raise _NonJsonConstantError(name)
 
 
+# A JSON string, or one of the literals that are not JSON: scanned in order, a string's content is never a literal.
+_STRING_OR_CONSTANT = re.compile(rb'"(?:[^"\\]|\\.)*+"|NaN|Infinity', re.DOTALL)
+
+
 def _has_non_json_constant(body: bytes) -> bool:
-    """Whether the body holds NaN, Infinity or -Infinity outside strings (only parsed when those bytes occur)."""
+    """Whether the body holds NaN, Infinity or -Infinity outside strings (scanned only when those bytes occur).
+
+    The scan reads the bytes in place: parsing the body to find out would build every value of it a second time.
+    """
     if b"NaN" not in body and b"Infinity" not in body:
         return False
-    try:
-        json.loads(body, parse_constant=_refuse_constant)
-    except _NonJsonConstantError:
-        return True
-    except (ValueError, RecursionError):  # otherwise not JSON: the model's parse answers it
-        return False
-    return False
+    return any(match[0][0] != ord('"') for match in _STRING_OR_CONSTANT.finditer(body))
 
 
 def _not_json(body: bytes) -> Answer:
