@@ -275,6 +275,9 @@ class Unread:
         raise AssertionError("the body was read")
         yield b""
 
+    async def receive(self) -> dict[str, object]:
+        raise AssertionError("the body was read")
+
 
 class Chunked:
     """A request without Content-Length, streamed in chunks; counts how many were read."""
@@ -285,10 +288,11 @@ class Chunked:
         self.chunks = chunks
         self.read = 0
 
-    async def stream(self) -> AsyncIterator[bytes]:
-        for chunk in self.chunks:
-            self.read += 1
-            yield chunk
+    async def receive(self) -> dict[str, object]:
+        """The next ASGI body message."""
+        chunk = self.chunks[self.read]
+        self.read += 1
+        return {"type": "http.request", "body": chunk, "more_body": self.read < len(self.chunks)}
 
 
 def test_an_oversized_content_length_is_answered_413_before_reading():
