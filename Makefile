@@ -9,7 +9,7 @@ STAMP := $(VENV)/.hookgen-installed
 $(STAMP): pyproject.toml generated/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,fidelity,listen,send]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,fidelity,listen,send,queue]'
 	$(BIN)/python -m pip install --quiet -e ./generated
 	touch $@
 

@@ -319,6 +319,8 @@ ALLOWED_IMPORTS = {
     "_receive.py": {"pydantic"},
     "_fastapi.py": {"fastapi"},
     "_sender.py": {"httpx", "pydantic"},
+    # Imported only by who uses the queue: the package's `queue` extra (dramatiq[redis], which brings redis).
+    "_queue.py": {"dramatiq", "pydantic", "redis"},
     # Shipped only with a contract, and then the package depends on jsonschema (referencing comes with it).
     "_contract.py": {"jsonschema", "pydantic", "referencing"},
 }
