@@ -6,6 +6,7 @@ as each test says. Deliveries are enqueued from this process; only the workers p
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import os
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+import redis
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -66,6 +68,7 @@ class Receiver:
     """Counts POSTs per delivery id; answers 500 to the first `failures` of each, then 200."""
 
     failures: int = 0
+    delay: float = 0.0
     posts: dict[str, list[tuple[float, int, str]]] = field(default_factory=lambda: defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -80,6 +83,7 @@ def receiver() -> Iterator[tuple[str, Receiver]]:
 
     async def answer(request: Request) -> Response:
         await request.body()
+        await asyncio.sleep(state.delay)
         delivery_id = request.headers["webhook-id"]
         with state.lock:
             seen = state.posts[delivery_id]
@@ -234,8 +238,14 @@ def test_killing_the_worker_mid_schedule_loses_no_delivery(redis_url, receiver, 
 def test_two_workers_never_make_the_same_attempt_twice(redis_url, receiver, workers):
     url, state = receiver
     state.failures = 1
+    state.delay = 0.1  # a worker's four threads cannot take every message before the other worker's turn
     workers.start()
     workers.start()
+    heartbeats = redis.Redis.from_url(redis_url)
+    try:
+        wait_for(lambda: heartbeats.zcard("dramatiq:__heartbeats__") >= 2, 60, workers)  # both workers are fetching
+    finally:
+        heartbeats.close()
     queue = producer(redis_url, [0, 1])
     try:
         results = [queue.send(url, Payload(number)) for number in range(20)]  # type: ignore[arg-type]

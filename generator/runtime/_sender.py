@@ -25,6 +25,7 @@ import ipaddress
 import json
 import random
 import socket
+import ssl
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -380,10 +381,15 @@ def _resumable(result: Result) -> Result:
 class Sender(_Core):
     """Sends deliveries with a blocking httpx client; `send` returns once delivered, stopped, or pending."""
 
-    def __init__(self, secret: str, *, timeout: float = DEFAULT_TIMEOUT, **options: Any) -> None:
-        """A sender signing with `secret`; options: schedule, max_attempts_in_process, jitter, allow_private, ..."""
+    def __init__(
+        self, secret: str, *, timeout: float = DEFAULT_TIMEOUT, verify: ssl.SSLContext | bool = True, **options: Any
+    ) -> None:
+        """A sender signing with `secret`; options: schedule, max_attempts_in_process, jitter, allow_private, ...
+
+        `verify` is httpx's: True checks https certificates against certifi's roots; an SSLContext trusts its own.
+        """
         super().__init__(secret, **options)
-        self.client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+        self.client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, verify=verify)
         self.sleep: Callable[[float], None] = time.sleep
 
     def send(
@@ -451,10 +457,12 @@ class Sender(_Core):
 class AsyncSender(_Core):
     """Sends deliveries with an asyncio httpx client; the same schedule, guard and results as `Sender`."""
 
-    def __init__(self, secret: str, *, timeout: float = DEFAULT_TIMEOUT, **options: Any) -> None:
-        """A sender signing with `secret`; options: schedule, max_attempts_in_process, jitter, allow_private, ..."""
+    def __init__(
+        self, secret: str, *, timeout: float = DEFAULT_TIMEOUT, verify: ssl.SSLContext | bool = True, **options: Any
+    ) -> None:
+        """A sender signing with `secret`; options as `Sender`'s, `verify` included."""
         super().__init__(secret, **options)
-        self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False)
+        self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False, verify=verify)
         self.sleep: Callable[[float], Any] = asyncio.sleep
 
     async def send(
