@@ -24,11 +24,12 @@ EXTRAS: dict[str, tuple[str, ...]] = {
 def require_extra(command: str) -> None:
     """Raise MissingExtraError, naming what to install, when a module of the command's extra cannot be found."""
     for module in EXTRAS[command]:
-        if not _installed(module):
+        if not installed(module):
             raise MissingExtraError(f"hookgen {command} needs the {command} extra: pip install 'hookgen[{command}]'")
 
 
-def _installed(module: str) -> bool:
+def installed(module: str) -> bool:
+    """Whether a module can be found, without importing it."""
     try:
         return importlib.util.find_spec(module) is not None  # None also when sys.modules blocks it with None
     except ImportError:  # an import hook refused it
