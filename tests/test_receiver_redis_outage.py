@@ -20,13 +20,16 @@ import redis
 from generator.runtime._dedupe import RedisStore
 from generator.runtime._fastapi import create_app
 from generator.runtime._receive import Endpoint, Receiver, current_delivery
+from generator.runtime._signatures import StandardWebhooksScheme
 
 from .redis_server import free_port, running_redis_server
-from .test_receiver_http import SECRET, Item, post, serving
+from .test_receiver_http import SECRET, Item, serving
 
 KEY = "order.paid"
 # Longer than the client's timeout (2 s) plus its one retry, so a request that hangs shows as an error.
 REQUEST_SECONDS = 20.0
+# How long the test waits for a batch of requests, each bounded by REQUEST_SECONDS.
+WAIT_SECONDS = 180.0
 
 
 class Counting:
@@ -50,8 +53,11 @@ def app_on(url: str, handlers: Counting, prefix: str) -> object:
 
 
 def deliver(base: str, delivery_id: str) -> int:
+    body = b'{"id": 1}'
+    headers = StandardWebhooksScheme().sign(body, SECRET, delivery_id=delivery_id, timestamp=int(time.time()))
+    headers["content-type"] = "application/json"
     try:
-        return post(f"{base}/webhooks/{KEY}", b'{"id": 1}', delivery_id).status_code
+        return httpx.post(f"{base}/webhooks/{KEY}", content=body, headers=headers, timeout=REQUEST_SECONDS).status_code
     except httpx.TimeoutException:
         return -1  # the receiver hung
 
@@ -90,17 +96,18 @@ def test_a_redis_paused_mid_run_fails_deliveries_with_503_and_none_is_handled_tw
     with running_redis_server() as url, serving(app_on(url, handlers, "paused:")) as base:
         pid = server_pid(url)
         assert [deliver(base, delivery_id) for delivery_id in ids[:4]] == [200] * 4
-        with ThreadPoolExecutor(8) as pool:
-            # Every delivery twice, concurrently, while Redis is paused for part of the run.
-            running = [pool.submit(deliver, base, delivery_id) for delivery_id in ids * 2]
+        # Three clients send every delivery twice while Redis is paused for part of the run, and three more send
+        # each once while it is paused: six in flight, as many as the server's threads that wait on Redis.
+        with ThreadPoolExecutor(3) as mixed_pool, ThreadPoolExecutor(3) as paused_pool:
+            running = [mixed_pool.submit(deliver, base, delivery_id) for delivery_id in ids * 2]
             time.sleep(0.05)
             os.kill(pid, signal.SIGSTOP)
             try:
-                during = [pool.submit(deliver, base, delivery_id) for delivery_id in ids]
-                paused = [future.result(timeout=REQUEST_SECONDS + 5) for future in during]
+                during = [paused_pool.submit(deliver, base, delivery_id) for delivery_id in ids]
+                paused = [future.result(timeout=WAIT_SECONDS) for future in during]
             finally:
                 os.kill(pid, signal.SIGCONT)
-            mixed = [future.result(timeout=REQUEST_SECONDS + 5) for future in running]
+            mixed = [future.result(timeout=WAIT_SECONDS) for future in running]
         assert set(paused) == {503}
         assert set(mixed) <= {200, 409, 503}
         post_until_handled(base, ids)
