@@ -213,17 +213,17 @@ def test_a_delivery_that_fails_twice_is_retried_by_the_worker_on_schedule_and_la
     assert list(state.posts) == [delivery_id]
 
 
-@pytest.mark.parametrize("workers", [[0, 4]], indirect=True)
+@pytest.mark.parametrize("workers", [[0, 10]], indirect=True)
 def test_killing_the_worker_mid_schedule_loses_no_delivery(redis_url, receiver, workers):
     url, state = receiver
     state.failures = 1
     first = workers.start()
-    queue = producer(redis_url, [0, 4])
+    queue = producer(redis_url, [0, 10])
     try:
         ids = {queue.send(url, Payload(number)).delivery.delivery_id for number in range(5)}  # type: ignore[arg-type]
     finally:
         queue.close()
-    wait_for(lambda: set(state.posts) == ids, 30, workers)  # every first attempt failed; the retries are due in 4 s
+    wait_for(lambda: set(state.posts) == ids, 60, workers)  # every first attempt failed; the retries are due in 10 s
     workers.kill(first)  # SIGKILL to the whole worker, its retries held or queued
     assert state.landed() == set()
     workers.start()
