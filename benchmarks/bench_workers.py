@@ -15,6 +15,7 @@ import asyncio
 import base64
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -132,6 +133,9 @@ def rate(folder: Path, redis_url: str, workers: int, round_number: int) -> float
 
 def main() -> None:
     """Measure every worker count ROUNDS times, interleaved; print the best rates and their ratios to 1 worker."""
+    if shutil.which("redis-server") is None:
+        print("bench_workers: skipped, redis-server is not installed (.ci/run installs it)")
+        return
     print(f"cores: {os.cpu_count()}; {DELIVERIES} deliveries, {CONCURRENCY} in flight, one redis-server")
     best: dict[int, float] = {}
     with running_redis_server() as redis_url, tempfile.TemporaryDirectory(prefix="hookgen-bench-workers-") as name:
