@@ -114,4 +114,4 @@ def test_the_extras_table_matches_pyproject() -> None:
     for extra, modules in EXTRAS.items():
         distributions = [requirement.split(">")[0].split("<")[0].split("=")[0] for requirement in extras[extra]]
         assert sorted(name.replace("-", "_") for name in distributions) == sorted(modules)
-    assert "hookgen[fidelity,listen,send]" in extras["dev"]
+    assert "hookgen[fidelity,listen,send,queue]" in extras["dev"]

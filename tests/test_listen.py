@@ -94,6 +94,18 @@ def test_an_accepted_delivery_is_printed_as_one_json_line(listener: Listener, tm
     assert [folder.name for folder in (tmp_path / "cache").iterdir()] == [spec_digest(EXAMPLE_SPEC)]
 
 
+def test_a_body_written_over_several_lines_is_printed_on_one(listener: Listener):
+    listener.wait_until_serving()
+    payload = {**json.loads(BODY), "labels": {"note": "two\nlines\r\n", "café": "ünïcode"}}
+    body = json.dumps(payload, indent=2, ensure_ascii=False).encode()
+    assert b"\n" in body
+    assert listener.post("monitoring.alert", body, "msg_lines").status_code == 202
+    line = listener.lines.get(timeout=10)
+    assert line.endswith("}\n")
+    assert "\n" not in line[:-1]
+    assert json.loads(line) == {"webhook": "monitoring.alert", "delivery_id": "msg_lines", "payload": payload}
+
+
 def test_refused_and_duplicate_deliveries_print_nothing(listener: Listener):
     listener.wait_until_serving()
     assert listener.post("monitoring.alert", BODY, "msg_1").status_code == 202

@@ -215,3 +215,28 @@ def test_a_delivery_signed_by_svix_with_svix_headers_is_accepted_under_its_id():
         tampered = httpx.post(url, content='{"id":8}', headers={**headers, "svix-id": "msg_svix_2"}, timeout=10)
     assert (accepted.status_code, again.status_code, tampered.status_code) == (200, 200, 401)
     assert seen == ["msg_svix_1"]
+
+
+def test_a_client_that_disconnects_mid_body_is_logged_as_one_quiet_line(caplog: pytest.LogCaptureFixture):
+    recorder = Recorder()
+    core = Receiver(endpoints(["orders/create"]), recorder, secrets=[SECRET])
+    app = create_app(core, title="t", version="1", prefix="/webhooks", paths=None, body_timeout=5)
+    caplog.set_level(logging.INFO)
+    with serving(app) as base:
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as connection:
+            head = f"POST /webhooks/orders%2Fcreate HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+            connection.sendall(f"{head}Content-Length: 100\r\n\r\n".encode() + b'{"id":')
+            time.sleep(0.2)  # the server is reading the body now
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(r.name.endswith(".refused") for r in caplog.records):
+            time.sleep(0.05)
+        time.sleep(0.2)  # anything the server logs after that
+    assert [(record.name, record.getMessage()) for record in caplog.records if record.exc_info] == []
+    assert [record.levelno for record in caplog.records if record.levelno >= logging.WARNING] == []
+    refused = [record.getMessage() for record in caplog.records if record.name.endswith("._receive.refused")]
+    assert refused == [
+        "webhook delivery refused: 499 client disconnected before sending its whole body "
+        "(webhook 'orders/create', delivery None)"
+    ]
+    assert recorder.keys == []

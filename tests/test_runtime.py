@@ -275,6 +275,9 @@ class Unread:
         raise AssertionError("the body was read")
         yield b""
 
+    async def receive(self) -> dict[str, object]:
+        raise AssertionError("the body was read")
+
 
 class Chunked:
     """A request without Content-Length, streamed in chunks; counts how many were read."""
@@ -285,10 +288,11 @@ class Chunked:
         self.chunks = chunks
         self.read = 0
 
-    async def stream(self) -> AsyncIterator[bytes]:
-        for chunk in self.chunks:
-            self.read += 1
-            yield chunk
+    async def receive(self) -> dict[str, object]:
+        """The next ASGI body message."""
+        chunk = self.chunks[self.read]
+        self.read += 1
+        return {"type": "http.request", "body": chunk, "more_body": self.read < len(self.chunks)}
 
 
 def test_an_oversized_content_length_is_answered_413_before_reading():
@@ -315,6 +319,8 @@ ALLOWED_IMPORTS = {
     "_receive.py": {"pydantic"},
     "_fastapi.py": {"fastapi"},
     "_sender.py": {"httpx", "pydantic"},
+    # Imported only by who uses the queue: the package's `queue` extra (dramatiq[redis], which brings redis).
+    "_queue.py": {"dramatiq", "pydantic", "redis"},
     # Shipped only with a contract, and then the package depends on jsonschema (referencing comes with it).
     "_contract.py": {"jsonschema", "pydantic", "referencing"},
 }
@@ -359,3 +365,56 @@ def test_handlers_lacking_a_method_fail_at_start_up_naming_every_missing_one():
 
     with pytest.raises(TypeError, match="Empty lacks handlers for: order_paid, ping"):
         make_receiver(Empty())  # type: ignore[arg-type]
+
+
+class FailingStore(MemoryStore):
+    """A store whose named steps raise, as a Redis client does when Redis is down."""
+
+    def __init__(self, *failing: str) -> None:
+        super().__init__()
+        self.failing = set(failing)
+
+    def claim(self, delivery_id: str) -> Claim:
+        if "claim" in self.failing:
+            raise ConnectionError("Redis is down")
+        return super().claim(delivery_id)
+
+    def complete(self, delivery_id: str) -> None:
+        if "complete" in self.failing:
+            raise ConnectionError("Redis is down")
+        super().complete(delivery_id)
+
+    def release(self, delivery_id: str) -> None:
+        if "release" in self.failing:
+            raise ConnectionError("Redis is down")
+        super().release(delivery_id)
+
+
+def test_a_store_that_cannot_claim_answers_503_and_runs_nothing(caplog: pytest.LogCaptureFixture):
+    handlers = Handlers()
+    answer = make_receiver(handlers, store=FailingStore("claim")).receive("order.paid", signed(), BODY)
+    assert (answer.status, answer.reason) == (503, "the dedupe store is unavailable; retry later")
+    assert handlers.orders == []
+    assert [record.getMessage() for record in caplog.records if record.levelname == "WARNING"] == [
+        "dedupe store failed to claim delivery 'msg_1': ConnectionError: Redis is down"
+    ]
+
+
+def test_a_handled_delivery_the_store_cannot_record_is_still_answered_2xx_and_its_claim_kept(
+    caplog: pytest.LogCaptureFixture,
+):
+    handlers = Handlers()
+    store = FailingStore("complete")
+    receiver = make_receiver(handlers, store=store)
+    assert receiver.receive("order.paid", signed(), BODY).status == 202
+    # The claim stays in progress: a duplicate arriving now is not run again.
+    assert receiver.receive("order.paid", signed(), BODY).status == 409
+    assert len(handlers.orders) == 1
+    assert [record for record in caplog.records if record.exc_info and record.levelname == "WARNING"] == []
+
+
+def test_a_failed_handler_whose_claim_cannot_be_released_is_answered_500():
+    handlers = Handlers(fail=1)
+    answer = make_receiver(handlers, store=FailingStore("release")).receive("order.paid", signed(), BODY)
+    assert answer.status == 500
+    assert handlers.orders == []

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import httpx
+import jsonschema
 import pytest
 import yaml
 
 from generator.commands.cli import main
 from generator.commands.send import listen_url
 
-from .conftest import EXAMPLE_KEYS, EXAMPLE_SPEC
+from .conftest import EXAMPLE_KEYS, EXAMPLE_SPEC, ROOT
 from .redis_server import free_port
 from .test_sender import SECRET, Recorder, serving
 
@@ -112,17 +118,74 @@ def test_a_payload_the_model_refuses_is_one_line(tmp_path: Path, capsys):
     )
 
 
-def test_a_webhook_without_an_example_fails_clearly(tmp_path: Path, capsys):
-    schema = {"type": "object", "properties": {"id": {"type": "string"}}}
-    body = {"content": {"application/json": {"schema": schema}}}
+# A body with required fields, constraints and a format, and no example anywhere.
+NO_EXAMPLE_SCHEMA = {
+    "type": "object",
+    "required": ["id", "count", "kind", "at"],
+    "properties": {
+        "id": {"type": "string", "minLength": 3, "pattern": "^ev_"},
+        "count": {"type": "integer", "minimum": 1, "maximum": 9},
+        "kind": {"enum": ["created", "deleted"]},
+        "at": {"type": "string", "format": "date-time"},
+        "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 2},
+    },
+    "additionalProperties": False,
+}
+
+
+def write_spec_without_example(folder: Path) -> Path:
+    body = {"content": {"application/json": {"schema": NO_EXAMPLE_SCHEMA}}}
     document = {
         "openapi": "3.1.0",
         "info": {"title": "T", "version": "1"},
         "webhooks": {"ping": {"post": {"requestBody": body, "responses": {"200": {"description": "ok"}}}}},
     }
-    (tmp_path / "openapi.yaml").write_text(yaml.safe_dump(document))
-    argv = ["send", str(tmp_path / "openapi.yaml"), "ping", "--url", "http://127.0.0.1:9/", "--secret", SECRET]
+    (folder / "openapi.yaml").write_text(yaml.safe_dump(document))
+    return folder / "openapi.yaml"
+
+
+def test_a_webhook_without_an_example_is_sent_a_payload_drawn_from_its_schema(tmp_path: Path, capsys):
+    spec = write_spec_without_example(tmp_path)
+    port = free_port()
+    command = [sys.executable, "-m", "generator", "listen", str(spec), "--port", str(port), "--secret", SECRET]
+    listener = subprocess.Popen(command, cwd=ROOT, env=os.environ, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert listener.poll() is None, "hookgen listen exited"
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        assert (
+            main(["send", str(spec), "ping", "--url", f"http://127.0.0.1:{port}/webhooks/ping", "--secret", SECRET])
+            == 0
+        )
+        out = capsys.readouterr().out
+        assert out.startswith("ping: the spec has no example: sending a payload drawn from its schema\n")
+        assert "ping: delivered" in out
+        assert listener.stdout is not None
+        line = json.loads(listener.stdout.readline())
+    finally:
+        listener.terminate()
+        listener.wait(timeout=10)
+        assert listener.stdout is not None
+        listener.stdout.close()
+    assert line["webhook"] == "ping"
+    checker = jsonschema.Draft202012Validator(NO_EXAMPLE_SCHEMA, format_checker=jsonschema.FormatChecker())
+    assert list(checker.iter_errors(line["payload"])) == []
+
+
+def test_without_the_fidelity_extra_a_webhook_without_an_example_fails_clearly(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+):
+    spec = write_spec_without_example(tmp_path)
+    monkeypatch.setitem(sys.modules, "hypothesis_jsonschema", None)  # as if the fidelity extra were not installed
+    argv = ["send", str(spec), "ping", "--url", "http://127.0.0.1:9/", "--secret", SECRET]
     assert main(argv) == 2
     assert capsys.readouterr().err.endswith(
-        "ping: the spec has no example of its payload; give one with --payload FILE\n"
+        "ping: the spec has no example of its payload; give one with --payload FILE, "
+        "or install hookgen[fidelity] to draw one from its schema\n"
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -28,6 +30,7 @@ from generator.runtime._sender import (
     AsyncSender,
     Outcome,
     RefusedTarget,
+    Result,
     Sender,
     _Policy,
     encode,
@@ -35,7 +38,7 @@ from generator.runtime._sender import (
     unix_seconds,
 )
 
-from .conftest import EXAMPLE_KEYS, Imported
+from .conftest import EXAMPLE_KEYS, ROOT, Imported
 from .redis_server import free_port
 
 SECRET = "whsec_" + base64.b64encode(b"sender-secret-32-bytes-long!!!!!").decode()
@@ -327,6 +330,45 @@ def test_a_pending_delivery_resumes_with_the_same_id(server):
     assert done.delivered
     assert [attempt.number for attempt in done.attempts] == [1, 2]
     assert script.seen[0].headers["webhook-id"] == script.seen[1].headers["webhook-id"] == done.delivery.delivery_id
+
+
+RESUME_ELSEWHERE = """
+import sys
+from pathlib import Path
+
+from generator.runtime._sender import Result, Sender
+
+path = Path(sys.argv[1])
+with Sender(sys.argv[2], allow_loopback=True, schedule=(0, 0.01, 0.01)) as client:
+    path.write_text(client.resume(Result.from_json(path.read_text())).to_json())
+"""
+
+
+def test_a_pending_result_saved_as_json_resumes_in_another_process(server, tmp_path):
+    url, script = server
+    script.answers[:] = [(503, {"Retry-After": "0"})]
+    with sender(schedule=(0, 0.01, 0.01), max_attempts_in_process=1) as client:
+        pending = client.send(url + "/hook", PAYLOAD, signature={"scheme": "standard-webhooks"})
+    assert pending.outcome is Outcome.PENDING
+    saved = tmp_path / "result.json"
+    saved.write_text(pending.to_json())
+    command = [sys.executable, "-c", RESUME_ELSEWHERE, str(saved), SECRET]
+    done = subprocess.run(command, check=False, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    resumed = Result.from_json(saved.read_text())
+    assert resumed.delivered
+    assert resumed.delivery == pending.delivery
+    assert resumed.attempts[0] == pending.attempts[0]
+    assert [(attempt.number, attempt.status) for attempt in resumed.attempts] == [(1, 503), (2, 200)]
+    assert [seen.headers["webhook-id"] for seen in script.seen] == [pending.delivery.delivery_id] * 2
+    assert [verify(seen) for seen in script.seen] == [json.loads(encode(PAYLOAD))] * 2
+    assert Result.from_json(resumed.to_json()) == resumed
+
+
+@pytest.mark.parametrize("text", ["{}", '{"version": 2}', '{"version": 1, "delivery": {}}', "[]"])
+def test_a_result_that_is_not_one_is_refused(text):
+    with pytest.raises(ValueError, match="not a hookgen sender result"):
+        Result.from_json(text)
 
 
 def test_the_default_schedule_is_standard_webhooks_and_says_when_to_resume(server):

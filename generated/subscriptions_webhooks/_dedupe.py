@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 __all__ = [
     "DEFAULT_CLAIM_SECONDS",
+    "DEFAULT_REDIS_TIMEOUT",
     "DEFAULT_WINDOW_SECONDS",
     "Claim",
     "DedupeStore",
@@ -216,6 +217,10 @@ end
 return 0
 """
 
+# How long `RedisStore.from_url`'s client waits for Redis to connect or to answer one command, in seconds. A Redis
+# that is down, or paused, then costs a delivery this long (twice, with the one retry), and the receiver answers 503.
+DEFAULT_REDIS_TIMEOUT = 2.0
+
 # A claim seen taken can vanish (expired, released) before it is read; after this many tries report it taken.
 _CLAIM_ATTEMPTS = 3
 
@@ -253,13 +258,24 @@ class RedisStore:
         claim_seconds: int = DEFAULT_CLAIM_SECONDS,
         **client_options: Any,
     ) -> RedisStore:
-        """A store on a new redis-py client for `url` (redis://host:port/db), made with `client_options`."""
+        """A store on a new redis-py client for `url` (redis://host:port/db), made with `client_options`.
+
+        Unless `client_options` say otherwise, the client gives up on a command after DEFAULT_REDIS_TIMEOUT
+        seconds and retries it once, so a Redis that is down or paused fails a delivery (503) instead of hanging it.
+        """
         try:
             # Imported by name so that this module, copied into generated packages, needs redis-py only here.
             redis = importlib.import_module("redis")
         except ImportError as error:
             raise ImportError("RedisStore.from_url needs redis-py; install redis-py: pip install redis") from error
-        client = redis.Redis.from_url(url, **client_options)
+        retry = importlib.import_module("redis.retry").Retry(importlib.import_module("redis.backoff").NoBackoff(), 1)
+        # redis-py waits forever (5.x) or retries for tens of seconds (8.x) by default: a delivery must not.
+        defaults = {
+            "socket_timeout": DEFAULT_REDIS_TIMEOUT,
+            "socket_connect_timeout": DEFAULT_REDIS_TIMEOUT,
+            "retry": retry,
+        }
+        client = redis.Redis.from_url(url, **{**defaults, **client_options})
         return cls(client, prefix=prefix, window_seconds=window_seconds, claim_seconds=claim_seconds)
 
     def key(self, delivery_id: str) -> str:

@@ -25,6 +25,7 @@ DEFAULT_BODY_TIMEOUT = 10.0
 
 __all__ = [
     "DEFAULT_BODY_TIMEOUT",
+    "ClientDisconnected",
     "RawRoute",
     "create_app",
     "read_body",
@@ -132,6 +133,8 @@ def route(
             body = await asyncio.wait_for(read_body(request, core.max_body), body_timeout)
         except TimeoutError:
             return _refused(Answer(408, f"body not received within {body_timeout:g} s", webhook=key or None))
+        except ClientDisconnected:  # nobody reads the answer; logged as one line, not as the server's traceback
+            return _refused(Answer(499, "client disconnected before sending its whole body", webhook=key or None))
         if body is None:
             return _refused(Answer(413, f"body larger than {core.max_body} bytes", webhook=key or None))
         return response(await core.receive_async(key, request.headers, body, event_field=event_field))
@@ -144,18 +147,32 @@ def _refused(answer: Answer) -> Response:
     return response(answer)
 
 
+class ClientDisconnected(Exception):  # noqa: N818 - it names what happened, as Starlette's ClientDisconnect does
+    """The client went away before sending its whole body."""
+
+
 async def read_body(request: Request, limit: int) -> bytes | None:
-    """The raw body, or None when it is larger than `limit` (refused by Content-Length before reading)."""
+    """The raw body, or None when it is larger than `limit` (refused by Content-Length before reading).
+
+    It reads the ASGI messages itself: Starlette's `request.body()` raises its own ClientDisconnect, which this
+    package cannot name without importing Starlette (FastAPI does not re-export it).
+    """
     declared = request.headers.get("content-length", "")
-    if declared.isdigit():
-        # A server reads no more than Content-Length says; the core checks the length read again anyway.
-        return None if int(declared) > limit else await request.body()
-    chunks = bytearray()
-    async for chunk in request.stream():
-        chunks += chunk
-        if len(chunks) > limit:
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
             return None
-    return bytes(chunks)
+        if not message.get("more_body", False):
+            return b"".join(chunks)  # one chunk is returned as it is, not copied
 
 
 @lru_cache(maxsize=256)

@@ -19,14 +19,18 @@ itself, with the original Host header and TLS server name, so a second DNS answe
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import enum
 import ipaddress
+import json
 import random
 import socket
+import ssl
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -119,6 +123,56 @@ class Result:
     def delivered(self) -> bool:
         """Whether the receiver answered 2xx."""
         return self.outcome is Outcome.DELIVERED
+
+    def to_json(self) -> str:
+        """The result as JSON, to store or queue and `from_json` in another process (the body as base64)."""
+        delivery = self.delivery
+        document = {
+            "version": _RESULT_FORMAT,
+            "delivery": {
+                "url": delivery.url,
+                "body": base64.b64encode(delivery.body).decode("ascii"),
+                "delivery_id": delivery.delivery_id,
+                "signature": None if delivery.signature is None else dict(delivery.signature),
+                "media_type": delivery.media_type,
+            },
+            "attempts": [{**asdict(attempt), "at": attempt.at.isoformat()} for attempt in self.attempts],
+            "outcome": self.outcome.value,
+            "next_attempt_at": None if self.next_attempt_at is None else self.next_attempt_at.isoformat(),
+        }
+        return json.dumps(document, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Result:
+        """The result `to_json` wrote; ValueError when the text is not one."""
+        try:
+            document = json.loads(text)
+            if document.get("version") != _RESULT_FORMAT:
+                raise ValueError(f"not a hookgen sender result of format {_RESULT_FORMAT}")
+            stored = document["delivery"]
+            delivery = Delivery(
+                url=str(stored["url"]),
+                body=base64.b64decode(stored["body"], validate=True),
+                delivery_id=str(stored["delivery_id"]),
+                signature=stored["signature"],
+                media_type=stored["media_type"],
+            )
+            attempts = tuple(
+                Attempt(**{**attempt, "at": datetime.fromisoformat(attempt["at"])}) for attempt in document["attempts"]
+            )
+            due = document["next_attempt_at"]
+            return cls(
+                delivery,
+                attempts,
+                Outcome(document["outcome"]),
+                None if due is None else datetime.fromisoformat(due),
+            )
+        except (KeyError, TypeError, AttributeError, binascii.Error) as error:
+            raise ValueError(f"not a hookgen sender result: {type(error).__name__}: {error}") from None
+
+
+# The version of `Result.to_json`'s document: a stored result of another format is refused, not misread.
+_RESULT_FORMAT = 1
 
 
 def encode(payload: pydantic.BaseModel | None) -> bytes:
@@ -328,10 +382,15 @@ def _resumable(result: Result) -> Result:
 class Sender(_Core):
     """Sends deliveries with a blocking httpx client; `send` returns once delivered, stopped, or pending."""
 
-    def __init__(self, secret: str, *, timeout: float = DEFAULT_TIMEOUT, **options: Any) -> None:
-        """A sender signing with `secret`; options: schedule, max_attempts_in_process, jitter, allow_private, ..."""
+    def __init__(
+        self, secret: str, *, timeout: float = DEFAULT_TIMEOUT, verify: ssl.SSLContext | bool = True, **options: Any
+    ) -> None:
+        """A sender signing with `secret`; options: schedule, max_attempts_in_process, jitter, allow_private, ...
+
+        `verify` is httpx's: True checks https certificates against certifi's roots; an SSLContext trusts its own.
+        """
         super().__init__(secret, **options)
-        self.client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+        self.client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, verify=verify)
         self.sleep: Callable[[float], None] = time.sleep
 
     def send(
@@ -399,10 +458,12 @@ class Sender(_Core):
 class AsyncSender(_Core):
     """Sends deliveries with an asyncio httpx client; the same schedule, guard and results as `Sender`."""
 
-    def __init__(self, secret: str, *, timeout: float = DEFAULT_TIMEOUT, **options: Any) -> None:
-        """A sender signing with `secret`; options: schedule, max_attempts_in_process, jitter, allow_private, ..."""
+    def __init__(
+        self, secret: str, *, timeout: float = DEFAULT_TIMEOUT, verify: ssl.SSLContext | bool = True, **options: Any
+    ) -> None:
+        """A sender signing with `secret`; options as `Sender`'s, `verify` included."""
         super().__init__(secret, **options)
-        self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False)
+        self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False, verify=verify)
         self.sleep: Callable[[float], Any] = asyncio.sleep
 
     async def send(

@@ -1,7 +1,8 @@
 """`hookgen send`: one signed delivery of a webhook, or of every webhook, to a receiver, printing each attempt.
 
-The payload is a JSON file, else the spec's first example of the webhook's body; it is parsed by the generated model
-first, so what goes out is what the contract says. The package is the one `hookgen listen` caches for the spec.
+The payload is a JSON file, else the spec's first example of the webhook's body, else (with the fidelity extra) a
+payload drawn from the body's schema; it is parsed by the generated model first, so what goes out is what the contract
+says. The package is the one `hookgen listen` caches for the spec.
 """
 
 from __future__ import annotations
@@ -18,12 +19,19 @@ import pydantic
 from ..errors import ConfigError
 from ..ir import Webhook
 from ..pipeline import Generated, build
+from ..spec import pointers
+from .extras import EXTRAS, installed
 from .fidelity.judge import body_examples
+from .fidelity.payloads import draw_payloads
 from .imported import import_generated
 from .listen import PACKAGE, cached_package
 
 # A command line waits seconds, not hours: attempts at once, then 1 s and 2 s later.
 SCHEDULE = (0.0, 1.0, 2.0)
+# Without an example, payloads are drawn from the schema (hypothesis-jsonschema, the fidelity extra): this many, at most
+# this long, and the first the model accepts is sent.
+DRAWS = 20
+DRAW_SECONDS = 20.0
 
 
 @dataclass(frozen=True)
@@ -94,7 +102,7 @@ def _payload(generated: Generated, webhook: Webhook, models: Any, payload_file: 
     """The webhook's payload model, from the file or the spec's first example (None for a webhook without a body)."""
     if webhook.body is None:
         return None
-    data = _read_json(payload_file) if payload_file is not None else _example(generated, webhook)
+    data = _read_json(payload_file) if payload_file is not None else _example(generated, webhook, models)
     model = getattr(models, webhook.body.model_name)
     try:
         return model.model_validate(data)
@@ -106,11 +114,35 @@ def _payload(generated: Generated, webhook: Webhook, models: Any, payload_file: 
         ) from None
 
 
-def _example(generated: Generated, webhook: Webhook) -> Any:
+def _example(generated: Generated, webhook: Webhook, models: Any) -> Any:
+    """The spec's first example of the body, else a payload drawn from its schema (the fidelity extra's generator)."""
     examples = body_examples(generated.document, webhook)
-    if not examples:
-        raise ConfigError(f"{webhook.key}: the spec has no example of its payload; give one with --payload FILE")
-    return examples[0]
+    if examples:
+        return examples[0]
+    if not all(installed(module) for module in EXTRAS["fidelity"]):
+        raise ConfigError(
+            f"{webhook.key}: the spec has no example of its payload; give one with --payload FILE, "
+            "or install hookgen[fidelity] to draw one from its schema"
+        )
+    return _drawn(generated, webhook, getattr(models, webhook.body.model_name) if webhook.body else None)
+
+
+def _drawn(generated: Generated, webhook: Webhook, model: Any) -> Any:
+    """The first payload drawn from the webhook's schema that its model accepts (the draws are reproducible)."""
+    assert webhook.body is not None
+    schema = pointers.resolve(generated.document, webhook.body.schema_pointer)
+    drawn = draw_payloads(generated.document, schema, count=DRAWS, seconds=DRAW_SECONDS)
+    for payload in drawn.payloads:
+        try:
+            model.model_validate(payload)
+        except pydantic.ValidationError:
+            continue
+        print(f"{webhook.key}: the spec has no example: sending a payload drawn from its schema")
+        return payload
+    raise ConfigError(
+        f"{webhook.key}: the spec has no example of its payload, and none of {len(drawn.payloads)} payloads drawn "
+        f"from its schema in {DRAW_SECONDS:g} s fits the model; give one with --payload FILE"
+    )
 
 
 def _read_json(path: Path) -> Any:

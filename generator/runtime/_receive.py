@@ -8,8 +8,8 @@ A FastAPI, Flask or Django view, or a queue worker, is a thin adapter over these
 
 The steps, in order: body size (413), content type (415), signature and timestamp (401), which webhook
 (an unknown event is answered 2xx and logged), duplicate delivery id (2xx, or 409 while another worker
-runs it), payload (400 when not UTF-8 JSON, 422 when the model refuses it), handler (500 when it raises),
-then the 2xx status the spec declares.
+runs it, or 503 while the dedupe store cannot be reached), payload (400 when not UTF-8 JSON, 422 when the model
+refuses it), handler (500 when it raises), then the 2xx status the spec declares.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import hmac
 import inspect
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
@@ -214,7 +215,11 @@ class Receiver:
         return endpoint
 
     def _claim_and_parse(self, endpoint: Endpoint, delivery_id: str, body: bytes) -> Delivery | Answer:
-        claim = self.store.claim(delivery_id)
+        try:
+            claim = self.store.claim(delivery_id)
+        except Exception as error:  # noqa: BLE001 - any failure of the store (Redis down, paused): the sender retries
+            _log_store_failure("claim", delivery_id, error)
+            return Answer(503, "the dedupe store is unavailable; retry later", webhook=endpoint.key)
         if claim is Claim.DONE:
             return Answer(endpoint.success_status, "duplicate delivery: already handled")
         if claim is Claim.IN_PROGRESS:
@@ -224,10 +229,10 @@ class Receiver:
         try:
             parsed = _parse(endpoint, body)
         except BaseException:
-            self.store.release(delivery_id)  # a failure of ours: the provider's retry must not find it claimed
+            self._release(delivery_id)  # a failure of ours: the provider's retry must not find it claimed
             raise
         if isinstance(parsed, Answer):
-            self.store.release(delivery_id)
+            self._release(delivery_id)
             return replace(parsed, webhook=endpoint.key, delivery_id=delivery_id)
         return Delivery(endpoint, delivery_id, parsed, body)
 
@@ -278,11 +283,21 @@ class Receiver:
         return await asyncio.to_thread(finish, delivery)  # the store does network I/O: off the event loop
 
     def _released(self, delivery: Delivery) -> Answer:
-        self.store.release(delivery.delivery_id)
+        self._release(delivery.delivery_id)
         return Answer(500, "the handler failed; the delivery can be retried")
 
+    def _release(self, delivery_id: str) -> None:
+        try:
+            self.store.release(delivery_id)
+        except Exception as error:  # noqa: BLE001 - the claim then expires after its claim time instead
+            _log_store_failure("release", delivery_id, error)
+
     def _done(self, delivery: Delivery) -> Answer:
-        self.store.complete(delivery.delivery_id)
+        try:
+            self.store.complete(delivery.delivery_id)
+        except Exception as error:  # noqa: BLE001 - the handler ran: answering 5xx would have it run again
+            # The claim stays in progress until it expires, so duplicates arriving until then are not run.
+            _log_store_failure("complete", delivery.delivery_id, error)
         return Answer(delivery.endpoint.success_status, "handled")
 
 
@@ -301,6 +316,10 @@ def _delivery_id_in_body(key: str, body: bytes, field: str | None) -> str:
         if (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value):
             return f"{key}:{value}"
     return f"{key}:sha256:{hashlib.sha256(body).hexdigest()}"
+
+
+def _log_store_failure(step: str, delivery_id: str, error: Exception) -> None:
+    logger.warning("dedupe store failed to %s delivery %r: %s: %s", step, delivery_id, type(error).__name__, error)
 
 
 def _log_failure(delivery: Delivery) -> None:
@@ -403,17 +422,18 @@ def _refuse_constant(name: str) -> object:
     raise _NonJsonConstantError(name)
 
 
+# A JSON string, or one of the literals that are not JSON: scanned in order, a string's content is never a literal.
+_STRING_OR_CONSTANT = re.compile(rb'"(?:[^"\\]|\\.)*+"|NaN|Infinity', re.DOTALL)
+
+
 def _has_non_json_constant(body: bytes) -> bool:
-    """Whether the body holds NaN, Infinity or -Infinity outside strings (only parsed when those bytes occur)."""
+    """Whether the body holds NaN, Infinity or -Infinity outside strings (scanned only when those bytes occur).
+
+    The scan reads the bytes in place: parsing the body to find out would build every value of it a second time.
+    """
     if b"NaN" not in body and b"Infinity" not in body:
         return False
-    try:
-        json.loads(body, parse_constant=_refuse_constant)
-    except _NonJsonConstantError:
-        return True
-    except (ValueError, RecursionError):  # otherwise not JSON: the model's parse answers it
-        return False
-    return False
+    return any(match[0][0] != ord('"') for match in _STRING_OR_CONSTANT.finditer(body))
 
 
 def _not_json(body: bytes) -> Answer:
