@@ -19,7 +19,7 @@ from .check import check
 from .config import Config, asserted_formats, load_config
 from .extras import require_extra
 from .listen import listening_app, serve
-from .scaffold import scaffold
+from .scaffold import from_package, from_spec, scaffold
 from .send import Options as SendOptions
 from .send import send
 
@@ -56,7 +56,12 @@ def parser() -> argparse.ArgumentParser:
     sca = commands.add_parser("scaffold", help="write a handler module with one stub per webhook")
     sca.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
     sca.add_argument("--output", "-o", type=Path, required=True, help="the handler module to write (never overwritten)")
-    sca.add_argument("--package", "-p", help="the generated package it imports (default: [tool.hookgen] package)")
+    sca.add_argument(
+        "--package",
+        "-p",
+        help="the generated package it imports (default: [tool.hookgen] package); "
+        "without a SPEC, the installed package's webhooks are used",
+    )
     sca.add_argument("--append", action="store_true", help="append stubs for webhooks the module has no handler for")
     lis = commands.add_parser(
         "listen", help="serve the receivers, printing each accepted delivery as a JSON line (needs hookgen[listen])"
@@ -210,10 +215,14 @@ def run_fidelity(args: argparse.Namespace) -> int:
 def run_scaffold(args: argparse.Namespace) -> int:
     """`hookgen scaffold`: write handler stubs, or list (and with --append, add) the ones a module lacks."""
     config = load_config(Path.cwd())
-    spec = _spec(args, config)
-    generated = build(spec, package=args.package or config.package, ref_roots=config.ref_roots)
-    _print(generated.warnings)
-    result = scaffold(generated.spec, generated.package, args.output, append=args.append)
+    spec: Path | None = args.spec or config.spec
+    if spec is None and args.package:  # from the installed package alone: it knows its ENDPOINTS
+        handled, package = from_package(args.package), args.package
+    else:
+        generated = build(_spec(args, config), package=args.package or config.package, ref_roots=config.ref_roots)
+        _print(generated.warnings)
+        handled, package = from_spec(generated.spec), generated.package
+    result = scaffold(handled, package, args.output, append=args.append)
     where = display_path(args.output)
     for name in result.missing:
         print(f"missing handler: {name}")
