@@ -11,6 +11,7 @@ venv's `hookgen`; `8000` is replaced by a free port, and what a block starts in 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -99,10 +100,8 @@ def _run(script: str, folder: Path, env: dict[str, str]) -> subprocess.Completed
     try:
         process.wait(timeout=240)
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)  # what the block left running in the background
-        except ProcessLookupError:
-            pass
     assert process.stdout is not None
     stdout = process.stdout.read()
     process.stdout.close()
