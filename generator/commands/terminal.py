@@ -75,7 +75,7 @@ class Terminal:
         for problem in warnings:
             kinds.setdefault(_WEBHOOKS.sub("", problem.message), []).append(problem)
         lines = []
-        for kind, found in sorted(kinds.items(), key=lambda item: (-len(item[1]), item[0])):
+        for kind, found in kinds.items():  # in the order of each kind's first place
             if len(found) == 1:
                 lines.append(found[0].render())
                 continue
