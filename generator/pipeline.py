@@ -22,6 +22,7 @@ from .models.contract_check import body_checks, contract_for, guarded_bodies
 from .models.deviations import find_deviations
 from .models.prepare import prepare
 from .names import default_package, snake_case
+from .progress import stage
 from .render.render import render_package
 from .render.write import write_package
 from .spec.bundle import Bundle, bundle
@@ -84,12 +85,14 @@ def load_bundle(
     `rules` switches off or re-levels lint rules; `signature` is the scheme of webhooks that declare none.
     Raises SpecError (carrying the warnings too) when the spec cannot be generated.
     """
-    bundled, bundling = bundle(spec_path, strict=strict, ref_roots=ref_roots)
+    bundled, bundling = stage("bundle", _files, bundle, spec_path, strict=strict, ref_roots=ref_roots)
     if bundled is None:
         raise SpecError(bundling)
     bundled, upgrading = upgrade(bundled)
     bundling += upgrading
-    reached, findings = validate(bundled, strict=strict, default_signature=signature is not None)
+    reached, findings = stage(
+        "validate", _findings, validate, bundled, strict=strict, default_signature=signature is not None
+    )
     if reached is None:
         raise SpecError(findings)  # not a document the rest could be said of
     problems = rules.apply(bundling + findings, bundled.sources, strict=strict)
@@ -118,17 +121,31 @@ def build(
         spec_path, strict=strict, ref_roots=ref_roots, rules=rules, signature=signature
     )
     problems = _Problems(warnings, partial(rules.apply, sources=bundled.sources, strict=strict))
-    model_input = prepare(reached)
+    model_input = stage("prepare", _bodies, prepare, reached)
     guards = guarded_bodies(model_input.contract, model_input.body_schemas.values())
     checks = body_checks(guards)
-    models = problems.take(generate_models(model_input, asserted_formats, checks=checks, root_file=bundled.root.name))
-    spec = problems.take(build_spec(bundled, model_input.body_schemas, models, default_signature=signature))
+    models = problems.take(
+        stage(
+            "models",
+            _classes,
+            generate_models,
+            model_input,
+            asserted_formats,
+            checks=checks,
+            root_file=bundled.root.name,
+        )
+    )
+    spec = problems.take(
+        stage("parse", _webhooks, build_spec, bundled, model_input.body_schemas, models, default_signature=signature)
+    )
     body_pointers = {(w.key, w.method, b.media_type): b.schema_pointer for w in spec.webhooks for b in w.bodies}
     problems.found += find_deviations(bundled, body_pointers)
     contract, unchecked = contract_for(model_input, guards, models, bundled, asserted_formats)
     problems.found += unchecked
     package = package or default_package(spec.title, spec_path.stem)
-    files = render_package(spec, package, models.code, contract=contract, templates=templates)
+    files = stage(
+        "render", _rendered, render_package, spec, package, models.code, contract=contract, templates=templates
+    )
     return Generated(spec, package, files, problems.found, bundled.document, asserted_formats)
 
 
@@ -147,4 +164,36 @@ class BuildOptions(TypedDict, total=False):
 def generate(spec_path: Path, output: Path, **options: Unpack[BuildOptions]) -> Generated:
     """Generate the package for a spec into `output`, replacing it whole only when everything worked."""
     generated = build(spec_path, **options)
-    return replace(generated, changed=write_package(generated.files, output))
+    changed = stage(
+        "write", lambda changed: "changed" if changed else "unchanged", write_package, generated.files, output
+    )
+    return replace(generated, changed=changed)
+
+
+# What each stage made, in a word or two, for the progress lines (`generator/progress.py`).
+def _files(result: tuple[Bundle | None, list[Problem]]) -> str:
+    return _count(len(result[0].sources), "file") if result[0] is not None else "failed"
+
+
+def _findings(result: tuple[Any, list[Problem]]) -> str:
+    return _count(len(result[1]), "finding")
+
+
+def _bodies(model_input: Any) -> str:
+    return _count(len(model_input.body_schemas), "body", "bodies")
+
+
+def _classes(result: tuple[Any, list[Problem]]) -> str:
+    return _count(result[0].code.count("\nclass "), "class", "classes") if result[0] is not None else "failed"
+
+
+def _webhooks(result: tuple[Spec | None, list[Problem]]) -> str:
+    return _count(len(result[0].webhooks), "webhook") if result[0] is not None else "failed"
+
+
+def _rendered(files: dict[str, str]) -> str:
+    return _count(len(files), "file")
+
+
+def _count(count: int, word: str, plural: str = "") -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"

@@ -97,3 +97,56 @@ def test_a_module_without_a_handlers_class_is_refused(tmp_path: Path, capsys: py
     assert main(["scaffold", str(write_spec(tmp_path, 1)), "-o", str(handlers), "--append"]) == 2
     assert "no top-level class Handlers" in capsys.readouterr().err
     assert handlers.read_text(encoding="utf-8") == "x = 1\n"
+
+
+def test_scaffold_works_from_the_installed_package_alone(tmp_path: Path):
+    """No spec, no checkout, no pyproject: the generated package on the path is enough (it knows its ENDPOINTS)."""
+    spec = write_spec(tmp_path / "spec", len(PRESETS))
+    assert main(["generate", str(spec), "--output", str(tmp_path / "site"), "--package", "installed_hooks"]) == 0
+    assert main(["scaffold", str(spec), "-o", str(tmp_path / "from_spec.py"), "-p", "installed_hooks"]) == 0
+    spec.unlink()  # the spec is gone: only the package remains
+    consumer = tmp_path / "consumer"
+    consumer.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    command = [sys.executable, "-m", "generator", "scaffold", "--package", "installed_hooks", "-o", "handlers.py"]
+    result = subprocess.run(command, cwd=consumer, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {len(PRESETS)} handlers" in result.stderr
+    written = (consumer / "handlers.py").read_text(encoding="utf-8")
+    assert written == (tmp_path / "from_spec.py").read_text(encoding="utf-8")
+
+
+def test_scaffold_without_a_spec_names_a_package_that_is_not_installed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.chdir(tmp_path)
+    assert main(["scaffold", "--package", "no_such_hooks_package", "-o", "handlers.py"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot import the generated package 'no_such_hooks_package'" in err
+    assert len(err.splitlines()) == 1
+    assert not (tmp_path / "handlers.py").exists()
+
+
+def test_append_keeps_the_modules_single_quotes(tmp_path: Path):
+    handlers = tmp_path / "handlers.py"
+    assert main(["scaffold", str(write_spec(tmp_path / "v1", 2)), "-o", str(handlers)]) == 0
+    command = ["ruff", "format", "--isolated", "--config", "format.quote-style='single'", str(handlers)]
+    subprocess.run([str(Path(sys.executable).parent / command[0]), *command[1:]], check=True, capture_output=True)
+    mine = handlers.read_text(encoding="utf-8")
+    assert "raise NotImplementedError('push')" in mine  # the owner's style: single quotes
+    assert main(["scaffold", str(write_spec(tmp_path / "v2", 4)), "-o", str(handlers), "--append"]) == 0
+    after = handlers.read_text(encoding="utf-8")
+    assert after.startswith(mine.rstrip("\n"))
+    added = after[len(mine.rstrip("\n")) :]
+    assert "raise NotImplementedError('order')" in added and "raise NotImplementedError('slash')" in added
+    # docstrings stay double-quoted, as the formatter left the owner's own
+    assert '"Handle one `push` delivery."' in mine and '"Handle one `order` delivery."' in added
+    assert not [line for line in added.splitlines() if '"' in line and "delivery." not in line]
+    assert methods(handlers) == ["push", "charge", "order", "slash"]
+
+
+def test_append_keeps_double_quotes_in_a_double_quoted_module(tmp_path: Path):
+    handlers = tmp_path / "handlers.py"
+    assert main(["scaffold", str(write_spec(tmp_path / "v1", 2)), "-o", str(handlers)]) == 0
+    assert main(["scaffold", str(write_spec(tmp_path / "v2", 4)), "-o", str(handlers), "--append"]) == 0
+    assert 'raise NotImplementedError("order")' in handlers.read_text(encoding="utf-8")

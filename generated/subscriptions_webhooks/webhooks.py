@@ -259,9 +259,15 @@ def openapi() -> dict[str, Any]:
     for key, path_item in schema.get("webhooks", {}).items():
         for method, operation in path_item.items():
             declared = DECLARED[(key, method)]
-            operation["responses"] = {
-                status: response for status, response in operation["responses"].items() if status in declared.responses
+            responses = {
+                status: response
+                for status, response in operation.get("responses", {}).items()
+                if status in declared.responses
             }
+            if responses:
+                operation["responses"] = responses
+            else:  # none declared: OpenAPI 3.1 allows no `responses`, not an empty one
+                operation.pop("responses", None)
             if not declared.summary:
                 operation.pop("summary", None)
             if not declared.operation_id:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from .. import __version__
-from ..errors import ConfigError, HookgenError, Level, Problem
+from ..errors import ConfigError, HookgenError, Level
 from ..models.codegen import ASSERTABLE_FORMATS
 from ..pipeline import build, generate
+from ..progress import listening
 from ..spec.load import display_path
 from ..spec.rules import CATALOGUE
 from . import diff
@@ -20,9 +20,10 @@ from .check import check
 from .config import Config, asserted_formats, load_config
 from .extras import require_extra
 from .listen import listening_app, serve
-from .scaffold import scaffold
+from .scaffold import from_package, from_spec, scaffold
 from .send import Options as SendOptions
 from .send import send
+from .terminal import NORMAL, QUIET, VERBOSE, Terminal
 
 EXIT_OK = 0
 EXIT_DISAGREES = 1
@@ -36,12 +37,111 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_SPEC)
 
 
+_EXIT_2 = "  2  bad input or usage: the spec cannot be read or generated, a flag or [tool.hookgen] key is wrong"
+# Each command's --help ends with examples and its exit status (docs/commands.md is made from these).
+EPILOGS = {
+    "generate": """examples:
+  hookgen generate spec/openapi.yaml --output generated
+  hookgen generate spec/openapi.yaml -o generated -p acme_webhooks --strict
+  hookgen generate                 # spec, output and package from [tool.hookgen]
+
+exit status:
+  0  generated, or already up to date
+""",
+    "scaffold": """examples:
+  hookgen scaffold spec/openapi.yaml -o app/handlers.py -p acme_webhooks
+  hookgen scaffold --package acme_webhooks -o app/handlers.py    # from the installed package alone
+  hookgen scaffold spec/openapi.yaml -o app/handlers.py --append
+
+exit status:
+  0  stubs written, or every webhook has a handler
+  1  the module lacks handlers (listed on stdout; --append adds them)
+""",
+    "listen": """examples:
+  hookgen listen spec/openapi.yaml --port 8000 --secret whsec_...
+  hookgen listen --port 8000 --secret "$NEW" --secret "$OLD"      # rotating: either secret verifies
+
+exit status:
+  0  stopped (Ctrl-C)
+""",
+    "send": """examples:
+  hookgen send spec/openapi.yaml monitoring.alert --url http://127.0.0.1:8000/webhooks/monitoring.alert \\
+      --secret whsec_...
+  hookgen send spec/openapi.yaml --all --url http://127.0.0.1:8000 --secret whsec_...
+  hookgen send spec/openapi.yaml payment --payload payment.json --url https://example.com/hooks --secret whsec_...
+
+exit status:
+  0  every delivery was accepted (2xx)
+  1  a delivery was refused or could not be made
+""",
+    "fidelity": """examples:
+  hookgen fidelity spec/openapi.yaml
+  hookgen fidelity spec/openapi.yaml --payloads 50 --seconds 20 --format json
+
+exit status:
+  0  the models agree with the schemas, or each disagreement is a documented deviation (a warning)
+  1  an undocumented disagreement
+""",
+    "diff": """examples:
+  hookgen diff old/openapi.yaml new/openapi.yaml
+  hookgen diff spec/openapi.yaml --base origin/main --format markdown
+  hookgen diff --base v1.4.0 --fail-on potential --format sarif > hookgen-diff.sarif
+
+exit status:
+  0  nothing at or above --fail-on
+  1  a change at or above --fail-on
+""",
+    "check": """examples:
+  hookgen check spec/openapi.yaml --output generated
+  hookgen check --fail-on warning        # spec and output from [tool.hookgen]
+
+exit status:
+  0  the spec is valid and the output folder up to date
+  1  a stale file, or a finding at or above --fail-on
+""",
+}
+
+
+def _common() -> _Parser:
+    """The options every command takes: how much to print."""
+    common = _Parser(add_help=False)
+    loudness = common.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "--quiet", "-q", dest="verbosity", action="store_const", const=QUIET, help="print errors only"
+    )
+    loudness.add_argument(
+        "--verbose",
+        "-v",
+        dest="verbosity",
+        action="store_const",
+        const=VERBOSE,
+        help="print every warning, and each stage's timing even when not on a terminal",
+    )
+    common.set_defaults(verbosity=NORMAL)
+    return common
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     root = _Parser(prog="hookgen", description="Typed, verified webhook code from an OpenAPI 3.1 spec.")
     root.add_argument("--version", "-V", action="version", version=f"hookgen {__version__}")
     commands = root.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    gen = commands.add_parser("generate", help="generate the models and webhook declarations package")
+    common = [_common()]
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        epilog = EPILOGS[name] + _EXIT_2 + "\n"
+        formatter = argparse.RawDescriptionHelpFormatter
+        parser: argparse.ArgumentParser = commands.add_parser(
+            name,
+            help=help,
+            description=help[0].upper() + help[1:] + ".",
+            epilog=epilog,
+            parents=common,
+            formatter_class=formatter,
+        )
+        return parser
+
+    gen = command("generate", "generate the models and webhook declarations package")
     gen.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
     gen.add_argument(
         "--output", "-o", type=Path, help="the package folder to (re)write (default: [tool.hookgen] output)"
@@ -54,32 +154,33 @@ def parser() -> argparse.ArgumentParser:
         help="a folder of templates searched before the built-in ones ([tool.hookgen] templates)",
     )
     _formats_option(gen)
-    sca = commands.add_parser("scaffold", help="write a handler module with one stub per webhook")
+    sca = command("scaffold", "write a handler module with one stub per webhook")
     sca.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
     sca.add_argument("--output", "-o", type=Path, required=True, help="the handler module to write (never overwritten)")
-    sca.add_argument("--package", "-p", help="the generated package it imports (default: [tool.hookgen] package)")
+    sca.add_argument(
+        "--package",
+        "-p",
+        help="the generated package it imports (default: [tool.hookgen] package); "
+        "without a SPEC, the installed package's webhooks are used",
+    )
     sca.add_argument("--append", action="store_true", help="append stubs for webhooks the module has no handler for")
-    lis = commands.add_parser(
-        "listen", help="serve the receivers, printing each accepted delivery as a JSON line (needs hookgen[listen])"
+    lis = command(
+        "listen", "serve the receivers, printing each accepted delivery as a JSON line (needs hookgen[listen])"
     )
     lis.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
     lis.add_argument("--port", type=_positive_int, required=True, help="the TCP port to listen on")
     lis.add_argument("--secret", action="append", required=True, help="a signing secret (repeat it to rotate)")
     lis.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     lis.add_argument("--max-body", type=_positive_int, help="the largest body accepted, in bytes (default 25 MiB)")
-    _send_parser(commands)
-    fid = commands.add_parser(
-        "fidelity", help="judge the generated models against the source schemas (needs hookgen[fidelity])"
-    )
+    _send_parser(command)
+    fid = command("fidelity", "judge the generated models against the source schemas (needs hookgen[fidelity])")
     fid.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
     fid.add_argument("--payloads", type=_positive_int, default=20, help="payloads drawn per webhook (default 20)")
     fid.add_argument("--seconds", type=float, default=10.0, help="time budget for drawing, per webhook (default 10)")
     fid.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
     _formats_option(fid)
-    _diff_parser(commands)
-    chk = commands.add_parser(
-        "check", help="validate the spec and fail when the output folder is stale (writes nothing)"
-    )
+    _diff_parser(command)
+    chk = command("check", "validate the spec and fail when the output folder is stale (writes nothing)")
     chk.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
     chk.add_argument(
         "--output", "-o", type=Path, help="the generated folder to compare (default: [tool.hookgen] output)"
@@ -96,10 +197,8 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-def _send_parser(commands: Any) -> None:
-    snd = commands.add_parser(
-        "send", help="send one signed delivery of a webhook (or --all) to a receiver (needs hookgen[send])"
-    )
+def _send_parser(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    snd = command("send", "send one signed delivery of a webhook (or --all) to a receiver (needs hookgen[send])")
     snd.add_argument("args", nargs="*", metavar="[SPEC] WEBHOOK", help="the OpenAPI document and the webhook key")
     snd.add_argument("--url", required=True, help="the receiver's URL; with --all, the base URL of `hookgen listen`")
     snd.add_argument("--secret", required=True, help="the signing secret (standard-webhooks: whsec_ and base64)")
@@ -111,8 +210,8 @@ def _send_parser(commands: Any) -> None:
     snd.add_argument("--allow-private", action="store_true", help="allow private addresses (loopback always is)")
 
 
-def _diff_parser(commands: Any) -> None:  # argparse's subparsers action has no public type
-    dif = commands.add_parser("diff", help="sort the changes to the webhooks between two versions by how they break")
+def _diff_parser(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    dif = command("diff", "sort the changes to the webhooks between two versions by how they break")
     dif.add_argument(
         "specs", nargs="*", type=Path, metavar="SPEC", help="OLD NEW; with --base, the SPEC (default: [tool.hookgen])"
     )
@@ -144,12 +243,7 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _print(problems: Sequence[Problem]) -> None:
-    for problem in problems:
-        print(problem.render(), file=sys.stderr)
-
-
-def run_generate(args: argparse.Namespace) -> int:
+def run_generate(args: argparse.Namespace, terminal: Terminal) -> int:
     """`hookgen generate`: write the package, or explain why not and leave the output as it was."""
     config = load_config(Path.cwd())
     spec, output = args.spec or config.spec, args.output or config.output
@@ -168,12 +262,10 @@ def run_generate(args: argparse.Namespace) -> int:
         rules=config.rules,
         signature=config.signature,
     )
-    _print(generated.warnings)
+    terminal.problems(generated.warnings)
     count = len(generated.spec.webhooks)
     unchanged = "" if generated.changed else " (unchanged)"
-    print(
-        f"hookgen: {count} webhook operations -> {display_path(output / generated.package)}{unchanged}", file=sys.stderr
-    )
+    terminal.say(f"{count} webhook operations -> {display_path(output / generated.package)}{unchanged}")
     return EXIT_OK
 
 
@@ -191,7 +283,7 @@ def _asserted_formats(args: argparse.Namespace, config: Config) -> frozenset[str
     return asserted_formats(names, "--assert-formats")
 
 
-def run_fidelity(args: argparse.Namespace) -> int:
+def run_fidelity(args: argparse.Namespace, terminal: Terminal) -> int:
     """`hookgen fidelity`: generate into a temporary folder, then judge the models against the schemas."""
     require_extra("fidelity")
     config = load_config(Path.cwd())
@@ -203,7 +295,7 @@ def run_fidelity(args: argparse.Namespace) -> int:
     report, warnings = fidelity.measure_spec(
         spec, count=args.payloads, seconds=args.seconds, asserted_formats=formats, ref_roots=config.ref_roots
     )
-    _print(warnings)
+    terminal.problems(warnings)
     if args.format == "json":
         print(json.dumps(report.as_json(), indent=2, default=repr))
     else:
@@ -211,31 +303,35 @@ def run_fidelity(args: argparse.Namespace) -> int:
     return EXIT_DISAGREES if report.undocumented() else EXIT_OK
 
 
-def run_scaffold(args: argparse.Namespace) -> int:
+def run_scaffold(args: argparse.Namespace, terminal: Terminal) -> int:
     """`hookgen scaffold`: write handler stubs, or list (and with --append, add) the ones a module lacks."""
     config = load_config(Path.cwd())
-    spec = _spec(args, config)
-    generated = build(
-        spec,
-        package=args.package or config.package,
-        ref_roots=config.ref_roots,
-        rules=config.rules,
-        signature=config.signature,
-    )
-    _print(generated.warnings)
-    result = scaffold(generated.spec, generated.package, args.output, append=args.append)
+    spec: Path | None = args.spec or config.spec
+    if spec is None and args.package:  # from the installed package alone: it knows its ENDPOINTS
+        handled, package = from_package(args.package), args.package
+    else:
+        generated = build(
+            _spec(args, config),
+            package=args.package or config.package,
+            ref_roots=config.ref_roots,
+            rules=config.rules,
+            signature=config.signature,
+        )
+        terminal.problems(generated.warnings)
+        handled, package = from_spec(generated.spec), generated.package
+    result = scaffold(handled, package, args.output, append=args.append)
     where = display_path(args.output)
     for name in result.missing:
         print(f"missing handler: {name}")
     if result.missing:
-        print(f"hookgen: {where} lacks {len(result.missing)} handlers; --append adds them", file=sys.stderr)
+        terminal.say(f"{where} lacks {len(result.missing)} handlers; --append adds them")
         return EXIT_DISAGREES
     done = f"wrote {len(result.written)} handlers to" if result.written else "every webhook has a handler in"
-    print(f"hookgen: {done} {where}", file=sys.stderr)
+    terminal.say(f"{done} {where}")
     return EXIT_OK
 
 
-def run_listen(args: argparse.Namespace) -> int:
+def run_listen(args: argparse.Namespace, terminal: Terminal) -> int:
     """`hookgen listen`: serve the spec's receivers (generated once per spec content) until interrupted."""
     require_extra("listen")
     config = load_config(Path.cwd())
@@ -244,12 +340,12 @@ def run_listen(args: argparse.Namespace) -> int:
     app = listening_app(
         spec, secrets=args.secret, max_body=args.max_body, ref_roots=config.ref_roots, signature=config.signature
     )
-    print(f"hookgen: listening on http://{args.host}:{args.port}/webhooks/", file=sys.stderr)
+    terminal.say(f"listening on http://{args.host}:{args.port}/webhooks/")
     serve(app, host=args.host, port=args.port)
     return EXIT_OK
 
 
-def run_send(args: argparse.Namespace) -> int:
+def run_send(args: argparse.Namespace, terminal: Terminal) -> int:
     """`hookgen send`: one signed delivery per webhook asked for; exit 1 unless every one was delivered."""
     require_extra("send")
     config = load_config(Path.cwd())
@@ -276,7 +372,7 @@ def _send_arguments(args: argparse.Namespace, config: Config) -> tuple[Path, str
     return spec, None if args.all else args.args[-1]
 
 
-def run_diff(args: argparse.Namespace) -> int:
+def run_diff(args: argparse.Namespace, terminal: Terminal) -> int:
     """`hookgen diff`: report the changes between two versions; exit 1 when one is at or above --fail-on."""
     config = load_config(Path.cwd())
     if args.base is not None:
@@ -295,7 +391,7 @@ def run_diff(args: argparse.Namespace) -> int:
     return EXIT_DISAGREES if result.fails(fail_on) else EXIT_OK
 
 
-def run_check(args: argparse.Namespace) -> int:
+def run_check(args: argparse.Namespace, terminal: Terminal) -> int:
     """`hookgen check`: the spec validated as `generate` would, the output folder compared; nothing written."""
     config = load_config(Path.cwd())
     output = args.output or config.output
@@ -308,13 +404,13 @@ def run_check(args: argparse.Namespace) -> int:
         rules=config.rules,
         signature=config.signature,
     )
-    _print(result.findings)
+    terminal.problems(result.findings)
     for stale in result.stale:
         print(f"stale: {stale.path}")
         print(stale.diff)
     fails = result.fails(Level.WARNING if args.fail_on == "warning" else Level.ERROR)
     where = f" and {display_path(output)} is up to date" if output is not None and not result.stale else ""
-    print(f"hookgen: {'check failed' if fails else 'spec is valid' + where}", file=sys.stderr)
+    terminal.say("check failed" if fails else "spec is valid" + where)
     return EXIT_DISAGREES if fails else EXIT_OK
 
 
@@ -341,9 +437,16 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `hookgen` console script."""
     args = parser().parse_args(argv)
+    terminal = Terminal.open(args.verbosity)
     try:
-        return COMMANDS[args.command](args)
+        with listening(terminal.stage):
+            return COMMANDS[args.command](args, terminal)
     except HookgenError as exc:
-        for line in exc.lines():
-            print(line, file=sys.stderr)
+        if exc.problems:
+            terminal.problems(exc.problems)
+        for line in exc.lines()[len(exc.problems) :]:
+            terminal.error(line)
+        return EXIT_SPEC
+    except OSError as exc:  # a folder or file the user named cannot be used: bad input, not a crash
+        terminal.error(f"hookgen: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         return EXIT_SPEC

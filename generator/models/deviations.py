@@ -22,7 +22,7 @@ def find_deviations(bundle: Bundle, body_pointers: dict[BodyKey, str]) -> list[P
     reached_by: dict[tuple[str, str], set[str]] = {}
     for (key, _, _), pointer in body_pointers.items():
         # Below the root, normalize.py keeps such schemas faithful; a payload itself must be a class.
-        if is_loose_object(deref(bundle.document, pointers.resolve(bundle.document, pointer))):
+        if _loose_payload(bundle.document, pointers.resolve(bundle.document, pointer)):
             message = "`properties` without `type`: the payload may be any JSON value, the model reads objects only"
             reached_by.setdefault((pointer, message), set()).add(key)
         for at, schema in reachable_schemas(bundle.document, pointer):
@@ -35,6 +35,29 @@ def find_deviations(bundle: Bundle, body_pointers: dict[BodyKey, str]) -> list[P
         )
         for (at, message), keys in sorted(reached_by.items())
     ]
+
+
+def _loose_payload(document: dict[str, Any], schema: Any) -> bool:
+    """A payload schema with `properties` (its own or its `allOf` branches') and nothing limiting it to objects."""
+    schema = deref(document, schema)
+    if is_loose_object(schema):
+        return True
+    if not isinstance(schema, dict) or set(schema) & {"type", "$ref", "anyOf", "oneOf", "const", "enum", "not", "if"}:
+        return False
+    branches = schema.get("allOf")
+    if not isinstance(branches, list) or not branches:
+        return False
+    resolved = [deref(document, branch) for branch in branches]
+    return all(_untyped(branch) for branch in resolved) and any(
+        isinstance(branch, dict) and "properties" in branch for branch in resolved
+    )
+
+
+def _untyped(schema: Any) -> bool:
+    """A schema with no keyword that limits the JSON types it takes (its `allOf` branches included)."""
+    if not isinstance(schema, dict) or set(schema) & {"type", "$ref", "anyOf", "oneOf", "const", "enum", "not", "if"}:
+        return False
+    return all(_untyped(branch) for branch in schema.get("allOf") or [])
 
 
 def documented_webhooks(warnings: list[Problem]) -> set[str]:

@@ -23,6 +23,7 @@ from ...errors import Problem
 from ...ir import Webhook
 from ...models.deviations import documented_webhooks
 from ...pipeline import Generated, generate
+from ...progress import stage
 from ...spec import pointers
 from ...spec.load import display_path
 from ..imported import import_generated
@@ -197,7 +198,9 @@ def measure_spec(
             spec, Path(folder), package=package, asserted_formats=asserted_formats, ref_roots=ref_roots
         )
         [models] = import_generated(Path(folder), package, "models")
-        report = measure(generated, models, count=count, seconds=seconds, spec=display_path(spec))
+        report = stage(
+            "judge", _judged, measure, generated, models, count=count, seconds=seconds, spec=display_path(spec)
+        )
     return report, generated.warnings
 
 
@@ -236,3 +239,7 @@ def _note(webhook: WebhookFidelity) -> str:
     if not webhook.judged_all:
         notes.append("budget ended judging")
     return ", ".join(notes)
+
+
+def _judged(report: FidelityReport) -> str:
+    return f"{len(report.webhooks)} webhooks"

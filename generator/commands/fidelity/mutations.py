@@ -50,8 +50,19 @@ def _merge(document: dict[str, Any], schema: Any, into: dict[str, Any], seen: se
             if branch_shape["enum"] is not None:
                 into["enum"] = sorted(set(branch_shape["enum"]) | set(into["enum"] or []))
             into["items"] = into["items"] or branch_shape["items"]
-        if len(branches) == 1:
-            into["required"] |= shape(document, branches[0])["required"]
+        # An object matches some branch that admits objects: the names all of those require are required.
+        admitting = [shape(document, b)["required"] for b in branches if _admits_objects(document, b)]
+        if admitting:
+            into["required"] |= set.intersection(*admitting)
+
+
+def _admits_objects(document: dict[str, Any], schema: Any) -> bool:
+    """Whether a schema's own `type` lets an object through (`required` constrains objects only)."""
+    schema = deref(document, schema)
+    if not isinstance(schema, dict) or "type" not in schema:
+        return schema is not False
+    types = schema["type"]
+    return "object" in types if isinstance(types, list) else types == "object"
 
 
 def mutations(document: dict[str, Any], schema: Any, payload: Any, *, depth: int = 3) -> Iterator[tuple[str, Any]]:
