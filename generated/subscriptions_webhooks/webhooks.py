@@ -10,7 +10,7 @@ import copy
 import json
 from typing import Annotated, Any, NamedTuple
 
-from fastapi import Body, FastAPI, Header
+from fastapi import Body, FastAPI, Header, Response
 from pydantic import BaseModel
 
 from . import models
@@ -19,29 +19,69 @@ app = FastAPI(
     title="Subscriptions Webhooks",
     version="1.4.0",
     description="Webhooks sent by a subscription service to the systems of its customers: subscriptions,\nlogins, payments, orders, CRM customers, e-mail delivery and monitoring.\n",
+    openapi_tags=[
+        {"name": "subscriptions", "description": "Subscription lifecycle"},
+        {"name": "auth", "description": "Sign-in activity"},
+        {"name": "billing", "description": "Payments"},
+        {"name": "commerce", "description": "Orders"},
+        {"name": "crm", "description": "Customers"},
+        {"name": "mail", "description": "E-mail delivery"},
+        {"name": "monitoring", "description": "Alerts"},
+    ],
 )
+# What the document says beside its webhooks: `info` beyond title, version and description, and `x-` extensions.
+INFO: dict[str, Any] = {"contact": {"name": "Platform team", "email": "platform@subscriptions.example"}}
+EXTENSIONS: dict[str, Any] = {"x-webhook-signature": {"scheme": "standard-webhooks"}}
 
 
 class Declared(NamedTuple):
     """What the contract declares of one webhook operation, where FastAPI would add its own."""
 
-    responses: frozenset[str]
+    responses: dict[str, dict[str, Any]]  # as the contract writes them: FastAPI's document drops every null
     summary: bool
     operation_id: bool
     parameters: tuple[dict[str, Any], ...]
     other_bodies: tuple[tuple[str, type[BaseModel]], ...]  # media types beside the one FastAPI documents
+    request_body: dict[str, Any]  # the body's description, and each media type's examples, nulls kept
 
 
 DECLARED: dict[tuple[str, str], Declared] = {
     ("new-subscription", "post"): Declared(
-        frozenset(["200"]),
+        {"200": {"description": "The delivery was received."}},
         True,
         True,
         (),
         (),
+        {
+            "content": {
+                "application/json": {
+                    "examples": {
+                        "monthly": {
+                            "summary": "A monthly plan",
+                            "value": {
+                                "username": "ada",
+                                "monthly_fee": 12.5,
+                                "start_date": "2026-11-01T09:30:00Z",
+                                "plan": "pro",
+                                "trial_ends_at": None,
+                            },
+                        },
+                        "with-trial": {
+                            "value": {
+                                "username": "grace",
+                                "monthly_fee": 0,
+                                "start_date": "2026-11-02T10:00:00+01:00",
+                                "plan": "starter",
+                                "trial_ends_at": "2026-11-16T10:00:00+01:00",
+                            }
+                        },
+                    }
+                }
+            }
+        },
     ),
     ("login-success", "post"): Declared(
-        frozenset(["204"]),
+        {"204": {"description": "The delivery was received."}},
         True,
         True,
         (
@@ -61,16 +101,51 @@ DECLARED: dict[tuple[str, str], Declared] = {
             },
         ),
         (),
+        {
+            "content": {
+                "application/json": {
+                    "example": {"user_id": 4711, "username": "ada", "login_timestamp": "2026-11-27T08:15:00Z"}
+                }
+            }
+        },
     ),
     ("payment", "post"): Declared(
-        frozenset(["200", "410"]),
+        {
+            "200": {"description": "The delivery was received."},
+            "410": {"description": "The receiver no longer wants payment events; the provider stops sending them."},
+        },
         True,
         True,
         (),
         (),
+        {
+            "content": {
+                "application/json": {
+                    "examples": {
+                        "succeeded": {
+                            "value": {
+                                "status": "succeeded",
+                                "payment_id": "pay_123",
+                                "amount": {"value": 1250, "currency": "EUR"},
+                                "paid_at": "2026-11-27T08:15:00Z",
+                            }
+                        },
+                        "failed": {
+                            "value": {
+                                "status": "failed",
+                                "payment_id": "pay_124",
+                                "amount": {"value": 1250, "currency": "EUR"},
+                                "failure_code": "card_declined",
+                                "failure_message": None,
+                            }
+                        },
+                    }
+                }
+            }
+        },
     ),
     ("order.updated", "post"): Declared(
-        frozenset(["200"]),
+        {"200": {"description": "The delivery was received."}},
         True,
         True,
         (
@@ -83,27 +158,89 @@ DECLARED: dict[tuple[str, str], Declared] = {
             },
         ),
         (),
+        {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "order_id": "ord_9",
+                        "status": "shipped",
+                        "items": [{"sku": "BOOK-1", "quantity": 2, "unit_price": {"value": 1999, "currency": "EUR"}}],
+                        "shipping_address": {"line1": "1 Main Street", "city": "Berlin", "country": "DE"},
+                        "updated_at": "2026-11-27T08:15:00Z",
+                    }
+                }
+            }
+        },
     ),
     ("customer.event", "post"): Declared(
-        frozenset(["200"]),
+        {"200": {"description": "The delivery was received."}},
         True,
         True,
         (),
         (),
+        {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "object": "customer_event",
+                        "action": "updated",
+                        "customer": {
+                            "id": "cus_1",
+                            "email": "ada@example.com",
+                            "tags": ["vip", "beta"],
+                            "preferred_contact": {"phone": "+44 20 7946 0000"},
+                            "segments": [
+                                {"name": "enterprise", "children": [{"name": "enterprise-eu", "children": []}]}
+                            ],
+                        },
+                        "occurred_at": "2026-11-27T08:15:00Z",
+                    }
+                }
+            }
+        },
     ),
     ("email.delivery_status_changed", "post"): Declared(
-        frozenset(["200"]),
+        {"200": {"description": "The delivery was received."}},
         True,
         True,
         (),
         (),
+        {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "message_id": "msg_1",
+                        "status": "bounced",
+                        "recipient": "ada@example.com",
+                        "bounce": {"kind": "hard", "diagnostic": "550 5.1.1 user unknown"},
+                        "changed_at": "2026-11-27T08:15:00Z",
+                    }
+                }
+            }
+        },
     ),
     ("monitoring.alert", "post"): Declared(
-        frozenset(["202"]),
+        {"202": {"description": "The alert was accepted for processing."}},
         True,
         True,
         (),
         (),
+        {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "alert_id": "alt_1",
+                        "severity": "critical",
+                        "metric": "http.5xx_rate",
+                        "value": 0.12,
+                        "threshold": 0.05,
+                        "labels": {"service": "checkout", "region": "eu-west-1"},
+                        "triggered_at": "2026-11-27T08:15:00Z",
+                        "resolved_at": None,
+                    }
+                }
+            }
+        },
     ),
 }
 
@@ -116,6 +253,7 @@ DECLARED: dict[tuple[str, str], Declared] = {
     tags=["subscriptions"],
     deprecated=False,
     status_code=200,
+    response_class=Response,  # no response body of FastAPI's own: each response is the contract's
     responses={
         200: {"description": "The delivery was received."},
     },
@@ -134,6 +272,7 @@ def new_subscription(
     tags=["auth"],
     deprecated=True,
     status_code=204,
+    response_class=Response,  # no response body of FastAPI's own: each response is the contract's
     responses={
         204: {"description": "The delivery was received."},
     },
@@ -158,6 +297,7 @@ def login_success(
     tags=["billing"],
     deprecated=False,
     status_code=200,
+    response_class=Response,  # no response body of FastAPI's own: each response is the contract's
     responses={
         200: {"description": "The delivery was received."},
         410: {"description": "The receiver no longer wants payment events; the provider stops sending them."},
@@ -177,6 +317,7 @@ def payment_status(
     tags=["commerce"],
     deprecated=False,
     status_code=200,
+    response_class=Response,  # no response body of FastAPI's own: each response is the contract's
     responses={
         200: {"description": "The delivery was received."},
     },
@@ -198,6 +339,7 @@ def order_updated(
     tags=["crm"],
     deprecated=False,
     status_code=200,
+    response_class=Response,  # no response body of FastAPI's own: each response is the contract's
     responses={
         200: {"description": "The delivery was received."},
     },
@@ -216,6 +358,7 @@ def customer_event(
     tags=["mail"],
     deprecated=False,
     status_code=200,
+    response_class=Response,  # no response body of FastAPI's own: each response is the contract's
     responses={
         200: {"description": "The delivery was received."},
     },
@@ -234,6 +377,7 @@ def email_delivery_status_changed(
     tags=["monitoring"],
     deprecated=False,
     status_code=202,
+    response_class=Response,  # no response body of FastAPI's own: each response is the contract's
     responses={
         202: {"description": "The alert was accepted for processing."},
     },
@@ -255,13 +399,35 @@ def openapi() -> dict[str, Any]:
     FastAPI adds a summary, an operationId and a 422 response of its own; they are removed
     where the contract does not declare them. Header parameters are the contract's own.
     """
-    schema = _fastapi_openapi()
+    schema = as_declared(_fastapi_openapi())
+    schema["info"].update(copy.deepcopy(INFO))
+    return schema
+
+
+def include_webhooks(target: FastAPI) -> None:
+    """Add these webhook declarations to the provider's own app: its `/docs` and `/openapi.json` then show them.
+
+    The app keeps its own routes, title and info; the contract's tags and `x-` extensions are added where the app
+    does not define them already.
+    """
+    target.webhooks.include_router(app.webhooks)
+    own_openapi = target.openapi
+    target.openapi_schema = None  # a document built before this call has no webhooks
+
+    def openapi() -> dict[str, Any]:
+        return as_declared(own_openapi())
+
+    target.openapi = openapi  # type: ignore[method-assign]
+
+
+def as_declared(schema: dict[str, Any]) -> dict[str, Any]:
+    """Put the contract's own declarations into a FastAPI document holding these webhooks (in place; returned)."""
     for key, path_item in schema.get("webhooks", {}).items():
         for method, operation in path_item.items():
-            declared = DECLARED[(key, method)]
-            operation["responses"] = {
-                status: response for status, response in operation["responses"].items() if status in declared.responses
-            }
+            declared = DECLARED.get((key, method))
+            if declared is None:
+                continue  # another webhook of the provider's app
+            operation["responses"] = copy.deepcopy(declared.responses)
             if not declared.summary:
                 operation.pop("summary", None)
             if not declared.operation_id:
@@ -271,10 +437,24 @@ def openapi() -> dict[str, Any]:
                 operation["parameters"] = copy.deepcopy(list(declared.parameters))
             for media_type, model in declared.other_bodies:
                 operation["requestBody"]["content"][media_type] = {"schema": _component(schema, model)}
+            if declared.request_body:
+                body = operation["requestBody"]
+                body.update({k: copy.deepcopy(v) for k, v in declared.request_body.items() if k != "content"})
+                for media_type, media in declared.request_body.get("content", {}).items():
+                    body["content"][media_type].update(copy.deepcopy(media))
     _drop_unreferenced(schema, ("HTTPValidationError", "ValidationError"))
     if SECURITY_SCHEMES:
         # The operations name these schemes in `security`; the document must define them.
-        schema.setdefault("components", {})["securitySchemes"] = copy.deepcopy(SECURITY_SCHEMES)
+        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes.update(
+            {name: copy.deepcopy(scheme) for name, scheme in SECURITY_SCHEMES.items() if name not in schemes}
+        )
+    named = {tag.get("name") for tag in schema.get("tags", [])}
+    tags = [copy.deepcopy(tag) for tag in app.openapi_tags or [] if tag.get("name") not in named]
+    if tags:
+        schema["tags"] = [*schema.get("tags", []), *tags]
+    for name, value in EXTENSIONS.items():
+        schema.setdefault(name, copy.deepcopy(value))
     return schema
 
 

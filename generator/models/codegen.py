@@ -84,7 +84,7 @@ MODEL_OPTIONS: dict[str, Any] = {
     "snake_case_field": True,
     "capitalise_enum_members": True,
     "use_schema_description": True,
-    "use_field_description": True,
+    "use_field_description": False,
     "keep_model_order": True,
     "formatters": [],
     # An optional property that is not nullable must refuse `null`: absent means MISSING, not None.
