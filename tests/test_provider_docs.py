@@ -15,6 +15,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from generator.spec.walk import operations
 
 from .conftest import EXAMPLE_KEYS, EXAMPLE_SPEC, Imported, generate_document
+from .roundtrip import check_annotations
 
 
 def _strings_under(value: Any, key: str) -> set[str]:
@@ -167,3 +168,24 @@ def test_include_webhooks_documents_the_same_on_every_request(example: Imported)
     first = client.get("/openapi.json").json()
     assert client.get("/openapi.json").json() == first
     assert example.webhooks.app.openapi() == example.webhooks.app.openapi()
+
+
+def test_every_annotation_of_the_example_schemas_is_in_the_app_document(example: Imported) -> None:
+    """Descriptions, titles (`EmailContact` on an inline branch), examples, formats (`email`), enums, constraints."""
+    assert check_annotations(example) == []
+
+
+def test_constraints_are_written_with_json_schema_names(example: Imported) -> None:
+    """A strict integer's `ge=1` is `minimum: 1` (Pydantic writes `ge` when a validator function wraps the type)."""
+    schema = example.models.LineItem.model_json_schema()["properties"]["quantity"]
+    assert schema["minimum"] == 1
+    assert "ge" not in schema
+
+
+def test_a_format_read_as_a_string_and_unique_items_are_documented(example: Imported) -> None:
+    schemas = example.webhooks.app.openapi()["components"]["schemas"]
+    assert schemas["EmailDeliveryStatusChangedPayload"]["properties"]["recipient"]["format"] == "email"
+    assert schemas["Customer"]["properties"]["tags"]["uniqueItems"] is True
+    assert schemas["PreferredContact"]["title"] == "EmailContact"
+    # Documented only: the model still reads the e-mail address as a plain string, and a repeated tag.
+    example.models.Customer.model_validate({"id": "c", "email": "e", "tags": ["a", "a"]})

@@ -53,7 +53,7 @@ class Bounce(BaseModel):
 class Customer(BaseModel):
     id: str
     email: str
-    tags: list[str] | MISSING = MISSING
+    tags: Annotated[list[str] | MISSING, Field(json_schema_extra={"uniqueItems": True})] = MISSING
     preferred_contact: Annotated[
         PreferredContact | PreferredContact1 | MISSING, Field(description="Exactly one way to reach the customer.")
     ] = MISSING
@@ -71,7 +71,7 @@ class CustomerEvent(BaseModel):
 class EmailDeliveryStatusChangedPayload(BaseModel):
     message_id: str
     status: Status1
-    recipient: str
+    recipient: Annotated[str, Field(json_schema_extra={"format": "email"})]
     bounce: Annotated[Bounce | None | MISSING, Field(description="Present when the message bounced.")] = MISSING
     changed_at: AwareDatetime
 
@@ -159,6 +159,9 @@ class PreferredContact(BaseModel):
     Exactly one way to reach the customer.
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={"title": "EmailContact"},
+    )
     email: str
 
 
@@ -167,6 +170,9 @@ class PreferredContact1(BaseModel):
     Exactly one way to reach the customer.
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={"title": "PhoneContact"},
+    )
     phone: str
 
 
