@@ -5,11 +5,13 @@ Every function returns a list of differences, empty when the two agree.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from generator.commands.fidelity.mutations import shape as _shape
-from generator.spec.walk import deref, inline_refs, operations
+from generator.spec.walk import deref, inline_refs, operations, reachable_schemas
 
 _COMPARED_FIELDS = ("operationId", "summary", "description", "tags", "deprecated")
 
@@ -105,3 +107,70 @@ def _compare(walk: _Walk, source: Any, model: Any, at: str) -> None:
         _compare(walk, left["properties"][name], right["properties"][name], f"{at.rstrip('/')}/{name}")
     if left["items"] is not None and right["items"] is not None:
         _compare(walk, left["items"], right["items"], f"{at.rstrip('/')}/[]")
+
+
+# What the round trip of schemas compares: the spec's words, formats, enums and constraints. Types, `required`,
+# `$ref` target names, defaults, discriminators and vendor extensions are not annotations compared here.
+ANNOTATIONS = ("description", "title", "examples", "example", "format", "enum", "const")
+CONSTRAINTS = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+)
+
+
+def annotation_differences(source_doc: dict[str, Any], source: str, app_doc: dict[str, Any], app: str) -> list[str]:
+    """Every annotation or constraint of the schemas reached from `source` that the app's schemas lack.
+
+    Both sides are read as sets of (keyword, value) over every schema object reachable from the body schema,
+    `$ref`s followed: where a value stands, and under which component name, is not compared. Numbers compare as
+    JSON Schema compares them (`0` is `0.0`), and a schema's `example: X` is kept as `examples: [X]` (OpenAPI 3.1's
+    keyword, which the models write): a produced `examples` list counts each of its items as an `example`; a
+    produced `const` counts as a one-value `enum`.
+    """
+    produced = {pair for _, pair in _annotations(app_doc, app)}
+    produced |= {
+        ("example", _canonical("example", item))
+        for _, schema in reachable_schemas(app_doc, app)
+        if isinstance(schema.get("examples"), list)
+        for item in schema["examples"]
+    }
+    # A one-value `enum` is a `Literal` in a model, which Pydantic writes as `const`.
+    produced |= {("enum", _canonical("enum", [json.loads(value)])) for keyword, value in produced if keyword == "const"}
+    missing = {f"{at}: {pair[0]} {pair[1]}" for at, pair in _annotations(source_doc, source) if pair not in produced}
+    return sorted(missing)
+
+
+def _annotations(document: dict[str, Any], pointer: str) -> Iterator[tuple[str, tuple[str, str]]]:
+    for at, schema in reachable_schemas(document, pointer):
+        for keyword in (*ANNOTATIONS, *CONSTRAINTS):
+            if keyword in schema:
+                yield at, (keyword, _canonical(keyword, schema[keyword]))
+
+
+def _canonical(keyword: str, value: Any) -> str:
+    if keyword == "enum" and isinstance(value, list):
+        # A nullable enum is an enum and a null branch in a model: null is compared by behaviour, not here.
+        value = sorted((v for v in value if v is not None), key=lambda v: json.dumps(v, sort_keys=True))
+    return json.dumps(_numbers(value), sort_keys=True)
+
+
+def _numbers(value: Any) -> Any:
+    """A JSON value with every integral float written as an integer (JSON Schema's `1.0` is `1`)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_numbers(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _numbers(item) for key, item in value.items()}
+    return value

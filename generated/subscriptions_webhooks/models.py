@@ -53,11 +53,10 @@ class Bounce(BaseModel):
 class Customer(BaseModel):
     id: str
     email: str
-    tags: list[str] | MISSING = MISSING
-    preferred_contact: PreferredContact | PreferredContact1 | MISSING = MISSING
-    """
-    Exactly one way to reach the customer.
-    """
+    tags: Annotated[list[str] | MISSING, Field(json_schema_extra={"uniqueItems": True})] = MISSING
+    preferred_contact: Annotated[
+        PreferredContact | PreferredContact1 | MISSING, Field(description="Exactly one way to reach the customer.")
+    ] = MISSING
     segments: list[Segment] | MISSING = MISSING
 
 
@@ -72,11 +71,8 @@ class CustomerEvent(BaseModel):
 class EmailDeliveryStatusChangedPayload(BaseModel):
     message_id: str
     status: Status1
-    recipient: str
-    bounce: Bounce | None | MISSING = MISSING
-    """
-    Present when the message bounced.
-    """
+    recipient: Annotated[str, Field(json_schema_extra={"format": "email"})]
+    bounce: Annotated[Bounce | None | MISSING, Field(description="Present when the message bounced.")] = MISSING
     changed_at: AwareDatetime
 
 
@@ -105,10 +101,7 @@ class LoginSuccess(BaseModel):
 
 
 class Money(BaseModel):
-    value: StrictInt
-    """
-    Amount in minor units (cents).
-    """
+    value: Annotated[StrictInt, Field(description="Amount in minor units (cents).")]
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
 
 
@@ -118,26 +111,19 @@ class NewSubscription(BaseModel):
     """
 
     username: Annotated[str, Field(min_length=1)]
-    monthly_fee: Annotated[StrictFloat, Field(ge=0.0)]
-    """
-    Monthly price in the account's currency.
-    """
+    monthly_fee: Annotated[StrictFloat, Field(description="Monthly price in the account's currency.", ge=0.0)]
     start_date: AwareDatetime
     plan: Plan
-    trial_ends_at: AwareDatetime | None | MISSING = MISSING
-    """
-    When the free trial ends; null when the plan has no trial.
-    """
+    trial_ends_at: Annotated[
+        AwareDatetime | None | MISSING, Field(description="When the free trial ends; null when the plan has no trial.")
+    ] = MISSING
 
 
 class OrderUpdated(BaseModel):
     order_id: str
     status: Status
     items: Annotated[list[LineItem], Field(min_length=1)]
-    shipping_address: Address | None | MISSING = MISSING
-    """
-    Null for digital orders.
-    """
+    shipping_address: Annotated[Address | None | MISSING, Field(description="Null for digital orders.")] = MISSING
     updated_at: AwareDatetime
 
 
@@ -157,10 +143,9 @@ class PaymentSucceeded(BaseModel):
 
 
 class PaymentEvent(RootModel[PaymentSucceeded | PaymentFailed]):
-    root: Annotated[PaymentSucceeded | PaymentFailed, Field(discriminator="status")]
-    """
-    The outcome of a payment attempt.
-    """
+    root: Annotated[
+        PaymentSucceeded | PaymentFailed, Field(description="The outcome of a payment attempt.", discriminator="status")
+    ]
 
 
 class Plan(StrEnum):
@@ -174,6 +159,9 @@ class PreferredContact(BaseModel):
     Exactly one way to reach the customer.
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={"title": "EmailContact"},
+    )
     email: str
 
 
@@ -182,6 +170,9 @@ class PreferredContact1(BaseModel):
     Exactly one way to reach the customer.
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={"title": "PhoneContact"},
+    )
     phone: str
 
 

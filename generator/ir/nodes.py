@@ -34,6 +34,8 @@ class RequestBody:
     model_name: str
     description: str | None
     required: bool
+    # What the media type object says beside its schema (`example`, `examples`, `encoding`), `$ref`s inlined.
+    media: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Response:
 
     status: str
     description: str
+    # The response object as the contract writes it (headers, content, links), `$ref`s inlined.
+    declaration: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,22 @@ class Webhook:
         if self.security is not None:
             extra["security"] = list(self.security)
         return extra
+
+    @property
+    def request_body_extra(self) -> dict[str, Any]:
+        """The request body's description and each media type's examples, which FastAPI's decorator cannot declare."""
+        extra: dict[str, Any] = {}
+        if self.bodies and self.bodies[0].description is not None:
+            extra["description"] = self.bodies[0].description
+        content = {body.media_type: body.media for body in self.bodies if body.media}
+        if content:
+            extra["content"] = content
+        return extra
+
+    @property
+    def declared_responses(self) -> dict[str, dict[str, Any]]:
+        """Each response object as the contract writes it, by status."""
+        return {response.status: response.declaration for response in self.responses}
 
     @property
     def security_alternatives(self) -> tuple[tuple[str, ...], ...] | None:
@@ -133,6 +153,11 @@ class Spec:
     webhooks: tuple[Webhook, ...]
     signature: SignatureScheme | None
     security_schemes: dict[str, Any] = field(default_factory=dict)
+    # `info` beyond title, version and description (contact, license, termsOfService, summary, `x-` keys).
+    info: dict[str, Any] = field(default_factory=dict)
+    # The document's top-level `tags`, with their descriptions, and its `x-` extensions (`x-webhook-signature`).
+    tags: tuple[dict[str, Any], ...] = ()
+    extensions: dict[str, Any] = field(default_factory=dict)
 
     @property
     def webhook_security_schemes(self) -> dict[str, Any]:

@@ -65,6 +65,9 @@ def build_spec(
         webhooks=tuple(webhooks),
         signature=root_signature,
         security_schemes=dict((document.get("components") or {}).get("securitySchemes") or {}),
+        info={k: v for k, v in info.items() if k not in ("title", "version", "description")},
+        tags=tuple(inline_refs(document, tag) for tag in document.get("tags") or () if isinstance(tag, dict)),
+        extensions={k: v for k, v in document.items() if k.startswith("x-") and k != "x-webhooks"},
     )
     return spec, problems
 
@@ -183,6 +186,7 @@ def _bodies(
                 model_name=models.class_for(schema_name),
                 description=body.get("description"),
                 required=bool(body.get("required", False)),
+                media=_media(document, (body.get("content") or {}).get(media_type)),
             )
         )
     return tuple(bodies)
@@ -194,8 +198,17 @@ def _responses(document: dict[str, Any], operation: dict[str, Any]) -> tuple[Res
     for status, declared in responses.items():
         response = deref(document, declared)
         description = response.get("description", "") if isinstance(response, dict) else ""
-        result.append(Response(status=str(status), description=str(description)))
+        written = inline_refs(document, response) if isinstance(response, dict) else {}
+        declaration = {"description": str(description), **{k: v for k, v in written.items() if k != "description"}}
+        result.append(Response(status=str(status), description=str(description), declaration=declaration))
     return tuple(result)
+
+
+def _media(document: dict[str, Any], media: Any) -> dict[str, Any]:
+    """A media type object without its schema (the model documents that), `$ref`s inlined."""
+    if not isinstance(media, dict):
+        return {}
+    return {key: inline_refs(document, value) for key, value in media.items() if key != "schema"}
 
 
 def _security(operation: dict[str, Any]) -> tuple[dict[str, list[str]], ...] | None:

@@ -84,7 +84,11 @@ MODEL_OPTIONS: dict[str, Any] = {
     "snake_case_field": True,
     "capitalise_enum_members": True,
     "use_schema_description": True,
-    "use_field_description": True,
+    # Descriptions as `Field(description=...)`: they reach `model_fields` and the JSON schema, not only a docstring.
+    "use_field_description": False,
+    # Keywords the models do not enforce but the provider's document must say (see normalize.DOCUMENTED_KEYWORDS).
+    "field_extra_keys_without_x_prefix": {"x-format", "x-uniqueItems"},
+    "model_extra_keys_without_x_prefix": {"x-title", "x-description", "x-examples", "x-example"},
     "keep_model_order": True,
     "formatters": [],
     # An optional property that is not nullable must refuse `null`: absent means MISSING, not None.

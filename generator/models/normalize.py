@@ -16,6 +16,7 @@ and never refuse what the contract allows. `for_contract` gives the schemas the 
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any
 
@@ -32,7 +33,8 @@ _ANNOTATIONS = frozenset({"title", "description", "examples", "example", "deprec
 def normalize(schemas: dict[str, Any]) -> dict[str, Any]:
     """Every component schema rewritten for the models (see the module docstring)."""
     cleaned = {
-        name: map_schema(schema, lambda node: _without_unfit_default(_clean(node))) for name, schema in schemas.items()
+        name: map_schema(schema, lambda node: _documented(_without_unfit_default(_clean(node))))
+        for name, schema in schemas.items()
     }
     loose = {name for name, schema in cleaned.items() if is_loose_object(schema)}
     typed = {name: {**schema, "type": "object"} if name in loose else schema for name, schema in cleaned.items()}
@@ -58,6 +60,27 @@ def for_contract(schemas: dict[str, Any]) -> dict[str, Any]:
 def _without_unfit_default(schema: dict[str, Any]) -> dict[str, Any]:
     # `title: str = 5` would not type-check; the validate stage warns about such a default.
     return schema if default_fits(schema) else {key: value for key, value in schema.items() if key != "default"}
+
+
+# What a model's JSON schema would not say by itself, for the provider's document: a `format` the model reads as a
+# plain string (`email`, `int64`), `uniqueItems` on a list, a schema's `title` (Pydantic titles a class with its
+# name) and examples (a property's are `Field(examples=...)`; a class's have no place of their own), and a
+# description that Python would clean as a docstring (indentation, the last newline). Each is copied under an `x-`
+# name (the source's own `x-` keys are gone by then); datamodel-code-generator writes it, without the prefix, into
+# `Field(json_schema_extra=...)` or the class's `model_config` (codegen's `*_extra_keys_without_x_prefix`). None of
+# them validates anything. The date and time formats are left out: the models type them by default, and Pydantic
+# writes those formats itself (with `--assert-formats` leaving one out, the document lacks it).
+DOCUMENTED_KEYWORDS = ("format", "uniqueItems", "title", "examples", "example")
+_TYPED_FORMATS = frozenset({"date", "date-time", "time"})
+
+
+def _documented(schema: dict[str, Any]) -> dict[str, Any]:
+    copied = {f"x-{key}": schema[key] for key in DOCUMENTED_KEYWORDS if key in schema}
+    if copied.get("x-format") in _TYPED_FORMATS:
+        del copied["x-format"]
+    if isinstance(schema.get("description"), str) and inspect.cleandoc(schema["description"]) != schema["description"]:
+        copied["x-description"] = schema["description"]
+    return {**schema, **copied} if copied else schema
 
 
 def _clean(schema: dict[str, Any]) -> dict[str, Any]:
