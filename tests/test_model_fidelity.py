@@ -87,7 +87,12 @@ BODIES: dict[str, Any] = {
     "author-nullable": {"type": "object", "properties": {"image": {"type": "string", "nullable": True}}},
     "formats": {
         "type": "object",
-        "properties": {"id": {"type": "string", "format": "uuid4"}, "at": {"type": "string", "format": "date-time"}},
+        "properties": {
+            "id": {"type": "string", "format": "uuid4"},
+            "at": {"type": "string", "format": "date-time"},
+            "day": {"type": "string", "format": "date"},
+            "clock": {"type": "string", "format": "time"},
+        },
     },
     # Pydantic's lax mode: an int takes "5" and true, a float "1.5" and true, a bool "true", 1 and "yes".
     "scalars": {
@@ -139,6 +144,14 @@ CASES = [
     ("restated", {"data": {"id": "one"}}, False),
     ("formats", {"id": "not-a-uuid", "at": "2026-11-27T10:00:00Z"}, True),
     ("formats", {"at": 12345}, False),
+    # RFC 3339: seconds, an offset, and `T` (or `t`); a date is a date only.
+    ("formats", {"at": "2026-11-27t10:00:00.123456789z", "day": "2026-11-27", "clock": "10:00:00+01:00"}, True),
+    ("formats", {"at": "2026-11-27T10:00Z"}, False),
+    ("formats", {"at": "2026-11-27 10:00:00Z"}, False),
+    ("formats", {"at": "2026-11-27T10:00:00"}, False),
+    ("formats", {"day": "2026-11-27T00:00:00Z"}, False),
+    ("formats", {"clock": "10:00Z"}, False),
+    ("formats", {"clock": "10:00:00"}, False),
     ("scalars", {"count": 5, "amount": 5, "flag": True}, True),
     ("scalars", {"count": 5.0, "amount": 1.5, "flag": False}, True),
     ("scalars", {"count": 1e20}, True),

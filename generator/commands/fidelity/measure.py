@@ -23,6 +23,7 @@ from ...errors import Problem
 from ...ir import Webhook
 from ...models.deviations import documented_webhooks
 from ...pipeline import Generated, generate
+from ...runtime._contract import format_checker
 from ...spec import pointers
 from ...spec.load import display_path
 from ..imported import import_generated
@@ -103,7 +104,7 @@ class FidelityReport:
 
 def judge(document: dict[str, Any], pointer: str, asserted_formats: frozenset[str]) -> jsonschema.Validator:
     """The source schema's validator, asserting the formats the models assert and no others."""
-    checker = jsonschema.FormatChecker(formats=sorted(asserted_formats))
+    checker = format_checker(sorted(asserted_formats))
     return source_validator(document, pointer, format_checker=checker)
 
 
