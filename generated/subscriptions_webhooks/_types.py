@@ -18,13 +18,13 @@ _TIME = re.compile(_FULL_TIME, re.ASCII)
 _DATE_TIME = re.compile(f"{_FULL_DATE}[Tt]{_FULL_TIME}", re.ASCII)
 
 
-def _rfc3339(pattern: re.Pattern[str], name: str) -> Any:
+def _rfc3339(pattern: re.Pattern[str], name: str, rule: str) -> Any:
     def check(value: Any) -> Any:
         # JSON carries dates and times as strings; Pydantic alone would read 12345 as a Unix time.
         if isinstance(value, int | float):
             raise ValueError(f"a {name} must be given as a string")
         if isinstance(value, str) and pattern.fullmatch(value) is None:
-            raise ValueError(f"not an RFC 3339 {name}")
+            raise ValueError(f"not an RFC 3339 {name}{rule}")
         return value
 
     return BeforeValidator(check)
@@ -38,9 +38,11 @@ def _integral_float_as_int(value: Any) -> Any:
     return value
 
 
-AwareDatetime = Annotated[_AwareDatetime, _rfc3339(_DATE_TIME, "date-time")]
-date = Annotated[_datetime.date, _rfc3339(_DATE, "date")]
-time = Annotated[_datetime.time, _rfc3339(_TIME, "time")]
+AwareDatetime = Annotated[
+    _AwareDatetime, _rfc3339(_DATE_TIME, "date-time", " (YYYY-MM-DDThh:mm:ss, then Z or a timezone offset)")
+]
+date = Annotated[_datetime.date, _rfc3339(_DATE, "date", " (YYYY-MM-DD)")]
+time = Annotated[_datetime.time, _rfc3339(_TIME, "time", " (hh:mm:ss, then Z or a timezone offset)")]
 # JSON Schema's `integer`: a whole number, also written `5.0`; never `"5"` or `true` (Pydantic's `int` takes both).
 StrictInt = Annotated[int, Strict(), BeforeValidator(_integral_float_as_int)]
 # JSON Schema's `number`: an integer or a float; never `"1.5"` or `true`. Pydantic's strict float is exactly that.
