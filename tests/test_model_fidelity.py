@@ -337,3 +337,60 @@ def test_no_deviation_is_left_undocumented(causes: Imported) -> None:
 def test_the_generated_package_names_no_extension(causes: Imported) -> None:
     code = Path(causes.models.__file__).read_text(encoding="utf-8")
     assert "x-enum-descriptions" not in code
+
+
+NAMES_SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Names", "version": "1.0.0"},
+    "components": {
+        "schemas": {
+            "Order": {
+                "type": "object",
+                "properties": {
+                    "status": {"type": "string", "enum": ["open", "closed"]},
+                    "refund": {
+                        "type": "object",
+                        "properties": {"reason": {"type": "string", "enum": ["damaged", "late"]}},
+                    },
+                    "contact": {
+                        "oneOf": [
+                            {"type": "object", "required": ["email"], "properties": {"email": {"type": "string"}}},
+                            {"type": "object", "required": ["phone"], "properties": {"phone": {"type": "string"}}},
+                        ]
+                    },
+                },
+            },
+            "Shipment": {"type": "object", "properties": {"status": {"type": "string", "enum": ["sent"]}}},
+        }
+    },
+    "webhooks": {
+        "order.updated": {
+            "post": {
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Order"}}}},
+                "responses": {"200": {"description": "ok"}},
+            }
+        },
+        "shipment.sent": {
+            "post": {
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Shipment"}}}},
+                "responses": {"200": {"description": "ok"}},
+            }
+        },
+    },
+}
+
+
+def test_inline_models_are_named_from_where_they_stand_and_a_number_is_warned(tmp_path: Path) -> None:
+    names = generate_document(tmp_path, NAMES_SPEC, "names_webhooks")
+    models = names.models
+    order = models.Order.model_validate({"status": "open", "refund": {"reason": "late"}, "contact": {"phone": "1"}})
+    assert order.status is models.OrderStatus.OPEN
+    assert type(order.refund) is models.OrderRefund
+    assert order.refund.reason is models.OrderRefundReason.LATE
+    assert type(order.contact) is models.OrderContact1
+    assert models.Shipment.model_validate({"status": "sent"}).status is models.ShipmentStatus.SENT
+    assert not hasattr(models, "Status1")
+    numbered = [p for p in names.generated.warnings if "named with a number" in p.message]
+    assert [(p.pointer, p.message.split(":")[0]) for p in numbered] == [
+        ("/components/schemas/Order/properties/contact/oneOf/1", "model OrderContact1 is named with a number")
+    ]

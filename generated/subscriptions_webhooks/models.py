@@ -14,12 +14,6 @@ from ._contract import contract_check
 from ._types import AwareDatetime, StrictFloat, StrictInt
 
 
-class Action(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    DELETED = "deleted"
-
-
 class Address(BaseModel):
     line1: str
     line2: str | MISSING = MISSING
@@ -32,7 +26,7 @@ class Alert(BaseModel):
         extra="forbid",
     )
     alert_id: str
-    severity: Severity
+    severity: AlertSeverity
     metric: str
     value: StrictFloat
     threshold: StrictFloat
@@ -41,20 +35,17 @@ class Alert(BaseModel):
     resolved_at: AwareDatetime | None | MISSING = MISSING
 
 
-class Bounce(BaseModel):
-    """
-    Present when the message bounced.
-    """
-
-    kind: Kind
-    diagnostic: str
+class AlertSeverity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
 
 
 class Customer(BaseModel):
     id: str
     email: str
     tags: list[str] | MISSING = MISSING
-    preferred_contact: PreferredContact | PreferredContact1 | MISSING = MISSING
+    preferred_contact: CustomerPreferredContact | CustomerPreferredContact1 | MISSING = MISSING
     """
     Exactly one way to reach the customer.
     """
@@ -64,32 +55,64 @@ class Customer(BaseModel):
 class CustomerEvent(BaseModel):
     _hookgen_contract = contract_check("/$defs/~1components~1schemas~1CustomerEvent")
     object: Literal["customer_event"]
-    action: Action
+    action: CustomerEventAction
     customer: Customer
     occurred_at: AwareDatetime
 
 
+class CustomerEventAction(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+
+
+class CustomerPreferredContact(BaseModel):
+    """
+    Exactly one way to reach the customer.
+    """
+
+    email: str
+
+
+class CustomerPreferredContact1(BaseModel):
+    """
+    Exactly one way to reach the customer.
+    """
+
+    phone: str
+
+
 class EmailDeliveryStatusChangedPayload(BaseModel):
     message_id: str
-    status: Status1
+    status: EmailDeliveryStatusChangedPayloadStatus
     recipient: str
-    bounce: Bounce | None | MISSING = MISSING
+    bounce: EmailDeliveryStatusChangedPayloadBounce | None | MISSING = MISSING
     """
     Present when the message bounced.
     """
     changed_at: AwareDatetime
 
 
-class FailureCode(StrEnum):
-    CARD_DECLINED = "card_declined"
-    INSUFFICIENT_FUNDS = "insufficient_funds"
-    EXPIRED_CARD = "expired_card"
-    PROCESSING_ERROR = "processing_error"
+class EmailDeliveryStatusChangedPayloadBounce(BaseModel):
+    """
+    Present when the message bounced.
+    """
+
+    kind: EmailDeliveryStatusChangedPayloadBounceKind
+    diagnostic: str
 
 
-class Kind(StrEnum):
+class EmailDeliveryStatusChangedPayloadBounceKind(StrEnum):
     HARD = "hard"
     SOFT = "soft"
+
+
+class EmailDeliveryStatusChangedPayloadStatus(StrEnum):
+    QUEUED = "queued"
+    DELIVERED = "delivered"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+    DEFERRED = "deferred"
 
 
 class LineItem(BaseModel):
@@ -132,7 +155,7 @@ class NewSubscription(BaseModel):
 
 class OrderUpdated(BaseModel):
     order_id: str
-    status: Status
+    status: OrderUpdatedStatus
     items: Annotated[list[LineItem], Field(min_length=1)]
     shipping_address: Address | None | MISSING = MISSING
     """
@@ -141,12 +164,27 @@ class OrderUpdated(BaseModel):
     updated_at: AwareDatetime
 
 
+class OrderUpdatedStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
 class PaymentFailed(BaseModel):
     status: Literal["failed"]
     payment_id: str
     amount: Money
-    failure_code: FailureCode
+    failure_code: PaymentFailedFailureCode
     failure_message: str | None | MISSING = MISSING
+
+
+class PaymentFailedFailureCode(StrEnum):
+    CARD_DECLINED = "card_declined"
+    INSUFFICIENT_FUNDS = "insufficient_funds"
+    EXPIRED_CARD = "expired_card"
+    PROCESSING_ERROR = "processing_error"
 
 
 class PaymentSucceeded(BaseModel):
@@ -169,22 +207,6 @@ class Plan(StrEnum):
     ENTERPRISE = "enterprise"
 
 
-class PreferredContact(BaseModel):
-    """
-    Exactly one way to reach the customer.
-    """
-
-    email: str
-
-
-class PreferredContact1(BaseModel):
-    """
-    Exactly one way to reach the customer.
-    """
-
-    phone: str
-
-
 class Segment(BaseModel):
     """
     A customer segment; segments nest.
@@ -192,28 +214,6 @@ class Segment(BaseModel):
 
     name: str
     children: list[Segment] | MISSING = MISSING
-
-
-class Severity(StrEnum):
-    INFO = "info"
-    WARNING = "warning"
-    CRITICAL = "critical"
-
-
-class Status(StrEnum):
-    PENDING = "pending"
-    PAID = "paid"
-    SHIPPED = "shipped"
-    DELIVERED = "delivered"
-    CANCELLED = "cancelled"
-
-
-class Status1(StrEnum):
-    QUEUED = "queued"
-    DELIVERED = "delivered"
-    BOUNCED = "bounced"
-    COMPLAINED = "complained"
-    DEFERRED = "deferred"
 
 
 Segment.model_rebuild()
