@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.commands.fidelity.judge import source_validator
-from generator.commands.fidelity.measure import WebhookFidelity, accepts, measure_webhook
+from generator.commands.fidelity.measure import WebhookFidelity, accepts, judge, measure_webhook
 from generator.commands.imported import import_generated
 from generator.ir import Webhook
 from generator.pipeline import Generated, generate
@@ -54,10 +53,11 @@ class Imported:
         return next(webhook for webhook in self.generated.spec.webhooks if webhook.key == key)
 
     def verdicts(self, key: str, payload: Any) -> tuple[bool, bool]:
-        """Whether the source schema takes a payload of this webhook, and whether its model does."""
+        """Whether the source schema takes a payload of this webhook (asserting the formats the models assert), and
+        whether its model does."""
         webhook = self.webhook(key)
         assert webhook.body is not None
-        valid = source_validator(self.document, webhook.body.schema_pointer).is_valid(payload)
+        valid = judge(self.document, webhook.body.schema_pointer, self.generated.asserted_formats).is_valid(payload)
         return valid, accepts(self.model(webhook), payload)
 
     def drawn(self, key: str) -> WebhookFidelity:

@@ -74,3 +74,9 @@ def test_the_package_ships_the_module_verbatim() -> None:
     copied = (ROOT / "generated" / "subscriptions_webhooks" / "_contract.py").read_text(encoding="utf-8")
     source = (ROOT / "generator" / "runtime" / "_contract.py").read_text(encoding="utf-8")
     assert copied == f"# {MARKER}\n{source}"
+
+
+@pytest.mark.parametrize(("value", "valid"), [("10:00:00Z", True), ("10:00:00.5+01:00", True), ("10:00:00", False)])
+def test_a_time_is_judged_as_json_schema_2020_12_means_it(value: str, valid: bool) -> None:
+    # jsonschema's FormatChecker(formats=["time"]) picks draft 3's `%H:%M:%S`, which refuses an offset and wants none.
+    assert _contract.format_checker(["time"]).conforms(value, "time") is valid

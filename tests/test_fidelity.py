@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import pydantic
 import pytest
 
 from generator.commands import cli
@@ -15,7 +17,7 @@ from generator.commands.fidelity import measure as fidelity
 from generator.commands.fidelity.judge import webhooks_with_bodies
 from generator.commands.fidelity.mutations import mutations
 
-from .conftest import EXAMPLE_KEYS, EXAMPLE_SPEC, ROOT, Imported, generate_and_import
+from .conftest import EXAMPLE_KEYS, EXAMPLE_SPEC, ROOT, Imported, generate_and_import, generate_document
 
 NAIVE = "2026-11-27T10:00:00"  # a date-time without an offset: RFC 3339 requires one
 LOGIN = {"user_id": 7, "username": "ada"}
@@ -134,3 +136,109 @@ def test_mutations_give_scalars_the_types_pydantic_lax_mode_would_take(value: An
     changed = [payload["x"] for _, payload in mutations({}, schema, {"x": value}) if "x" in payload]
     assert changed[: len(wrong)] == wrong
     assert [type(v) for v in changed[: len(wrong)]] == [type(v) for v in wrong]
+
+
+CAUSES_SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Causes", "version": "1.0.0"},
+    "webhooks": {
+        "event": {
+            "post": {
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["count", "flag", "at", "contact"],
+                                "properties": {
+                                    "count": {"type": "integer"},
+                                    "flag": {"type": "boolean"},
+                                    "at": {"type": "string", "format": "date-time"},
+                                    "day": {"type": "string", "format": "date"},
+                                    "contact": {
+                                        "oneOf": [
+                                            {
+                                                "type": "object",
+                                                "required": ["email"],
+                                                "properties": {"email": {"type": "string"}},
+                                            },
+                                            {
+                                                "type": "object",
+                                                "required": ["phone"],
+                                                "properties": {"phone": {"type": "string"}},
+                                            },
+                                        ]
+                                    },
+                                },
+                                "examples": [
+                                    {
+                                        "count": 5,
+                                        "flag": True,
+                                        "at": "2026-11-27T10:00:00Z",
+                                        "day": "2026-11-27",
+                                        "contact": {"email": "e"},
+                                    }
+                                ],
+                            }
+                        }
+                    }
+                },
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+    },
+}
+
+
+class _Lax(pydantic.BaseModel):
+    """What a model in Pydantic's lax mode, with a plain union, would read: the causes fidelity must name."""
+
+    count: int
+    flag: bool
+    at: datetime.datetime
+    day: datetime.date | None = None
+    contact: dict[str, Any]
+
+
+def test_the_table_counts_disagreements_by_cause(tmp_path: Path) -> None:
+    causes = generate_document(tmp_path, CAUSES_SPEC, "causes_webhooks")
+    [webhook] = causes.generated.spec.webhooks
+    lax = fidelity.measure_webhook(causes.generated, webhook, _Lax, count=5, seconds=20)
+    found = dict(lax.by_cause)
+    for kind in (
+        "numeric string",
+        "boolean for a number",
+        "integer for a boolean",
+        "string for a boolean",
+        "date-time without seconds",
+        "date-time with a space",
+        "epoch number",
+        "date-time for a date",
+        "two oneOf branches",
+    ):
+        assert found.get(kind, 0) > 0, kind
+    report = fidelity.FidelityReport("causes.yaml", ("date", "date-time", "time"), (lax,))
+    table = fidelity.render_table(report)
+    assert any(line.split()[:2] == ["numeric", "string"] for line in table.splitlines())
+    assert report.as_json()["by_cause"]["epoch number"]["disagreements"] == found["epoch number"]
+    # The generated model refuses every one of them.
+    generated = fidelity.measure_webhook(causes.generated, webhook, causes.model(webhook), count=5, seconds=20)
+    assert generated.mutations >= lax.mutations > 0
+    assert generated.by_cause == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "loose"),
+    [
+        (
+            "2026-11-27T10:00:00.5+01:00",
+            ["2026-11-27T10:00+01:00", "2026-11-27T10:00:00.5", "2026-11-27 10:00:00.5+01:00"],
+        ),
+        ("2026-11-27", ["2026-11-27T00:00:00Z"]),
+        ("10:00:00Z", ["10:00Z", "10:00:00"]),
+    ],
+)
+def test_mutations_give_dates_the_forms_rfc_3339_refuses(value: str, loose: list[Any]) -> None:
+    schema = {"type": "object", "properties": {"x": {}}}
+    changed = [payload["x"] for _, payload in mutations({}, schema, {"x": value}) if isinstance(payload.get("x"), str)]
+    assert [v for v in changed if v in loose] == loose

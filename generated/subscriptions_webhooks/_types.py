@@ -2,18 +2,32 @@
 """Types the models use where Pydantic's own would accept more than the contract allows."""
 
 import datetime as _datetime
+import re
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime as _AwareDatetime
-from pydantic import BeforeValidator, GetJsonSchemaHandler, GetPydanticSchema, Strict
-from pydantic.json_schema import JsonSchemaValue
+from pydantic import BeforeValidator, Strict
+
+# RFC 3339 (what JSON Schema's `date`, `time` and `date-time` mean): seconds and an offset are required, `T` separates
+# date and time (either case, as `Z`). Pydantic alone also reads `2020-01-01 00:00Z`, `10:00` and a date-time as a
+# date. Day ranges, and what a datetime can hold, Pydantic checks after this.
+_FULL_DATE = r"\d{4}-(?:0[1-9]|1[0-2])-\d{2}"
+_FULL_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
+_DATE = re.compile(_FULL_DATE, re.ASCII)
+_TIME = re.compile(_FULL_TIME, re.ASCII)
+_DATE_TIME = re.compile(f"{_FULL_DATE}[Tt]{_FULL_TIME}", re.ASCII)
 
 
-def _not_a_number(value: Any) -> Any:
-    # JSON carries dates and times as strings; Pydantic alone would read 12345 as a Unix time.
-    if isinstance(value, int | float):
-        raise ValueError("a date or time must be given as a string")
-    return value
+def _rfc3339(pattern: re.Pattern[str], name: str, rule: str) -> Any:
+    def check(value: Any) -> Any:
+        # JSON carries dates and times as strings; Pydantic alone would read 12345 as a Unix time.
+        if isinstance(value, int | float):
+            raise ValueError(f"a {name} must be given as a string")
+        if isinstance(value, str) and pattern.fullmatch(value) is None:
+            raise ValueError(f"not an RFC 3339 {name}{rule}")
+        return value
+
+    return BeforeValidator(check)
 
 
 def _integral_float_as_int(value: Any) -> Any:
@@ -24,31 +38,13 @@ def _integral_float_as_int(value: Any) -> Any:
     return value
 
 
-# Pydantic names a constraint it cannot place inside a validator function (`ge`); JSON Schema names it `minimum`.
-_JSON_SCHEMA_NAMES = {
-    "ge": "minimum",
-    "le": "maximum",
-    "gt": "exclusiveMinimum",
-    "lt": "exclusiveMaximum",
-    "multiple_of": "multipleOf",
-}
-
-
-def _json_schema_names(schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-    """The JSON schema Pydantic writes, with its constraint names written as JSON Schema's keywords."""
-    return {_JSON_SCHEMA_NAMES.get(key, key): value for key, value in handler(schema).items()}
-
-
-AwareDatetime = Annotated[_AwareDatetime, BeforeValidator(_not_a_number)]
-date = Annotated[_datetime.date, BeforeValidator(_not_a_number)]
-time = Annotated[_datetime.time, BeforeValidator(_not_a_number)]
-# JSON Schema's `integer`: a whole number, also written `5.0`; never `"5"` or `true` (Pydantic's `int` takes both).
-StrictInt = Annotated[
-    int,
-    Strict(),
-    BeforeValidator(_integral_float_as_int),
-    GetPydanticSchema(get_pydantic_json_schema=_json_schema_names),
+AwareDatetime = Annotated[
+    _AwareDatetime, _rfc3339(_DATE_TIME, "date-time", " (YYYY-MM-DDThh:mm:ss, then Z or a timezone offset)")
 ]
+date = Annotated[_datetime.date, _rfc3339(_DATE, "date", " (YYYY-MM-DD)")]
+time = Annotated[_datetime.time, _rfc3339(_TIME, "time", " (hh:mm:ss, then Z or a timezone offset)")]
+# JSON Schema's `integer`: a whole number, also written `5.0`; never `"5"` or `true` (Pydantic's `int` takes both).
+StrictInt = Annotated[int, Strict(), BeforeValidator(_integral_float_as_int)]
 # JSON Schema's `number`: an integer or a float; never `"1.5"` or `true`. Pydantic's strict float is exactly that.
 StrictFloat = Annotated[float, Strict()]
 # JSON Schema's `boolean`: `true` or `false`; never `"true"`, `1` or `"yes"`.

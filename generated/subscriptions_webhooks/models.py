@@ -14,12 +14,6 @@ from ._contract import contract_check
 from ._types import AwareDatetime, StrictFloat, StrictInt
 
 
-class Action(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    DELETED = "deleted"
-
-
 class Address(BaseModel):
     line1: str
     line2: str | MISSING = MISSING
@@ -32,7 +26,7 @@ class Alert(BaseModel):
         extra="forbid",
     )
     alert_id: str
-    severity: Severity
+    severity: AlertSeverity
     metric: str
     value: StrictFloat
     threshold: StrictFloat
@@ -41,51 +35,84 @@ class Alert(BaseModel):
     resolved_at: AwareDatetime | None | MISSING = MISSING
 
 
-class Bounce(BaseModel):
-    """
-    Present when the message bounced.
-    """
-
-    kind: Kind
-    diagnostic: str
+class AlertSeverity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
 
 
 class Customer(BaseModel):
     id: str
     email: str
-    tags: Annotated[list[str] | MISSING, Field(json_schema_extra={"uniqueItems": True})] = MISSING
-    preferred_contact: Annotated[
-        PreferredContact | PreferredContact1 | MISSING, Field(description="Exactly one way to reach the customer.")
-    ] = MISSING
+    tags: list[str] | MISSING = MISSING
+    preferred_contact: CustomerPreferredContact | CustomerPreferredContact1 | MISSING = MISSING
+    """
+    Exactly one way to reach the customer.
+    """
     segments: list[Segment] | MISSING = MISSING
 
 
 class CustomerEvent(BaseModel):
     _hookgen_contract = contract_check("/$defs/~1components~1schemas~1CustomerEvent")
     object: Literal["customer_event"]
-    action: Action
+    action: CustomerEventAction
     customer: Customer
     occurred_at: AwareDatetime
 
 
+class CustomerEventAction(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+
+
+class CustomerPreferredContact(BaseModel):
+    """
+    Exactly one way to reach the customer.
+    """
+
+    email: str
+
+
+class CustomerPreferredContact1(BaseModel):
+    """
+    Exactly one way to reach the customer.
+    """
+
+    phone: str
+
+
 class EmailDeliveryStatusChangedPayload(BaseModel):
     message_id: str
-    status: Status1
-    recipient: Annotated[str, Field(json_schema_extra={"format": "email"})]
-    bounce: Annotated[Bounce | None | MISSING, Field(description="Present when the message bounced.")] = MISSING
+    status: EmailDeliveryStatusChangedPayloadStatus
+    recipient: str
+    bounce: EmailDeliveryStatusChangedPayloadBounce | None | MISSING = MISSING
+    """
+    Present when the message bounced.
+    """
     changed_at: AwareDatetime
 
 
-class FailureCode(StrEnum):
-    CARD_DECLINED = "card_declined"
-    INSUFFICIENT_FUNDS = "insufficient_funds"
-    EXPIRED_CARD = "expired_card"
-    PROCESSING_ERROR = "processing_error"
+class EmailDeliveryStatusChangedPayloadBounce(BaseModel):
+    """
+    Present when the message bounced.
+    """
+
+    kind: EmailDeliveryStatusChangedPayloadBounceKind
+    diagnostic: str
 
 
-class Kind(StrEnum):
+class EmailDeliveryStatusChangedPayloadBounceKind(StrEnum):
     HARD = "hard"
     SOFT = "soft"
+
+
+class EmailDeliveryStatusChangedPayloadStatus(StrEnum):
+    QUEUED = "queued"
+    DELIVERED = "delivered"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+    DEFERRED = "deferred"
 
 
 class LineItem(BaseModel):
@@ -101,7 +128,10 @@ class LoginSuccess(BaseModel):
 
 
 class Money(BaseModel):
-    value: Annotated[StrictInt, Field(description="Amount in minor units (cents).")]
+    value: StrictInt
+    """
+    Amount in minor units (cents).
+    """
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
 
 
@@ -111,28 +141,50 @@ class NewSubscription(BaseModel):
     """
 
     username: Annotated[str, Field(min_length=1)]
-    monthly_fee: Annotated[StrictFloat, Field(description="Monthly price in the account's currency.", ge=0.0)]
+    monthly_fee: Annotated[StrictFloat, Field(ge=0.0)]
+    """
+    Monthly price in the account's currency.
+    """
     start_date: AwareDatetime
     plan: Plan
-    trial_ends_at: Annotated[
-        AwareDatetime | None | MISSING, Field(description="When the free trial ends; null when the plan has no trial.")
-    ] = MISSING
+    trial_ends_at: AwareDatetime | None | MISSING = MISSING
+    """
+    When the free trial ends; null when the plan has no trial.
+    """
 
 
 class OrderUpdated(BaseModel):
     order_id: str
-    status: Status
+    status: OrderUpdatedStatus
     items: Annotated[list[LineItem], Field(min_length=1)]
-    shipping_address: Annotated[Address | None | MISSING, Field(description="Null for digital orders.")] = MISSING
+    shipping_address: Address | None | MISSING = MISSING
+    """
+    Null for digital orders.
+    """
     updated_at: AwareDatetime
+
+
+class OrderUpdatedStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
 
 
 class PaymentFailed(BaseModel):
     status: Literal["failed"]
     payment_id: str
     amount: Money
-    failure_code: FailureCode
+    failure_code: PaymentFailedFailureCode
     failure_message: str | None | MISSING = MISSING
+
+
+class PaymentFailedFailureCode(StrEnum):
+    CARD_DECLINED = "card_declined"
+    INSUFFICIENT_FUNDS = "insufficient_funds"
+    EXPIRED_CARD = "expired_card"
+    PROCESSING_ERROR = "processing_error"
 
 
 class PaymentSucceeded(BaseModel):
@@ -143,37 +195,16 @@ class PaymentSucceeded(BaseModel):
 
 
 class PaymentEvent(RootModel[PaymentSucceeded | PaymentFailed]):
-    root: Annotated[
-        PaymentSucceeded | PaymentFailed, Field(description="The outcome of a payment attempt.", discriminator="status")
-    ]
+    root: Annotated[PaymentSucceeded | PaymentFailed, Field(discriminator="status")]
+    """
+    The outcome of a payment attempt.
+    """
 
 
 class Plan(StrEnum):
     STARTER = "starter"
     PRO = "pro"
     ENTERPRISE = "enterprise"
-
-
-class PreferredContact(BaseModel):
-    """
-    Exactly one way to reach the customer.
-    """
-
-    model_config = ConfigDict(
-        json_schema_extra={"title": "EmailContact"},
-    )
-    email: str
-
-
-class PreferredContact1(BaseModel):
-    """
-    Exactly one way to reach the customer.
-    """
-
-    model_config = ConfigDict(
-        json_schema_extra={"title": "PhoneContact"},
-    )
-    phone: str
 
 
 class Segment(BaseModel):
@@ -183,28 +214,6 @@ class Segment(BaseModel):
 
     name: str
     children: list[Segment] | MISSING = MISSING
-
-
-class Severity(StrEnum):
-    INFO = "info"
-    WARNING = "warning"
-    CRITICAL = "critical"
-
-
-class Status(StrEnum):
-    PENDING = "pending"
-    PAID = "paid"
-    SHIPPED = "shipped"
-    DELIVERED = "delivered"
-    CANCELLED = "cancelled"
-
-
-class Status1(StrEnum):
-    QUEUED = "queued"
-    DELIVERED = "delivered"
-    BOUNCED = "bounced"
-    COMPLAINED = "complained"
-    DEFERRED = "deferred"
 
 
 Segment.model_rebuild()

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem
+from ..errors import Level, Problem
+from ..spec import pointers
 from .prepare import ModelInput
 
 
@@ -26,6 +27,7 @@ class Models:
 
     code: str
     class_names: dict[str, str]
+    numbered: tuple[tuple[str, str], ...] = ()  # (class name, JSON pointer) of inline models named with a number
 
     def class_for(self, schema_name: str) -> str:
         """The class generated for a component schema."""
@@ -90,6 +92,9 @@ MODEL_OPTIONS: dict[str, Any] = {
     "field_extra_keys_without_x_prefix": {"x-format", "x-uniqueItems"},
     "model_extra_keys_without_x_prefix": {"x-title", "x-description", "x-examples", "x-example"},
     "keep_model_order": True,
+    # An inline enum or object is named from where it stands (`OrderRefundReason`, not `Reason1`); a number is the
+    # last resort, and each is a warning (see `numbered_warnings`).
+    "naming_strategy": "parent-prefixed",
     "formatters": [],
     # An optional property that is not nullable must refuse `null`: absent means MISSING, not None.
     "use_missing_sentinel": True,
@@ -161,10 +166,26 @@ def generate_models(
     if not (model_input.document.get("components") or {}).get("schemas"):
         return Models(code="", class_names={}), []
     try:
-        return _generate(model_input, {**model_options(asserted_formats), **check_options(checks or {})}), []
+        models = _generate(model_input, {**model_options(asserted_formats), **check_options(checks or {})})
     except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem
         problem = Problem(root_file, None, "", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
         return None, [problem]
+    return models, numbered_warnings(models, root_file)
+
+
+def numbered_warnings(models: Models, root_file: str) -> list[Problem]:
+    """One warning per inline model whose name needed a number: two schemas standing at one place's name."""
+    return [
+        Problem(
+            root_file,
+            None,
+            pointer,
+            f"model {name} is named with a number: another inline schema here takes {name.rstrip('0123456789')} "
+            "(a component schema would give it a name of its own)",
+            Level.WARNING,
+        )
+        for name, pointer in models.numbered
+    ]
 
 
 def _generate(model_input: ModelInput, options: dict[str, Any]) -> Models:
@@ -198,7 +219,19 @@ def _generate(model_input: ModelInput, options: dict[str, Any]) -> Models:
         for entry in entries
         if entry["source_path"][:2] == ["components", "schemas"] and len(entry["source_path"]) == 3
     }
-    return Models(code=_without_header(code), class_names=class_names)
+    named = {entry["class_name"] for entry in entries}
+    numbered = tuple(
+        (entry["class_name"], pointers.join("", *entry["source_path"]))
+        for entry in entries
+        if _numbered(entry["class_name"], entry["source_path"], named)
+    )
+    return Models(code=_without_header(code), class_names=class_names, numbered=numbered)
+
+
+def _numbered(name: str, source_path: list[str], named: set[str]) -> bool:
+    """A class name with a number the schema's own name does not have, whose name without it is taken."""
+    base = name.rstrip("0123456789")
+    return base != name and base in named and not (source_path and source_path[-1] == name)
 
 
 def _without_header(code: str) -> str:

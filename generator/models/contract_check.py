@@ -217,7 +217,40 @@ def _unexpressed(schema: dict[str, Any], components: dict[str, Any]) -> bool:
     if UNEXPRESSED & keywords or schema.get("uniqueItems") is True:
         return True
     # anyOf alone is a union; beside other keywords, each must hold as well.
-    return "anyOf" in schema and bool(set(schema) - _ANNOTATIONS - {"anyOf"} - {"discriminator"})
+    if "anyOf" in schema and bool(set(schema) - _ANNOTATIONS - {"anyOf"} - {"discriminator"}):
+        return True
+    return _read_more_widely(schema)
+
+
+def _read_more_widely(schema: dict[str, Any]) -> bool:
+    """Whether the model datamodel-code-generator writes for this schema takes values the schema refuses.
+
+    - an `enum` or `const` holding a number, a boolean, an object or an array: an `IntEnum` reads `"2"`, `Literal[1]`
+      and an `Enum` of `1` read `true` (and `true`'s read `1`), and an object or array `const` is typed by its shape;
+    - a `$ref` beside other keywords: JSON Schema applies both, the model merges them (`additionalProperties: false`
+      beside a `$ref` refuses the target's properties; `type: [object, null]` does not make the target nullable);
+    - `null` in a `type` list beside an `enum` that lacks it (the model writes `Enum | None`);
+    - a `required` name that `properties` does not declare (the model does not require it);
+    - a property whose schema is `false`, or a map without `type` (the model types either `Any`).
+    """
+    enum = schema.get("enum")
+    values: list[Any] = list(enum) if isinstance(enum, list) else []
+    if "const" in schema:
+        values = [*values, schema["const"]]
+    if any(value is not None and not isinstance(value, str) for value in values):
+        return True
+    if "$ref" in schema and set(schema) - _ANNOTATIONS - {"$ref", "discriminator"}:
+        return True
+    types = schema.get("type")
+    if isinstance(types, list) and "null" in types and "enum" in schema and None not in values:
+        return True
+    declared = schema.get("properties")
+    properties: dict[str, Any] = declared if isinstance(declared, dict) else {}
+    if "type" not in schema and not properties and isinstance(schema.get("additionalProperties"), dict):
+        return True
+    if set(schema.get("required") or []) - set(properties):
+        return True
+    return any(value is False for value in properties.values())
 
 
 def _one_branch_or_null(branches: Any) -> bool:

@@ -21,9 +21,13 @@ def find_deviations(bundle: Bundle, body_pointers: dict[BodyKey, str]) -> list[P
     """One warning per schema the models read differently, naming every webhook that reaches it."""
     reached_by: dict[tuple[str, str], set[str]] = {}
     for (key, _, _), pointer in body_pointers.items():
-        # Below the root, normalize.py keeps such schemas faithful; a payload itself must be a class.
+        # Below the root, normalize.py keeps such schemas faithful. A body itself is read as an object, on purpose: its
+        # handler is given a class with attributes, and a schema that lists properties describes objects (README).
         if _loose_payload(bundle.document, pointers.resolve(bundle.document, pointer)):
-            message = "`properties` without `type`: the payload may be any JSON value, the model reads objects only"
+            message = (
+                "`properties` without `type`: the schema also allows a body that is not an object, which the receiver "
+                "refuses (422); write `type: object` if the body is always one"
+            )
             reached_by.setdefault((pointer, message), set()).add(key)
         for at, schema in reachable_schemas(bundle.document, pointer):
             for place, message in _check(bundle.document, at, schema):

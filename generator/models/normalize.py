@@ -6,11 +6,13 @@ and never refuse what the contract allows. `for_contract` gives the schemas the 
 - `properties` without `type` describes objects but accepts any other JSON value too (Adyen's
   `*ItemWrapper`): the schema becomes `type: object`, and every place that uses it also accepts
   the non-object values, so the model stays a class and nothing valid is refused;
-- a `discriminator` whose property some branch does not require cannot tag every payload the
-  schema allows (Polar's `aggregation`): it is dropped, and the union is tried branch by branch
+- a `discriminator` whose property some branch does not require, or does not pin (`const`/`enum`), cannot tag
+  every payload the schema allows (Polar's `aggregation`): it is dropped, and the union is tried branch by branch
   (`oneOf` exactness is then checked by the contract guard, see contract_check.py);
 - an `allOf` branch restating a property an earlier branch defines: the property is kept in the
-  branch that says more (see `_refinements_merged`), and the contract check enforces both.
+  branch that says more (see `_refinements_merged`), and the contract check enforces both;
+- a nullable map (`type: [object, null]` with typed `additionalProperties`) is written `anyOf` [map, null], which
+  datamodel-code-generator types `dict[str, V] | None` instead of `dict[str, Any] | None`.
 `nullable: true` is read as its author meant it, in both documents.
 """
 
@@ -41,7 +43,9 @@ def normalize(schemas: dict[str, Any]) -> dict[str, Any]:
     return {
         name: map_schema(
             schema,
-            lambda node: _refinements_merged(_widen_uses(_tag_only_if_required(node, cleaned), loose), cleaned),
+            lambda node: _refinements_merged(
+                _widen_uses(_tag_only_if_required(_nullable_map_split(node), cleaned), loose), cleaned
+            ),
         )
         for name, schema in typed.items()
     }
@@ -120,6 +124,21 @@ def _widened(schema: Any, loose: set[str]) -> Any:
     return {**annotations, "anyOf": [{"$ref": ref}, {"type": NON_OBJECT_TYPES}]}
 
 
+def _nullable_map_split(schema: dict[str, Any]) -> dict[str, Any]:
+    """`type: [object, null]` with typed `additionalProperties` and no `properties`, as `anyOf` [the map, null].
+
+    datamodel-code-generator types the first `dict[str, Any]` (any value taken); the second `dict[str, V] | None`.
+    """
+    types = schema.get("type")
+    if not (isinstance(types, list) and sorted(types) == ["null", "object"]):
+        return schema
+    if "properties" in schema or not isinstance(schema.get("additionalProperties"), dict):
+        return schema
+    annotations = {key: value for key, value in schema.items() if key in _ANNOTATIONS}
+    the_map = {key: value for key, value in schema.items() if key not in _ANNOTATIONS}
+    return {**annotations, "anyOf": [{**the_map, "type": "object"}, {"type": "null"}]}
+
+
 def _refinements_merged(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
     """An `allOf` whose later branch restates a property an earlier branch defines.
 
@@ -181,13 +200,32 @@ def _tag_only_if_required(schema: dict[str, Any], components: dict[str, Any]) ->
 
 
 def tags_every_branch(schema: dict[str, Any], components: dict[str, Any]) -> bool:
-    """Whether the schema's `discriminator` names a property every `oneOf`/`anyOf` branch requires."""
+    """Whether the schema's `discriminator` names a property every `oneOf`/`anyOf` branch requires and pins.
+
+    Pinned: limited to given values (`const` or `enum`). A branch that does not pin its tag is tagged by
+    datamodel-code-generator with its schema's name, which refuses the tags JSON Schema allows it.
+    """
     discriminator = schema.get("discriminator")
     branches = schema.get("oneOf") or schema.get("anyOf")
     if not isinstance(discriminator, dict) or not isinstance(branches, list):
         return False
     name = discriminator.get("propertyName")
-    return all(name in _required(branch, components, set()) for branch in branches)
+    return all(
+        name in _required(branch, components, set()) and _pins(branch, name, components, set()) for branch in branches
+    )
+
+
+def _pins(schema: Any, name: str, components: dict[str, Any], seen: set[str]) -> bool:
+    """Whether a branch limits property `name` to given values (`const` or `enum`), itself or through `$ref`/`allOf`."""
+    if not isinstance(schema, dict):
+        return False
+    tag = (schema.get("properties") or {}).get(name)
+    if isinstance(tag, dict) and ("const" in tag or "enum" in tag):
+        return True
+    target = component_ref_name(schema.get("$ref"))
+    if target is not None and target not in seen and _pins(components.get(target), name, components, {*seen, target}):
+        return True
+    return any(_pins(branch, name, components, seen) for branch in schema.get("allOf") or [])
 
 
 def _required(schema: Any, components: dict[str, Any], seen: set[str]) -> set[str]:

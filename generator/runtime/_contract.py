@@ -35,7 +35,7 @@ class Contract:
     def __init__(self, document: dict[str, Any]) -> None:
         resource = Resource.from_contents(document, DRAFT202012)
         self._registry: Registry[Any] = Registry().with_resource(CONTRACT_URI, resource)
-        self._formats = jsonschema.FormatChecker(formats=document[FORMATS])
+        self._formats = format_checker(document[FORMATS])
         self._validators: dict[str, jsonschema.Draft202012Validator] = {}
 
     def validator(self, pointer: str) -> jsonschema.Draft202012Validator:
@@ -47,6 +47,15 @@ class Contract:
                 format_checker=self._formats,
             )
         return self._validators[pointer]
+
+
+def format_checker(formats: list[str]) -> jsonschema.FormatChecker:
+    """A checker of these formats as JSON Schema 2020-12 means them (RFC 3339 `time`: seconds and an offset)."""
+    # `FormatChecker(formats=...)` would pick draft 3's `time` (`%H:%M:%S`), which refuses `10:00:00Z`.
+    known = jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checkers = {name: known[name] for name in formats if name in known}
+    return checker
 
 
 @cache
@@ -77,4 +86,4 @@ def contract_check(pointer: str, contract: Contract | None = None) -> Any:
     return model_validator(mode="before")(classmethod(check))  # type: ignore[arg-type]
 
 
-__all__ = ["Contract", "contract_check", "package_contract", "validator"]
+__all__ = ["Contract", "contract_check", "format_checker", "package_contract", "validator"]

@@ -45,6 +45,23 @@ SCHEMAS: dict[str, Any] = {
     },
     "Node": {"type": "object", "properties": {"next": ref("Node"), "tags": {"type": "array", "uniqueItems": True}}},
     "a/b %25": {"type": "object", "properties": {"v": {"not": {"const": 0}}}},
+    # What datamodel-code-generator's models read more widely than the schema (contract_check._read_more_widely).
+    "Level": {"type": "object", "properties": {"level": {"type": "integer", "enum": [2, 3]}}},
+    "Flag": {"type": "object", "properties": {"flag": {"const": True}}},
+    "Shape": {"type": "object", "properties": {"point": {"const": {"x": 1}}}},
+    "Words": {"type": "object", "properties": {"word": {"type": "string", "enum": ["a", "b"]}}},
+    "Closed": {"type": "object", "properties": {"a": {**ref("A"), "additionalProperties": False}}},
+    "RefNull": {"type": "object", "properties": {"a": {**ref("A"), "type": ["object", "null"]}}},
+    "EnumNull": {"type": "object", "properties": {"e": {"type": ["string", "null"], "enum": ["a"]}}},
+    "EnumWithNull": {"type": "object", "properties": {"e": {"type": ["string", "null"], "enum": ["a", None]}}},
+    "Ghost": {"type": "object", "required": ["ghost"], "properties": {"a": {"type": "string"}}},
+    "Never": {"type": "object", "properties": {"gone": False}},
+    "TypelessMap": {"type": "object", "properties": {"m": {"additionalProperties": {"type": "string"}}}},
+    # Tagged: every branch requires the tag, but B2 does not pin it, so {"kind": "a"} can match both.
+    "B2": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}},
+    "Unpinned": {"oneOf": [ref("A"), ref("B2")], "discriminator": {"propertyName": "kind"}},
+    "B3": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": ["b"]}}},
+    "Pinned": {"oneOf": [ref("A"), ref("B3")], "discriminator": {"propertyName": "kind"}},
 }
 CONTRACT = {"components": {"schemas": SCHEMAS}}
 
@@ -61,6 +78,19 @@ CONTRACT = {"components": {"schemas": SCHEMAS}}
         ("Deep", True),
         ("Node", True),
         ("a/b %25", True),
+        ("Level", True),
+        ("Flag", True),
+        ("Shape", True),
+        ("Words", False),
+        ("Closed", True),
+        ("RefNull", True),
+        ("EnumNull", True),
+        ("EnumWithNull", False),
+        ("Ghost", True),
+        ("Never", True),
+        ("TypelessMap", True),
+        ("Unpinned", True),
+        ("Pinned", False),
     ],
 )
 def test_which_bodies_need_the_check(body: str, guarded: bool) -> None:
@@ -77,6 +107,7 @@ def test_guards_name_bodies_by_escaped_pointer_and_every_schema_on_the_way() -> 
         "/components/schemas/Deep/properties/x/properties/y",
         "/components/schemas/a~1b %25",
         "/components/schemas/a~1b %25/properties/v",
+        "/components/schemas/a~1b %25/properties/v/not",  # `const: 0`: Literal[0] would read false
     }
 
 

@@ -158,9 +158,21 @@ def test_a_discriminator_some_branch_does_not_require_is_dropped_for_the_models_
     assert for_contract(schemas)["Union"] == schemas["Union"]
 
 
+def test_a_discriminator_some_branch_does_not_pin_is_dropped_for_the_models_only() -> None:
+    # datamodel-code-generator would tag B with its schema's name, `Literal["B"]`, refusing every other kind.
+    loose = {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}}
+    schemas = {"A": kind("a", required=True), "B": loose, "Union": union("A", "B")}
+    assert not tags_every_branch(schemas["Union"], schemas)
+    assert normalize(schemas)["Union"] == {"oneOf": [ref("A"), ref("B")]}
+    assert for_contract(schemas)["Union"] == schemas["Union"]
+    pinned = {**loose, "properties": {"kind": {"type": "string", "enum": ["b", "c"]}}}
+    assert tags_every_branch(schemas["Union"], {**schemas, "B": pinned})
+
+
 @pytest.mark.usefixtures("deadline")
 def test_a_self_referencing_branch_does_not_loop() -> None:
-    schemas = {"Loop": {"allOf": [ref("Loop")], "required": ["kind"]}, "Union": union("Loop")}
+    loop = {"allOf": [ref("Loop"), {"properties": {"kind": {"const": "loop"}}}], "required": ["kind"]}
+    schemas = {"Loop": loop, "Union": union("Loop")}
     assert tags_every_branch(schemas["Union"], schemas)
     assert not tags_every_branch({"oneOf": [ref("Loop")]}, schemas)  # no discriminator
 

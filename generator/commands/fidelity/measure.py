@@ -24,14 +24,16 @@ from ...ir import Webhook
 from ...models.deviations import documented_webhooks
 from ...pipeline import Generated, generate
 from ...progress import stage
+from ...runtime._contract import format_checker
 from ...spec import pointers
 from ...spec.load import display_path
 from ..imported import import_generated
 from .judge import body_examples, source_validator, webhooks_with_bodies
-from .mutations import mutations
+from .mutations import cause, mutations
 from .payloads import draw_payloads
 
 REFUSED_VALID = "refused-but-valid"
+VALID_PAYLOAD = "valid payload"
 ACCEPTED_INVALID = "accepted-but-invalid"
 MAX_MUTATIONS_PER_PAYLOAD = 200
 
@@ -43,6 +45,7 @@ class Disagreement:
     kind: str
     what: str
     payload: Any
+    cause: str = VALID_PAYLOAD  # the kind of mutation that made it (mutations.cause); a refused valid payload's own
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class WebhookFidelity:
     refused_valid: int
     accepted_invalid: int
     first: tuple[Disagreement, ...]  # the first disagreement of each kind
+    by_cause: tuple[tuple[str, int], ...]  # disagreements counted by cause, in name order
     drawn_all: bool  # False when the time budget ended before the generator did
     judged_all: bool  # False when the time budget ended before every payload was judged
     seconds: float
@@ -97,14 +101,27 @@ class FidelityReport:
             parts.append(f"time budget ended before all payloads were drawn or judged on {len(cut)}")
         return "fidelity: " + ", ".join(parts)
 
+    def by_cause(self) -> dict[str, tuple[int, int, int]]:
+        """Cause -> (disagreements, webhooks with one, of which documented by a deviation warning), in name order."""
+        table: dict[str, tuple[int, int, int]] = {}
+        for webhook in self.webhooks:
+            for name, count in webhook.by_cause:
+                total, webhooks, documented = table.get(name, (0, 0, 0))
+                table[name] = (total + count, webhooks + 1, documented + webhook.documented)
+        return dict(sorted(table.items()))
+
     def as_json(self) -> dict[str, Any]:
         """The report as JSON values."""
-        return {**asdict(self), "summary": self.summary()}
+        causes = {
+            name: dict(zip(("disagreements", "webhooks", "documented"), row, strict=True))
+            for name, row in self.by_cause().items()
+        }
+        return {**asdict(self), "by_cause": causes, "summary": self.summary()}
 
 
 def judge(document: dict[str, Any], pointer: str, asserted_formats: frozenset[str]) -> jsonschema.Validator:
     """The source schema's validator, asserting the formats the models assert and no others."""
-    checker = jsonschema.FormatChecker(formats=sorted(asserted_formats))
+    checker = format_checker(sorted(asserted_formats))
     return source_validator(document, pointer, format_checker=checker)
 
 
@@ -139,7 +156,7 @@ def measure_webhook(
                 continue
             tally.mutations += 1
             if accepts(model, mutated):
-                tally.found(Disagreement(ACCEPTED_INVALID, what, mutated))
+                tally.found(Disagreement(ACCEPTED_INVALID, what, mutated, cause(what)))
     return WebhookFidelity(
         key=webhook.key,
         payloads=tally.payloads,
@@ -147,6 +164,7 @@ def measure_webhook(
         refused_valid=tally.counts[REFUSED_VALID],
         accepted_invalid=tally.counts[ACCEPTED_INVALID],
         first=tuple(tally.first.values()),
+        by_cause=tuple(sorted(tally.by_cause.items())),
         drawn_all=drawn.finished,
         judged_all=judged_all,
         seconds=round(time.monotonic() - started, 2),
@@ -159,9 +177,11 @@ class _Tally:
         self.payloads = self.mutations = 0
         self.counts = {REFUSED_VALID: 0, ACCEPTED_INVALID: 0}
         self.first: dict[str, Disagreement] = {}
+        self.by_cause: dict[str, int] = {}
 
     def found(self, disagreement: Disagreement) -> None:
         self.counts[disagreement.kind] += 1
+        self.by_cause[disagreement.cause] = self.by_cause.get(disagreement.cause, 0) + 1
         self.first.setdefault(disagreement.kind, disagreement)
 
 
@@ -221,6 +241,7 @@ def render_table(report: FidelityReport) -> str:
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines += _cause_table(report)
     for webhook in report.webhooks:
         for disagreement in webhook.first:
             example = repr(disagreement.payload)
@@ -228,6 +249,17 @@ def render_table(report: FidelityReport) -> str:
             lines.append(f"{webhook.key}: {disagreement.kind}: {disagreement.what}: {example}")
     lines.append(report.summary())
     return "\n".join(lines)
+
+
+def _cause_table(report: FidelityReport) -> list[str]:
+    """One row per cause of disagreement: how many, on how many webhooks, how many of those documented."""
+    causes = report.by_cause()
+    if not causes:
+        return []
+    rows: list[tuple[str, ...]] = [("cause", "disagreements", "webhooks", "documented")]
+    rows += [(name, *(str(n) for n in counts)) for name, counts in causes.items()]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["", *("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows), ""]
 
 
 def _note(webhook: WebhookFidelity) -> str:
