@@ -40,7 +40,9 @@ def test_an_allof_payload_with_no_type_anywhere_is_warned_about(tmp_path: Path) 
         tmp_path, _document({"requestBody": _body({**schema, "required": ["data"]})}), "untyped"
     )
     [warning] = imported.generated.warnings
-    assert warning.message.startswith("`properties` without `type`: the schema also allows a body that is not an object")
+    assert warning.message.startswith(
+        "`properties` without `type`: the schema also allows a body that is not an object"
+    )
     assert warning.webhooks == ("thing.created",)
 
 

@@ -6,7 +6,8 @@ import re
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime as _AwareDatetime
-from pydantic import BeforeValidator, Strict
+from pydantic import BeforeValidator, GetJsonSchemaHandler, GetPydanticSchema, Strict
+from pydantic.json_schema import JsonSchemaValue
 
 # RFC 3339 (what JSON Schema's `date`, `time` and `date-time` mean): seconds and an offset are required, `T` separates
 # date and time (either case, as `Z`). Pydantic alone also reads `2020-01-01 00:00Z`, `10:00` and a date-time as a
@@ -38,13 +39,33 @@ def _integral_float_as_int(value: Any) -> Any:
     return value
 
 
+# Pydantic names a constraint it cannot place inside a validator function (`ge`); JSON Schema names it `minimum`.
+_JSON_SCHEMA_NAMES = {
+    "ge": "minimum",
+    "le": "maximum",
+    "gt": "exclusiveMinimum",
+    "lt": "exclusiveMaximum",
+    "multiple_of": "multipleOf",
+}
+
+
+def _json_schema_names(schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+    """The JSON schema Pydantic writes, with its constraint names written as JSON Schema's keywords."""
+    return {_JSON_SCHEMA_NAMES.get(key, key): value for key, value in handler(schema).items()}
+
+
 AwareDatetime = Annotated[
     _AwareDatetime, _rfc3339(_DATE_TIME, "date-time", " (YYYY-MM-DDThh:mm:ss, then Z or a timezone offset)")
 ]
 date = Annotated[_datetime.date, _rfc3339(_DATE, "date", " (YYYY-MM-DD)")]
 time = Annotated[_datetime.time, _rfc3339(_TIME, "time", " (hh:mm:ss, then Z or a timezone offset)")]
 # JSON Schema's `integer`: a whole number, also written `5.0`; never `"5"` or `true` (Pydantic's `int` takes both).
-StrictInt = Annotated[int, Strict(), BeforeValidator(_integral_float_as_int)]
+StrictInt = Annotated[
+    int,
+    Strict(),
+    BeforeValidator(_integral_float_as_int),
+    GetPydanticSchema(get_pydantic_json_schema=_json_schema_names),
+]
 # JSON Schema's `number`: an integer or a float; never `"1.5"` or `true`. Pydantic's strict float is exactly that.
 StrictFloat = Annotated[float, Strict()]
 # JSON Schema's `boolean`: `true` or `false`; never `"true"`, `1` or `"yes"`.

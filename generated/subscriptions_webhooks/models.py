@@ -44,11 +44,11 @@ class AlertSeverity(StrEnum):
 class Customer(BaseModel):
     id: str
     email: str
-    tags: list[str] | MISSING = MISSING
-    preferred_contact: CustomerPreferredContact | CustomerPreferredContact1 | MISSING = MISSING
-    """
-    Exactly one way to reach the customer.
-    """
+    tags: Annotated[list[str] | MISSING, Field(json_schema_extra={"uniqueItems": True})] = MISSING
+    preferred_contact: Annotated[
+        CustomerPreferredContact | CustomerPreferredContact1 | MISSING,
+        Field(description="Exactly one way to reach the customer."),
+    ] = MISSING
     segments: list[Segment] | MISSING = MISSING
 
 
@@ -71,6 +71,9 @@ class CustomerPreferredContact(BaseModel):
     Exactly one way to reach the customer.
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={"title": "EmailContact"},
+    )
     email: str
 
 
@@ -79,17 +82,19 @@ class CustomerPreferredContact1(BaseModel):
     Exactly one way to reach the customer.
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={"title": "PhoneContact"},
+    )
     phone: str
 
 
 class EmailDeliveryStatusChangedPayload(BaseModel):
     message_id: str
     status: EmailDeliveryStatusChangedPayloadStatus
-    recipient: str
-    bounce: EmailDeliveryStatusChangedPayloadBounce | None | MISSING = MISSING
-    """
-    Present when the message bounced.
-    """
+    recipient: Annotated[str, Field(json_schema_extra={"format": "email"})]
+    bounce: Annotated[
+        EmailDeliveryStatusChangedPayloadBounce | None | MISSING, Field(description="Present when the message bounced.")
+    ] = MISSING
     changed_at: AwareDatetime
 
 
@@ -128,10 +133,7 @@ class LoginSuccess(BaseModel):
 
 
 class Money(BaseModel):
-    value: StrictInt
-    """
-    Amount in minor units (cents).
-    """
+    value: Annotated[StrictInt, Field(description="Amount in minor units (cents).")]
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
 
 
@@ -141,26 +143,19 @@ class NewSubscription(BaseModel):
     """
 
     username: Annotated[str, Field(min_length=1)]
-    monthly_fee: Annotated[StrictFloat, Field(ge=0.0)]
-    """
-    Monthly price in the account's currency.
-    """
+    monthly_fee: Annotated[StrictFloat, Field(description="Monthly price in the account's currency.", ge=0.0)]
     start_date: AwareDatetime
     plan: Plan
-    trial_ends_at: AwareDatetime | None | MISSING = MISSING
-    """
-    When the free trial ends; null when the plan has no trial.
-    """
+    trial_ends_at: Annotated[
+        AwareDatetime | None | MISSING, Field(description="When the free trial ends; null when the plan has no trial.")
+    ] = MISSING
 
 
 class OrderUpdated(BaseModel):
     order_id: str
     status: OrderUpdatedStatus
     items: Annotated[list[LineItem], Field(min_length=1)]
-    shipping_address: Address | None | MISSING = MISSING
-    """
-    Null for digital orders.
-    """
+    shipping_address: Annotated[Address | None | MISSING, Field(description="Null for digital orders.")] = MISSING
     updated_at: AwareDatetime
 
 
@@ -195,10 +190,9 @@ class PaymentSucceeded(BaseModel):
 
 
 class PaymentEvent(RootModel[PaymentSucceeded | PaymentFailed]):
-    root: Annotated[PaymentSucceeded | PaymentFailed, Field(discriminator="status")]
-    """
-    The outcome of a payment attempt.
-    """
+    root: Annotated[
+        PaymentSucceeded | PaymentFailed, Field(description="The outcome of a payment attempt.", discriminator="status")
+    ]
 
 
 class Plan(StrEnum):

@@ -428,7 +428,10 @@ def as_declared(schema: dict[str, Any]) -> dict[str, Any]:
             declared = DECLARED.get((key, method))
             if declared is None:
                 continue  # another webhook of the provider's app
-            operation["responses"] = copy.deepcopy(declared.responses)
+            if declared.responses:
+                operation["responses"] = copy.deepcopy(declared.responses)
+            else:  # none declared: OpenAPI 3.1 allows no `responses`, not an empty one
+                operation.pop("responses", None)
             if not declared.summary:
                 operation.pop("summary", None)
             if not declared.operation_id:

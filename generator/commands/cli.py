@@ -99,6 +99,12 @@ exit status:
   0  the spec is valid and the output folder up to date
   1  a stale file, or a finding at or above --fail-on
 """,
+    "rules": """examples:
+  hookgen rules                    # re-level one in pyproject.toml: [tool.hookgen.rules] missing-description = "off"
+
+exit status:
+  0  the catalogue was printed
+""",
 }
 
 
@@ -193,7 +199,7 @@ def parser() -> argparse.ArgumentParser:
         help="exit 1 on findings at this level (default error)",
     )
     _formats_option(chk)
-    commands.add_parser("rules", help="list the lint rules: id, default level, what each asks of a spec")
+    command("rules", "list the lint rules: id, default level, what each asks of a spec")
     return root
 
 
@@ -414,7 +420,7 @@ def run_check(args: argparse.Namespace, terminal: Terminal) -> int:
     return EXIT_DISAGREES if fails else EXIT_OK
 
 
-def run_rules(args: argparse.Namespace) -> int:
+def run_rules(args: argparse.Namespace, terminal: Terminal) -> int:
     """`hookgen rules`: the lint rules' catalogue, one per line (re-level them in [tool.hookgen.rules])."""
     width = max(len(rule.id) for rule in CATALOGUE)
     for rule in CATALOGUE:
