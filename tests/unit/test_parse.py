@@ -172,8 +172,14 @@ def test_headers(write: WriteFiles) -> None:
         ("Body", "body_2", "str", False),  # `body` is the handler's own parameter
     ]
     assert spec.webhooks[0].headers[3].declaration["schema"] == {"type": "string"}  # the $ref inlined
-    assert [(p.pointer, p.message, p.level) for p in problems] == [
-        ("/webhooks/a/post", "header 'X-Tags' has schema type 'array'; it is read as a string", Level.WARNING)
+    assert [(p.pointer, p.message, p.level, p.rule) for p in problems] == [
+        (
+            "/webhooks/a/post",
+            "header 'Body': name 'body' is taken; its parameter is `body_2`",
+            Level.WARNING,
+            "name-collision",
+        ),
+        ("/webhooks/a/post", "header 'X-Tags' has schema type 'array'; it is read as a string", Level.WARNING, ""),
     ]
 
 
