@@ -25,7 +25,7 @@ class Level(enum.Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One problem, with the file, line and JSON pointer where it was found."""
 
@@ -36,6 +36,14 @@ class Problem:
     level: Level = Level.ERROR
     webhooks: tuple[str, ...] = ()  # the webhooks whose payloads a model deviation touches
     rule: str = ""  # the id of the lint rule that found it (spec/rules.py), if one did
+
+    def __lt__(self, other: Problem) -> bool:
+        """Problems sort by file, line (a problem without one first), pointer, message, level and rule."""
+        return self._order() < other._order()
+
+    def _order(self) -> tuple[str, int, str, str, str, tuple[str, ...], str]:
+        line = -1 if self.line is None else self.line
+        return (self.file, line, self.pointer, self.message, self.level.value, self.webhooks, self.rule)
 
     def render(self) -> str:
         """Format as `FILE:LINE: JSON-POINTER: message` (warnings, and a rule's findings, say so) on one line."""

@@ -65,6 +65,19 @@ class _Problems:
         return value
 
 
+def _placed(bundled: Bundle, result: tuple[T | None, list[Problem]]) -> tuple[T | None, list[Problem]]:
+    """A stage's result with each problem it found at a pointer into the bundle placed in its source file and line."""
+    value, found = result
+    return value, [
+        _place(bundled, p) if p.file == bundled.root.name and p.line is None and p.pointer else p for p in found
+    ]
+
+
+def _place(bundled: Bundle, problem: Problem) -> Problem:
+    placed = bundled.problem(problem.pointer, problem.message, problem.level)
+    return replace(problem, file=placed.file, line=placed.line, pointer=placed.pointer)
+
+
 def check_package_name(package: str) -> None:
     """Refuse a package name that is not a plain Python identifier: it names a folder inside the output."""
     if not _PACKAGE_NAME.fullmatch(package) or keyword.iskeyword(package):
@@ -125,14 +138,17 @@ def build(
     guards = guarded_bodies(model_input.contract, model_input.body_schemas.values())
     checks = body_checks(guards)
     models = problems.take(
-        stage(
-            "models",
-            _classes,
-            generate_models,
-            model_input,
-            asserted_formats,
-            checks=checks,
-            root_file=bundled.root.name,
+        _placed(
+            bundled,
+            stage(
+                "models",
+                _classes,
+                generate_models,
+                model_input,
+                asserted_formats,
+                checks=checks,
+                root_file=bundled.root.name,
+            ),
         )
     )
     spec = problems.take(

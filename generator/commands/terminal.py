@@ -17,11 +17,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from ..errors import Level, Problem
+from ..errors import Level, Problem, printable
 
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 _RED, _YELLOW, _DIM, _RESET = "\033[31m", "\033[33m", "\033[2m", "\033[0m"
 _WEBHOOKS = re.compile(r" \(webhooks: [^()]*\)$")
+_LEVEL = re.compile(r"\b(warning|error)(?:\[[a-z-]+\])?:")
 
 
 @dataclass(frozen=True)
@@ -72,22 +73,27 @@ class Terminal:
 
     def _grouped(self, warnings: list[Problem]) -> list[str]:
         kinds: dict[str, list[Problem]] = {}
-        for problem in warnings:
-            kinds.setdefault(_WEBHOOKS.sub("", problem.message), []).append(problem)
+        for problem in warnings:  # a rule's findings are one kind; other warnings, by their message
+            kinds.setdefault(problem.rule or _WEBHOOKS.sub("", problem.message), []).append(problem)
         lines = []
-        for kind, found in kinds.items():  # in the order of each kind's first place
+        for found in kinds.values():  # in the order of each kind's first place
+            first = found[0]
             if len(found) == 1:
-                lines.append(found[0].render())
+                lines.append(first.render())
                 continue
-            first = found[0].render().split(": warning: ", 1)[0]
-            lines.append(f"hookgen: warning: {len(found)} times: {kind} (first at {first}; --verbose lists each)")
+            place = f"{first.file}:{first.line}" if first.line is not None else first.file
+            label = f"warning[{first.rule}]" if first.rule else "warning"
+            said = printable(first.message if first.rule else _WEBHOOKS.sub("", first.message))
+            lines.append(
+                f"hookgen: {label}: {len(found)} times: {said} "
+                f"(first at {place}: {first.pointer or '/'}; --verbose lists each)"
+            )
         return lines
 
     def _coloured(self, line: str) -> str:
         if not self.colour:
             return line
-        line = line.replace("warning:", f"{_YELLOW}warning:{_RESET}", 1)
-        return line.replace("error:", f"{_RED}error:{_RESET}", 1)
+        return _LEVEL.sub(lambda m: f"{_RED if m[1] == 'error' else _YELLOW}{m[0]}{_RESET}", line, count=1)
 
     def _dim(self, line: str) -> str:
         return f"{_DIM}{line}{_RESET}" if self.colour else line

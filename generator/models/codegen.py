@@ -183,6 +183,7 @@ def numbered_warnings(models: Models, root_file: str) -> list[Problem]:
             f"model {name} is named with a number: another inline schema here takes {name.rstrip('0123456789')} "
             "(a component schema would give it a name of its own)",
             Level.WARNING,
+            rule="numbered-name",
         )
         for name, pointer in models.numbered
     ]

@@ -52,6 +52,11 @@ CATALOGUE = (
     Rule("undeclared-required", Level.WARNING, "every `required` name is a declared property"),
     Rule("default-mismatch", Level.WARNING, "a `default` fits its schema's type and enum"),
     Rule("discriminator-mapping", Level.ERROR, "every `discriminator` mapping names a schema that exists"),
+    Rule(
+        "numbered-name",
+        Level.WARNING,
+        "an inline schema's model is named from where it stands; a number is the last resort, and said",
+    ),
 )
 RULES: Mapping[str, Rule] = {rule.id: rule for rule in CATALOGUE}
 
