@@ -89,7 +89,7 @@ def parser() -> argparse.ArgumentParser:
         "--fail-on",
         choices=("error", "warning"),
         default="error",
-        help="exit 1 on findings at this level (default error)",
+        help="exit 1 on findings at this level (default error); `hookgen rules` lists the lint rules",
     )
     _formats_option(chk)
     commands.add_parser("rules", help="list the lint rules: id, default level, what each asks of a spec")
