@@ -196,7 +196,7 @@ def parser() -> argparse.ArgumentParser:
         "--fail-on",
         choices=("error", "warning"),
         default="error",
-        help="exit 1 on findings at this level (default error)",
+        help="exit 1 on findings at this level (default error); `hookgen rules` lists the lint rules",
     )
     _formats_option(chk)
     command("rules", "list the lint rules: id, default level, what each asks of a spec")
