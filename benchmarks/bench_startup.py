@@ -10,6 +10,7 @@ The goals (issue 13) are receiver ≤ 0.2x and provider ≤ 0.5x of the baseline
 
 from __future__ import annotations
 
+import base64
 import importlib
 import json
 import subprocess
@@ -44,7 +45,8 @@ class Handlers:
         return lambda payload: None
 
 delivery = json.loads(sys.argv[1])
-app = receivers.create_app(Handlers(), secrets=[delivery["secret"]])
+credentials = {{name: v if isinstance(v, str) else tuple(v) for name, v in delivery["credentials"].items()}}
+app = receivers.create_app(Handlers(), secrets=[delivery["secret"]], credentials=credentials)
 sent = []
 
 async def receive():
@@ -115,9 +117,25 @@ def first_delivery(spec: Path, folder: Path) -> dict[str, Any]:
             scheme = _signatures.scheme_from_declaration(endpoint.signature or receivers.SIGNATURE)
             headers = scheme.sign(body.encode(), SECRET, delivery_id="msg_bench", timestamp=int(time.time()))
             headers["content-type"] = endpoint.media_type or "application/json"
+            credentials, authorization = credentials_for(receivers.SECURITY_SCHEMES)
             path = "/webhooks/" + quote(webhook.key, safe="")
-            return {"path": path, "headers": headers, "body": body, "secret": SECRET}
+            headers |= authorization
+            return {"path": path, "headers": headers, "body": body, "secret": SECRET, "credentials": credentials}
     raise RuntimeError(f"{spec.name}: no webhook has an example its model accepts")
+
+
+def credentials_for(schemes: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A credential for each security scheme the receivers enforce, and the headers that present all of them."""
+    credentials: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    for name, scheme in schemes.items():
+        if scheme.get("type") == "http":  # basic, the one HTTP scheme receivers enforce
+            credentials[name] = ["bench", "secret"]
+            headers["authorization"] = "Basic " + base64.b64encode(b"bench:secret").decode()
+        elif scheme.get("type") == "apiKey":
+            credentials[name] = "bench-key"
+            headers[str(scheme["name"]).lower()] = "bench-key"
+    return credentials, headers
 
 
 def measure(spec: Path, runs: int, folder: Path) -> Startup:
