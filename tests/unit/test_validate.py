@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from generator.errors import Level, Problem
 from generator.spec import pointers
+from generator.spec import validate as validate_module
 from generator.spec.bundle import bundle
 from generator.spec.validate import validate
 
@@ -159,3 +161,42 @@ def test_a_default_response_without_description_is_an_error(write: WriteFiles) -
 
 def test_a_default_of_the_wrong_type_is_a_warning(write: WriteFiles) -> None:
     assert findings(write, {"type": "integer", "default": "seven"}) == [("/default", Level.WARNING)]
+
+
+_INVALID_SCHEMAS = [
+    {"type": "strin"},
+    {"required": "id"},
+    {"properties": []},
+    {"properties": {"a": {"minimum": "1"}}},
+    {"allOf": [{"enum": 3}, {"items": [{}]}]},
+    {"$defs": {"x": {"type": ["string", 5]}}, "pattern": 5},
+]
+
+
+@pytest.mark.parametrize("schema", _INVALID_SCHEMAS)
+def test_the_fast_checker_reports_exactly_what_jsonschema_reports(schema: dict[str, Any]) -> None:
+    slow = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+    expected = sorted((list(e.absolute_path), e.message) for e in slow.iter_errors(schema))
+    found = sorted(
+        (list(e.absolute_path), e.message) for e in validate_module._schema_meta_validator().iter_errors(schema)
+    )
+    assert expected  # each case is invalid
+    assert found == expected
+
+
+def test_jsonschema_is_asked_only_about_what_jsonschema_rs_finds_invalid(monkeypatch: pytest.MonkeyPatch) -> None:
+    checker = validate_module._schema_meta_validator()
+    asked: list[Any] = []
+    real = checker.slow
+
+    class Spy:
+        def iter_errors(self, instance: Any) -> Any:
+            asked.append(instance)
+            return real.iter_errors(instance)
+
+    monkeypatch.setattr(checker, "slow", Spy())
+    valid = {"type": "object", "properties": {"id": {"type": "integer", "minimum": 1}}, "required": ["id"]}
+    assert list(checker.iter_errors(valid)) == []
+    assert asked == []
+    assert [e.validator for e in checker.iter_errors({"type": "strin"})] == ["anyOf"]
+    assert asked == [{"type": "strin"}]
