@@ -6,17 +6,16 @@ Per spec: webhooks and schemas; `hookgen generate` seconds and peak RSS, beside 
 (the same options, no formatter) run the same way; the import of the provider app (`NAME.webhooks`) and of the
 receiver app with its first delivery (bench_startup.py), beside the import of datamodel-code-generator's flat
 models module. Every figure comes from a fresh child process, best of RUNS; peak RSS is that child's own
-(`os.wait4`). A receiver figure marked `*` is import and `create_app` only: the spec has no example its model takes.
+(`os.wait4` in a small runner process). A receiver figure marked `*` is import and `create_app` only: the spec
+has no example its model takes.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench_startup import _BASELINE, _PROVIDER, _RECEIVER, PACKAGE, SECRET, child_seconds, first_delivery
@@ -51,13 +50,24 @@ datamodel_code_generator_alone(Path(sys.argv[1]), Path(sys.argv[2]))
 """
 
 
+# Peak RSS must be measured from a small process: a child forked from this one (which has imported generated
+# packages) starts with this process's RSS as its high-water mark. This runner forks the command and reports it.
+_RUNNER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(command: list[str]) -> tuple[float, float, int]:
     """Wall seconds, peak RSS in MB and exit status of one child process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, child.returncode
+    result = subprocess.run(
+        [sys.executable, "-c", _RUNNER, *command], check=False, capture_output=True, text=True, cwd=ROOT
+    )
+    seconds, peak_kb, status = result.stdout.split()
+    return float(seconds), int(peak_kb) / 1024, int(status)
 
 
 def best(runs: int, command: list[str]) -> tuple[float, float, int]:
