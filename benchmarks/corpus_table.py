@@ -87,19 +87,20 @@ def row(spec: Path, runs: int, folder: Path) -> str:
     generate = [sys.executable, "-m", "generator", "generate", str(spec), "--output", str(folder / "g"), "--package"]
     gen_s, gen_mb, status = best(runs, [*generate, PACKAGE])
     alone = [sys.executable, "-c", _DATAMODEL_ALONE.format(benchmarks=str(ROOT / "benchmarks")), str(spec)]
-    dcg_s, dcg_mb, _ = best(runs, [*alone, str(folder / "flat")])
+    dcg_s, dcg_mb, dcg_status = best(runs, [*alone, str(folder / "flat")])
+    dcg = f"{dcg_s:.1f} / {dcg_mb:.0f}" if dcg_status == 0 else f"exit {dcg_status}"
     if status != 0:
-        return f"| {spec.name} | {webhooks} | {schemas} | exit {status} | | {dcg_s:.1f} / {dcg_mb:.0f} | | | |"
+        return f"| {spec.name} | {webhooks} | {schemas} | exit {status} | {dcg} | | | |"
     try:
         delivery = json.dumps(first_delivery(spec, folder / "r"))
         receiver = f"{min(child_seconds(_RECEIVER, folder / 'r' / 'pkg', delivery) for _ in range(runs)):.2f}"
     except RuntimeError:
         receiver = f"{min(child_seconds(_RECEIVER_IMPORT, folder / 'g') for _ in range(runs)):.2f}*"
     provider = min(child_seconds(_PROVIDER, folder / "g") for _ in range(runs))
-    baseline = min(child_seconds(_BASELINE, folder / "flat") for _ in range(runs))
+    baseline = f"{min(child_seconds(_BASELINE, folder / 'flat') for _ in range(runs)):.2f}" if dcg_status == 0 else "-"
     return (
-        f"| {spec.name} | {webhooks} | {schemas} | {gen_s:.1f} / {gen_mb:.0f} | {dcg_s:.1f} / {dcg_mb:.0f} "
-        f"| {provider:.2f} | {receiver} | {baseline:.2f} |"
+        f"| {spec.name} | {webhooks} | {schemas} | {gen_s:.1f} / {gen_mb:.0f} | {dcg} "
+        f"| {provider:.2f} | {receiver} | {baseline} |"
     )
 
 
