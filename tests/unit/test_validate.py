@@ -12,6 +12,7 @@ from generator.errors import Level, Problem
 from generator.spec import pointers
 from generator.spec import validate as validate_module
 from generator.spec.bundle import bundle
+from generator.spec.load import load_file
 from generator.spec.validate import validate
 
 from .conftest import WriteFiles
@@ -200,3 +201,15 @@ def test_jsonschema_is_asked_only_about_what_jsonschema_rs_finds_invalid(monkeyp
     assert asked == []
     assert [e.validator for e in checker.iter_errors({"type": "strin"})] == ["anyOf"]
     assert asked == [{"type": "strin"}]
+
+
+@pytest.mark.parametrize("name", ["openapi.json", "openapi.yaml"])
+def test_nesting_deeper_than_jsonschema_rs_can_walk_is_refused_at_load(write: WriteFiles, name: str) -> None:
+    # jsonschema-rs overflows its stack (a crash, not an exception) on a value nested about 10,000 deep; the
+    # loader refuses such documents first, so validation never hands it one.
+    text = '{"a": ' * 20_000 + "1" + "}" * 20_000
+    source, problems = load_file(write({name: text}))
+    assert source is None
+    assert len(problems) == 1
+    assert problems[0].message.startswith("invalid JSON" if name.endswith("json") else "invalid YAML")
+    assert "nest" in problems[0].message
