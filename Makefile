@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.hookgen-installed
 
-.PHONY: install generate test lint typecheck drift check bench clean fidelity-full
+.PHONY: install generate test lint typecheck drift check bench bench-corpus clean fidelity-full
 
 $(STAMP): pyproject.toml generated/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,11 +39,16 @@ check: lint typecheck drift test
 ## Benchmarks print ratios against a baseline measured in the same run; they are not tests.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_generate.py
+	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_receive.py
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_lines.py
 	$(BIN)/python benchmarks/bench_memory.py
 	$(BIN)/python benchmarks/bench_workers.py
+
+## The scale table of every corpus spec (generation time and peak memory, start-up), against its baselines (long).
+bench-corpus: $(STAMP)
+	$(BIN)/python benchmarks/corpus_table.py
 
 clean:
 	rm -rf $(VENV) .drift .pytest_cache .mypy_cache .ruff_cache .hypothesis

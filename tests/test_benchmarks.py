@@ -25,6 +25,13 @@ def test_bench_receive_prints_its_ratio(capsys: pytest.CaptureFixture[str]) -> N
     assert "ratio generated/hand-written" in capsys.readouterr().out
 
 
+def test_bench_startup_prints_its_ratios(capsys: pytest.CaptureFixture[str]) -> None:
+    importlib.import_module("bench_startup").main(1, EXAMPLE_SPEC)
+    out = capsys.readouterr().out
+    assert "receiver app import + first delivery" in out
+    assert out.count("ratio to baseline") == 2
+
+
 def test_bench_check_prints_its_ratio(capsys: pytest.CaptureFixture[str]) -> None:
     importlib.import_module("bench_check").main(EXAMPLE_SPEC, repeats=2)
     out = capsys.readouterr().out

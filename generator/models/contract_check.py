@@ -26,7 +26,7 @@ from ..errors import Level, Problem
 from ..spec import pointers
 from ..spec.bundle import Bundle
 from ..spec.pointers import fragment
-from ..spec.walk import reachable_schemas, ref_target, schema_children
+from ..spec.walk import leading_to, ref_target, schema_users
 from .codegen import Models
 from .normalize import tags_every_branch
 from .prepare import ModelInput
@@ -123,22 +123,9 @@ def contract_document(contract: dict[str, Any], guards: Guards, asserted_formats
 
 def _needing_checks(document: dict[str, Any], roots: Iterable[str]) -> set[str]:
     """The schemas reachable from `roots` from which a keyword the models cannot express is reachable."""
-    reached: dict[str, dict[str, Any]] = {}
-    for root in roots:
-        reached.update((at, schema) for at, schema in reachable_schemas(document, root) if at not in reached)
-    users: dict[str, list[str]] = {}
-    for at, schema in reached.items():
-        for child in schema_children(at, schema):
-            users.setdefault(child, []).append(at)
+    reached, users = schema_users(document, *roots)
     components = _components(document)
-    needing = {at for at, schema in reached.items() if _unexpressed(schema, components)}
-    pending = list(needing)
-    while pending:
-        for user in users.get(pending.pop(), []):
-            if user not in needing:
-                needing.add(user)
-                pending.append(user)
-    return needing
+    return leading_to(users, *(at for at, schema in reached.items() if _unexpressed(schema, components)))
 
 
 def _components(document: dict[str, Any]) -> dict[str, Any]:

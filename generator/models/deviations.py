@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import Level, Problem
 from ..spec import pointers
 from ..spec.bundle import Bundle
-from ..spec.walk import deref, reachable_schemas
+from ..spec.walk import deref, leading_to, schema_users
 from .normalize import is_loose_object, is_restatable
 from .prepare import BodyKey
 
@@ -20,7 +20,9 @@ from .prepare import BodyKey
 def find_deviations(bundle: Bundle, body_pointers: dict[BodyKey, str]) -> list[Problem]:
     """One warning per schema the models read differently, naming every webhook that reaches it."""
     reached_by: dict[tuple[str, str], set[str]] = {}
+    keys_at: dict[str, set[str]] = {}  # body pointer -> the webhooks whose body it is
     for (key, _, _), pointer in body_pointers.items():
+        keys_at.setdefault(pointer, set()).add(key)
         # Below the root, normalize.py keeps such schemas faithful. A body itself is read as an object, on purpose: its
         # handler is given a class with attributes, and a schema that lists properties describes objects (README).
         if _loose_payload(bundle.document, pointers.resolve(bundle.document, pointer)):
@@ -29,9 +31,14 @@ def find_deviations(bundle: Bundle, body_pointers: dict[BodyKey, str]) -> list[P
                 "refuses (422); write `type: object` if the body is always one"
             )
             reached_by.setdefault((pointer, message), set()).add(key)
-        for at, schema in reachable_schemas(bundle.document, pointer):
-            for place, message in _check(bundle.document, at, schema):
-                reached_by.setdefault((place, message), set()).add(key)
+    # Each schema is checked once; a finding names the webhooks whose bodies lead to it.
+    reached, users = schema_users(bundle.document, *keys_at)
+    for at, schema in reached.items():
+        findings = list(_check(bundle.document, at, schema))
+        if findings:
+            keys = {key for body in leading_to(users, at) & keys_at.keys() for key in keys_at[body]}
+            for place, message in findings:
+                reached_by.setdefault((place, message), set()).update(keys)
     return [
         replace(
             bundle.problem(at, f"{message} (webhooks: {', '.join(sorted(keys))})", Level.WARNING),

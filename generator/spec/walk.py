@@ -72,8 +72,19 @@ def body_contents(document: dict[str, Any], operation: dict[str, Any]) -> dict[s
 
 
 def local_refs(node: Any) -> list[str]:
-    """The pointers of every local `$ref` anywhere inside a JSON value."""
-    return [target for _, target in ref_locations(node)]
+    """The pointers of every local `$ref` anywhere inside a JSON value, in document order."""
+    found = []
+    stack = [node]
+    while stack:  # json_values without the pointers, which nothing here reads
+        item = stack.pop()
+        target = ref_target(item)
+        if target is not None:
+            found.append(target)
+        if isinstance(item, dict):
+            stack.extend(reversed(item.values()))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return found
 
 
 def json_values(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
@@ -144,19 +155,24 @@ def in_webhook_response(pointer: str) -> bool:
 
 def reached_roots(document: dict[str, Any], start: str = "/webhooks") -> set[str]:
     """Pointers whose subtrees the webhooks reach, following local `$ref`s."""
-    roots: set[str] = set()
+    walked: set[str] = set()  # each pointer whose subtree was walked; the roots are the outermost ones
     pending = [start]
     while pending:
         pointer = pending.pop()
-        if pointers.is_within(pointer, roots):
+        if pointers.is_within(pointer, walked):
             continue
-        roots = {root for root in roots if not pointers.is_within(root, {pointer})} | {pointer}
+        walked.add(pointer)
         try:
             node = pointers.resolve(document, pointer)
         except KeyError:
             continue
         pending.extend(local_refs(node))
-    return roots
+    return {pointer for pointer in walked if not _inside_another(pointer, walked)}
+
+
+def _inside_another(pointer: str, subtrees: set[str]) -> bool:
+    tokens = pointers.parts(pointer)
+    return any(pointers.join("", *tokens[:size]) in subtrees for size in range(len(tokens)))
 
 
 def webhook_document(document: dict[str, Any], roots: set[str]) -> dict[str, Any]:
@@ -246,10 +262,10 @@ def schema_children(pointer: str, schema: dict[str, Any]) -> Iterator[str]:
     yield from subschema_pointers(pointer, schema)
 
 
-def reachable_schemas(document: dict[str, Any], pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every schema object reachable from `pointer` (local `$ref`s followed), once each, with its pointer."""
+def reachable_schemas(document: dict[str, Any], *starts: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema object reachable from the `starts` (local `$ref`s followed), once each, with its pointer."""
     seen: set[str] = set()
-    pending = [pointer]
+    pending = list(reversed(starts))
     while pending:
         at = pending.pop()
         if at in seen:
@@ -263,6 +279,28 @@ def reachable_schemas(document: dict[str, Any], pointer: str) -> Iterator[tuple[
         if target is not None:
             pending.append(target)
         pending += reversed(list(subschema_pointers(at, schema)))
+
+
+def schema_users(document: dict[str, Any], *starts: str) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]:
+    """Every schema object reachable from the `starts`, by pointer, and for each pointer the schemas leading to it."""
+    reached = dict(reachable_schemas(document, *starts))
+    users: dict[str, list[str]] = {}
+    for at, schema in reached.items():
+        for child in schema_children(at, schema):
+            users.setdefault(child, []).append(at)
+    return reached, users
+
+
+def leading_to(users: dict[str, list[str]], *targets: str) -> set[str]:
+    """The `targets` and every schema from which one is reachable, given `schema_users`' second value."""
+    found = set(targets)
+    pending = list(found)
+    while pending:
+        for user in users.get(pending.pop(), []):
+            if user not in found:
+                found.add(user)
+                pending.append(user)
+    return found
 
 
 def inline_refs(document: dict[str, Any], schema: Any, *, depth: int = 2, _stack: tuple[str, ...] = ()) -> Any:

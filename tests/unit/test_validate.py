@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from generator.errors import Level, Problem
 from generator.spec import pointers
+from generator.spec import validate as validate_module
 from generator.spec.bundle import bundle
+from generator.spec.load import load_file
 from generator.spec.validate import validate
 
 from .conftest import WriteFiles
@@ -187,3 +190,54 @@ def test_strict_places_a_refused_bare_value_at_its_line(
     _, problems = validated(write, openapi({"w": post(ref("F"))}, schemas=schemas), strict=True)
     found = [(p.pointer, p.line) for p in problems if p.message.startswith("openapi-spec-validator:")]
     assert found == [(pointer, line_of(Path("openapi.yaml"), text))]
+
+
+_INVALID_SCHEMAS = [
+    {"type": "strin"},
+    {"required": "id"},
+    {"properties": []},
+    {"properties": {"a": {"minimum": "1"}}},
+    {"allOf": [{"enum": 3}, {"items": [{}]}]},
+    {"$defs": {"x": {"type": ["string", 5]}}, "pattern": 5},
+]
+
+
+@pytest.mark.parametrize("schema", _INVALID_SCHEMAS)
+def test_the_fast_checker_reports_exactly_what_jsonschema_reports(schema: dict[str, Any]) -> None:
+    slow = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+    expected = sorted((list(e.absolute_path), e.message) for e in slow.iter_errors(schema))
+    found = sorted(
+        (list(e.absolute_path), e.message) for e in validate_module._schema_meta_validator().iter_errors(schema)
+    )
+    assert expected  # each case is invalid
+    assert found == expected
+
+
+def test_jsonschema_is_asked_only_about_what_jsonschema_rs_finds_invalid(monkeypatch: pytest.MonkeyPatch) -> None:
+    checker = validate_module._schema_meta_validator()
+    asked: list[Any] = []
+    real = checker.slow
+
+    class Spy:
+        def iter_errors(self, instance: Any) -> Any:
+            asked.append(instance)
+            return real.iter_errors(instance)
+
+    monkeypatch.setattr(checker, "slow", Spy())
+    valid = {"type": "object", "properties": {"id": {"type": "integer", "minimum": 1}}, "required": ["id"]}
+    assert list(checker.iter_errors(valid)) == []
+    assert asked == []
+    assert [e.validator for e in checker.iter_errors({"type": "strin"})] == ["anyOf"]
+    assert asked == [{"type": "strin"}]
+
+
+@pytest.mark.parametrize("name", ["openapi.json", "openapi.yaml"])
+def test_nesting_deeper_than_jsonschema_rs_can_walk_is_refused_at_load(write: WriteFiles, name: str) -> None:
+    # jsonschema-rs overflows its stack (a crash, not an exception) on a value nested about 10,000 deep; the
+    # loader refuses such documents first, so validation never hands it one.
+    text = '{"a": ' * 20_000 + "1" + "}" * 20_000
+    source, problems = load_file(write({name: text}))
+    assert source is None
+    assert len(problems) == 1
+    assert problems[0].message.startswith("invalid JSON" if name.endswith("json") else "invalid YAML")
+    assert "nest" in problems[0].message

@@ -186,6 +186,26 @@ def test_reachable_schemas_on_recursive_schemas_visits_each_once() -> None:
     }
 
 
+def test_schema_users_walk_from_several_starts_once_and_lead_back_to_them() -> None:
+    shared = {"type": "object", "properties": {"id": {"type": "integer"}}}
+    document = openapi(
+        {},
+        schemas={
+            "A": {"properties": {"s": ref("Shared")}},
+            "B": {"items": ref("Shared")},
+            "C": {"type": "string"},
+            "Shared": shared,
+        },
+    )
+    starts = ["/components/schemas/A", "/components/schemas/B", "/components/schemas/C"]
+    reached, users = walk.schema_users(document, *starts)
+    alone = {at for start in starts for at, _ in walk.reachable_schemas(document, start)}
+    assert set(reached) == alone
+    id_pointer = "/components/schemas/Shared/properties/id"
+    assert walk.leading_to(users, id_pointer) & set(starts) == {"/components/schemas/A", "/components/schemas/B"}
+    assert walk.leading_to(users, "/components/schemas/C") == {"/components/schemas/C"}
+
+
 @pytest.mark.usefixtures("deadline")
 def test_reachable_schemas_on_a_pure_ref_cycle_terminates() -> None:
     document = {"a": {"$ref": "#/b"}, "b": {"$ref": "#/a"}, "c": {"$ref": "#/c"}}
