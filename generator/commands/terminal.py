@@ -83,10 +83,13 @@ class Terminal:
                 continue
             place = f"{first.file}:{first.line}" if first.line is not None else first.file
             label = f"warning[{first.rule}]" if first.rule else "warning"
-            said = printable(first.message if first.rule else _WEBHOOKS.sub("", first.message))
+            said = first.message if first.rule else _WEBHOOKS.sub("", first.message)
+            # A spec's keys are free text: a U+001E in a pointer must not split the line (as Problem.render).
             lines.append(
-                f"hookgen: {label}: {len(found)} times: {said} "
-                f"(first at {place}: {first.pointer or '/'}; --verbose lists each)"
+                printable(
+                    f"hookgen: {label}: {len(found)} times: {said} "
+                    f"(first at {place}: {first.pointer or '/'}; --verbose lists each)"
+                )
             )
         return lines
 
