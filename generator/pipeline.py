@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -123,10 +123,12 @@ def build(
     templates: Path | None = None,
     rules: RuleSettings = _NO_SETTINGS,
     signature: dict[str, Any] | None = None,
+    model_settings: Mapping[str, Any] | None = None,
 ) -> Generated:
     """Everything but the writing: the rendered package for a spec (`templates`: a folder searched first).
 
-    `rules`: lint rules switched off or re-levelled; `signature`: the scheme of webhooks that declare none.
+    `rules`: lint rules switched off or re-levelled; `signature`: the scheme of webhooks that declare none;
+    `model_settings`: datamodel-code-generator options from `[tool.hookgen.models]` (`codegen.model_settings`).
     """
     if package is not None:
         check_package_name(package)
@@ -148,6 +150,7 @@ def build(
                 asserted_formats,
                 checks=checks,
                 root_file=bundled.root.name,
+                settings=model_settings,
             ),
         )
     )
@@ -175,6 +178,7 @@ class BuildOptions(TypedDict, total=False):
     templates: Path | None
     rules: RuleSettings
     signature: dict[str, Any] | None
+    model_settings: Mapping[str, Any]
 
 
 def generate(spec_path: Path, output: Path, **options: Unpack[BuildOptions]) -> Generated:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ def check(
     ref_roots: Sequence[Path] = (),
     rules: RuleSettings = RuleSettings(),  # noqa: B008 - a frozen value
     signature: dict[str, Any] | None = None,
+    model_settings: Mapping[str, Any] | None = None,
 ) -> CheckResult:
     """Validate `spec` (SpecError when it cannot be generated) and compare `output`, when given.
 
@@ -64,6 +65,7 @@ def check(
         ref_roots=ref_roots,
         rules=rules,
         signature=signature,
+        model_settings=model_settings,
     )
     stale = stale_files(generated.files, output) if output is not None else []
     return CheckResult(list(generated.warnings), stale)

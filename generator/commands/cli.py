@@ -267,6 +267,7 @@ def run_generate(args: argparse.Namespace, terminal: Terminal) -> int:
         templates=args.templates or config.templates,
         rules=config.rules,
         signature=config.signature,
+        model_settings=config.models,
     )
     terminal.problems(generated.warnings)
     count = len(generated.spec.webhooks)
@@ -322,6 +323,7 @@ def run_scaffold(args: argparse.Namespace, terminal: Terminal) -> int:
             ref_roots=config.ref_roots,
             rules=config.rules,
             signature=config.signature,
+            model_settings=config.models,
         )
         terminal.problems(generated.warnings)
         handled, package = from_spec(generated.spec), generated.package
@@ -409,6 +411,7 @@ def run_check(args: argparse.Namespace, terminal: Terminal) -> int:
         ref_roots=config.ref_roots,
         rules=config.rules,
         signature=config.signature,
+        model_settings=config.models,
     )
     terminal.problems(result.findings)
     for stale in result.stale:

@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, Problem
-from ..models.codegen import ASSERTABLE_FORMATS, DEFAULT_ASSERTED_FORMATS
+from ..models.codegen import ASSERTABLE_FORMATS, DEFAULT_ASSERTED_FORMATS, model_settings
 from ..runtime._signatures import scheme_from_declaration
 from ..spec.load import display_path
 from ..spec.rules import RuleSettings, parse_settings
 
-KNOWN_KEYS = frozenset({"spec", "output", "package", "assert-formats", "ref-roots", "templates", "rules", "signature"})
+KNOWN_KEYS = frozenset(
+    {"spec", "output", "package", "assert-formats", "ref-roots", "templates", "rules", "signature", "models"}
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Config:
     templates: Path | None = None  # a folder of templates searched before the built-in ones
     rules: RuleSettings = field(default_factory=RuleSettings)  # lint rules switched off or re-levelled
     signature: dict[str, Any] | None = None  # the scheme of webhooks that declare none (x-webhook-signature form)
+    models: dict[str, Any] = field(default_factory=dict)  # datamodel-code-generator options ([tool.hookgen.models])
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -60,7 +63,15 @@ def load_config(start: Path) -> Config:
         templates=folder / table["templates"] if isinstance(table.get("templates"), str) else None,
         rules=_rules(table.get("rules", {}), display_path(pyproject)),
         signature=signature_default(table["signature"], display_path(pyproject)) if "signature" in table else None,
+        models=_models(table.get("models", {}), display_path(pyproject)),
     )
+
+
+def _models(table: object, where: str) -> dict[str, Any]:
+    options, wrong = model_settings(table)
+    if wrong:
+        raise ConfigError([Problem(where, None, "", message) for message in wrong])
+    return options
 
 
 def _rules(table: object, where: str) -> RuleSettings:

@@ -8,6 +8,7 @@ given it by datamodel-code-generator itself, through a template (see `check_opti
 
 from __future__ import annotations
 
+import difflib
 import json
 import tempfile
 import warnings
@@ -128,6 +129,41 @@ MODEL_OPTIONS: dict[str, Any] = {
 CHECK_TEMPLATES = Path(__file__).parent / "templates"
 
 
+# What `[tool.hookgen.models]` may set: datamodel-code-generator options that change how a model reads in Python, not
+# what it accepts nor how hookgen finds its classes (options that rename or collapse classes, or relax validation, are
+# not offered). Each key maps to the option's name and the values it takes.
+MODEL_SETTINGS: Mapping[str, tuple[str, tuple[Any, ...]]] = {
+    # `Literal["a", "b"]` instead of an Enum class: "all" enums, or "one" (single-value enums) only.
+    "enum-field-as-literal": ("enum_field_as_literal", ("all", "one")),
+    # Alias strategy: `snake_case` attributes with the JSON name as alias (default), or the JSON names kept.
+    "snake-case-field": ("snake_case_field", (True, False)),
+    # Enum members `ACTIVE` (default) or as the values read (`active`).
+    "capitalise-enum-members": ("capitalise_enum_members", (True, False)),
+    # `Field(default=...)` instead of `= ...` for defaults.
+    "use-default-kwarg": ("use_default_kwarg", (True, False)),
+}
+
+
+def model_settings(table: object) -> tuple[dict[str, Any], list[str]]:
+    """datamodel-code-generator's options from a `[tool.hookgen.models]` table, and a message per entry refused."""
+    if not isinstance(table, dict):
+        return {}, ["[tool.hookgen.models] must be a table of model options"]
+    options: dict[str, Any] = {}
+    wrong = []
+    for key, value in table.items():
+        if key not in MODEL_SETTINGS:
+            close = difflib.get_close_matches(str(key), list(MODEL_SETTINGS), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (allowed: {', '.join(MODEL_SETTINGS)})"
+            wrong.append(f"[tool.hookgen.models]: unknown option {key!r}{hint}")
+            continue
+        name, allowed = MODEL_SETTINGS[key]
+        if value not in allowed or type(value) is not type(allowed[0]):
+            wrong.append(f"[tool.hookgen.models] {key}: {value!r} is not one of {', '.join(map(repr, allowed))}")
+            continue
+        options[name] = value
+    return options, wrong
+
+
 def model_options(asserted_formats: frozenset[str]) -> dict[str, Any]:
     """datamodel-code-generator's options, with every format not asserted read as a plain string."""
     annotated = [name for name in ASSERTABLE_FORMATS if name not in asserted_formats]
@@ -157,16 +193,19 @@ def generate_models(
     *,
     checks: Mapping[str, str] | None = None,
     root_file: str = "",
+    settings: Mapping[str, Any] | None = None,
 ) -> tuple[Models | None, list[Problem]]:
     """Run datamodel-code-generator on the prepared document; a failure inside it is a problem at the root file.
 
-    `checks` names the component schemas whose classes get the contract check, with the pointer of each check.
+    `checks` names the component schemas whose classes get the contract check, with the pointer of each check;
+    `settings` are the user's options (`model_settings`), over hookgen's own and under the check's.
     Without any schema (no webhook carries a body: Lob's) there are no models, and nothing to run.
     """
     if not (model_input.document.get("components") or {}).get("schemas"):
         return Models(code="", class_names={}), []
     try:
-        models = _generate(model_input, {**model_options(asserted_formats), **check_options(checks or {})})
+        options = {**model_options(asserted_formats), **(settings or {}), **check_options(checks or {})}
+        models = _generate(model_input, options)
     except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem
         problem = Problem(root_file, None, "", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
         return None, [problem]
