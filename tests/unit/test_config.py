@@ -42,8 +42,8 @@ def test_no_pyproject_gives_the_defaults(tmp_path: Path) -> None:
         ("outptu", "unknown [tool.hookgen] key 'outptu'; did you mean 'output'?"),
         (
             "colour",
-            "unknown [tool.hookgen] key 'colour' (known: assert-formats, models, output, package, ref-roots, rules, signature, "
-            "spec, templates)",
+            "unknown [tool.hookgen] key 'colour' (known: assert-formats, models, output, package, ref-roots, rules, "
+            "signature, spec, templates)",
         ),
     ],
 )
