@@ -301,7 +301,8 @@ properties:
 
 def test_careless_specs_get_located_warnings_and_strict_makes_them_errors(tmp_path: Path) -> None:
     _write(tmp_path, {"spec.yaml": _webhook_with(CARELESS_SCHEMA)})
-    relaxed = _run("generate", "spec.yaml", "--output", "out", "--package", "p", cwd=tmp_path)
+    # --verbose: each warning on its own line (the default groups a rule's findings into one counted line).
+    relaxed = _run("generate", "spec.yaml", "--output", "out", "--package", "p", "--verbose", cwd=tmp_path)
     assert relaxed.returncode == 0, relaxed.stderr
     found = {
         (int(m["line"]), m["pointer"].removeprefix(SCHEMA_POINTER), m["message"])
