@@ -57,6 +57,20 @@ print(json.dumps({{"listed": listed, "where": where, "missing": missing}}))
 """
 
 
+_PROVIDER = f"""
+import json, sys
+import {PACKAGE}.webhooks as webhooks
+
+def groups():
+    return sorted(name.rpartition(".")[2] for name in sys.modules if name.startswith("{PACKAGE}.models._"))
+
+after_import = (groups(), len(webhooks.app.webhooks.routes))
+document = webhooks.app.openapi()
+print(json.dumps({{"after_import": after_import, "declared": len(webhooks.app.webhooks.routes),
+                  "documented": len(document["webhooks"]), "after_openapi": groups()}}))
+"""
+
+
 def _run(code: str) -> dict[str, object]:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)
     assert result.returncode == 0, result.stderr
@@ -87,3 +101,11 @@ def test_every_class_is_an_attribute_of_models_and_lives_in_its_group() -> None:
     for name, module in where.items():
         assert f"\nclass {name}(" in defined[module.rpartition(".")[2]], name
     assert "has no attribute 'NoSuchModel'" in str(found["missing"])
+
+
+def test_the_provider_app_declares_its_webhooks_when_its_document_is_first_built() -> None:
+    provider = _run(_PROVIDER)
+    assert provider["after_import"] == [[], 0]  # importing it imports no model and declares no route
+    groups = sorted(path.stem for path in MODELS.glob("_*.py") if path.stem != "__init__")
+    assert provider["after_openapi"] == groups  # the document holds every webhook's models
+    assert provider["declared"] == provider["documented"] == 7  # the example's webhook keys
