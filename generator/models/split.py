@@ -34,6 +34,7 @@ class _Statement:
     source: str
     defines: tuple[str, ...]
     refers: frozenset[str]
+    bases: frozenset[str] = frozenset()  # the names a class definition's bases refer to
 
 
 def split_models(code: str, bodies: Sequence[tuple[str, str, Sequence[str]]]) -> tuple[ModelGroup, ...]:
@@ -53,12 +54,13 @@ def split_models(code: str, bodies: Sequence[tuple[str, str, Sequence[str]]]) ->
     grouped: dict[tuple[str, ...], list[_Statement]] = {}
     for statement in statements:
         grouped.setdefault(_webhooks_of(statement, owner), []).append(statement)
+    rebuilt = _rebuilt_bases(list(grouped.values()))
     return tuple(
         ModelGroup(
             module=modules[webhooks],
             webhooks=tuple(keys[name] for name in webhooks),
             classes=tuple(name for statement in members for name in statement.defines),
-            code=_group_code(members, imports, owner, modules),
+            code=_group_code(members, imports, owner, modules, rebuilt),
         )
         for webhooks, members in grouped.items()
     )
@@ -88,7 +90,8 @@ def _statement(node: ast.stmt, lines: list[str]) -> _Statement:
         defines = (node.target.id,)
     else:
         defines = ()
-    return _Statement(source, defines, frozenset(_names(node)) - set(defines))
+    bases = frozenset(name for base in getattr(node, "bases", ()) for name in _names(base))
+    return _Statement(source, defines, frozenset(_names(node)) - set(defines), bases)
 
 
 def _names(node: ast.AST) -> set[str]:
@@ -151,6 +154,7 @@ def _group_code(
     imports: list[str],
     owner: Mapping[str, tuple[str, ...]],
     modules: Mapping[tuple[str, ...], str],
+    rebuilt: frozenset[str],
 ) -> str:
     """A group's source: the imports (unused ones are removed by the formatter), other groups' classes, its own."""
     own = {name for statement in members for name in statement.defines}
@@ -161,4 +165,41 @@ def _group_code(
                 needed.setdefault(modules[owner[name]], set()).add(name)
     lines = ["from __future__ import annotations", *(line for line in imports if "__future__" not in line)]
     lines += [f"from .{module} import {', '.join(sorted(names))}" for module, names in sorted(needed.items())]
-    return "\n".join(lines) + "\n\n\n" + "\n\n\n".join(statement.source for statement in members) + "\n"
+    rebuilds = [f"{name}.model_rebuild()" for statement in members for name in statement.defines if name in rebuilt]
+    code = "\n".join(lines) + "\n\n\n" + "\n\n\n".join(statement.source for statement in members) + "\n"
+    return code + ("\n\n" + "\n".join(rebuilds) + "\n" if rebuilds else "")
+
+
+def _rebuilt_bases(groups: list[list[_Statement]]) -> frozenset[str]:
+    """The classes to rebuild at the end of their module: those that may be incomplete there and that a class of
+    another module derives from.
+
+    Pydantic completes a class that names a class defined after it on its first use, in its own module's names; a
+    subclass in another module would read the inherited fields in its own module's names, which lack them.
+    A class may be incomplete when it names a class of its module defined at or after it, or one that may be.
+    """
+    position = {
+        name: (index, at) for index, group in enumerate(groups) for at, s in enumerate(group) for name in s.defines
+    }
+    statements = [statement for group in groups for statement in group]
+    incomplete: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for statement in statements:
+            for name in statement.defines:
+                group, at = position[name]
+                later = any(
+                    ref in position and position[ref][0] == group and position[ref][1] >= at for ref in statement.refers
+                )
+                if name not in incomplete and (later or statement.refers & incomplete):
+                    incomplete.add(name)
+                    changed = True
+    derived = {
+        base
+        for s in statements
+        for name in s.defines
+        for base in s.bases
+        if base in position and position[base][0] != position[name][0]
+    }
+    return frozenset(incomplete & derived)
