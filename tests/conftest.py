@@ -44,6 +44,12 @@ class Imported:
     def document(self) -> dict[str, Any]:
         return self.generated.document
 
+    def models_source(self) -> str:
+        """The source of every module of the generated `models` package, one after the other."""
+        modules = sorted(Path(self.models.__file__).parent.glob("*.py"))
+        assert len(modules) > 1, modules  # the package and at least one group
+        return "\n".join(path.read_text(encoding="utf-8") for path in modules)
+
     def model(self, webhook: Webhook) -> Any:
         assert webhook.body is not None
         return getattr(self.models, webhook.body.model_name)

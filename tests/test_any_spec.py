@@ -130,7 +130,7 @@ def test_any_document_ends_in_exit_0_or_located_problems(
     if status == 2:
         assert lines and not (folder / "out").exists(), stderr
     else:
-        assert (folder / "out" / "p" / "models.py").is_file()
+        assert (folder / "out" / "p" / "models" / "__init__.py").is_file()
 
 
 def test_the_strategy_reaches_generation(tmp_path: Path) -> None:

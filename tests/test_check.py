@@ -48,13 +48,13 @@ def test_up_to_date_output_passes(capsys: pytest.CaptureFixture[str], output: Pa
 
 
 def test_stale_output_fails_with_a_diff(capsys: pytest.CaptureFixture[str], output: Path) -> None:
-    models = output / "subscriptions_webhooks" / "models.py"
+    models = output / "subscriptions_webhooks" / "models" / "__init__.py"
     models.write_text(models.read_text(encoding="utf-8") + "# edited by hand\n", encoding="utf-8")
     (output / "subscriptions_webhooks" / "extra.py").write_text("x = 1\n", encoding="utf-8")
     before = models.read_text(encoding="utf-8")
     code, out, _ = run(capsys, "check", ROOT / "spec" / "openapi.yaml", "--output", output)
     assert code == 1
-    assert "stale: " in out and "models.py" in out and "-# edited by hand" in out and "extra.py" in out
+    assert "stale: " in out and "models/__init__.py" in out and "-# edited by hand" in out and "extra.py" in out
     assert models.read_text(encoding="utf-8") == before  # nothing written
 
 

@@ -193,7 +193,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _stale(folder: Path) -> None:
-    models = folder / "out" / "subscriptions_webhooks" / "models.py"
+    models = folder / "out" / "subscriptions_webhooks" / "models" / "__init__.py"
     models.write_text(models.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
 
 

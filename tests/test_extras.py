@@ -96,7 +96,10 @@ def test_generate_and_scaffold_need_no_extra(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert attempts == []
-    for name in ("models.py", "webhooks.py", "receivers.py"):
+    committed_models = sorted((ROOT / "generated" / "subscriptions_webhooks" / "models").glob("*.py"))
+    models = [f"models/{path.name}" for path in committed_models]
+    assert "models/__init__.py" in models
+    for name in (*models, "webhooks.py", "receivers.py"):
         committed = ROOT / "generated" / "subscriptions_webhooks" / name
         assert (output / "subscriptions_webhooks" / name).read_text() == committed.read_text()
 

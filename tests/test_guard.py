@@ -156,7 +156,7 @@ def _component(imported: Imported, key: str) -> str:
 
 
 def _checks(imported: Imported) -> dict[str, Any]:
-    contract = Path(imported.models.__file__).with_name("_contract.json").read_text(encoding="utf-8")
+    contract = Path(imported.models.__file__).parent.with_name("_contract.json").read_text(encoding="utf-8")
     checks: dict[str, Any] = json.loads(contract)[CHECKS]
     return checks
 
@@ -241,7 +241,7 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> Imported:
 
 
 def test_each_body_that_needs_a_check_carries_its_own_and_no_other_class_does(shapes: Imported) -> None:
-    code = Path(shapes.models.__file__).read_text(encoding="utf-8")
+    code = shapes.models_source()
     checked = ["CheckedParent", "ChildOfChecked", "Child", "Either"]
     assert attached_checks(code) == {name: check_pointer(f"/components/schemas/{name}") for name in checked}
 

@@ -335,7 +335,7 @@ def test_no_deviation_is_left_undocumented(causes: Imported) -> None:
 
 
 def test_the_generated_package_names_no_extension(causes: Imported) -> None:
-    code = Path(causes.models.__file__).read_text(encoding="utf-8")
+    code = causes.models_source()
     assert "x-enum-descriptions" not in code
 
 

@@ -52,8 +52,8 @@ def test_a_3_0_document_generates_the_same_package_as_its_3_1_equivalent(tmp_pat
     new = generate_document(tmp_path / "31", document("3.1.0", "webhooks", PET_31), "pets_webhooks")
     old = generate_document(tmp_path / "30", document("3.0.3", "x-webhooks", PET_30), "pets_webhooks")
     assert old.generated.document == new.generated.document
-    assert "| None" in new.generated.files["pets_webhooks/models.py"]  # the nullable fields are nullable
-    assert old.generated.files["pets_webhooks/models.py"] == new.generated.files["pets_webhooks/models.py"]
+    models = [text for path, text in new.generated.files.items() if path.startswith("pets_webhooks/models/")]
+    assert any("| None" in text for text in models)  # the nullable fields are nullable
     assert old.generated.files == new.generated.files
     assert old.webhooks.app.openapi()["openapi"].startswith("3.1")
     assert [p.message for p in old.generated.warnings] == [

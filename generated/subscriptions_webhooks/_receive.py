@@ -27,6 +27,8 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+from types import ModuleType
 from typing import Any
 
 import pydantic
@@ -65,16 +67,36 @@ def current_delivery() -> Delivery:
 
 @dataclass(frozen=True)
 class Endpoint:
-    """What the receiver needs to know of one webhook: its model, media type, success status and signature."""
+    """What the receiver needs to know of one webhook: its model, media type, success status and signature.
+
+    `model_ref` is the body's model, or its name in `models`: a name is resolved on the first delivery (`model`),
+    so that a receiver imports only the models of the webhooks it is sent.
+    """
 
     key: str
     handler_name: str
-    model: type[pydantic.BaseModel] | None
+    model_ref: type[pydantic.BaseModel] | str | None
     media_type: str | None
     success_status: int
     signature: Mapping[str, str] | None
     # Alternatives, each the names of security schemes that must all pass; None: the spec declares no security.
     security: tuple[tuple[str, ...], ...] | None = None
+    models: ModuleType | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def model(self) -> type[pydantic.BaseModel] | None:
+        """The body's model (None for a webhook without a body), imported on first use when named."""
+        if isinstance(self.model_ref, str):
+            model: type[pydantic.BaseModel] = getattr(self.models, self.model_ref)
+            return model
+        return self.model_ref
+
+    @property
+    def model_name(self) -> str | None:
+        """The name of the body's model, without importing it."""
+        if self.model_ref is None or isinstance(self.model_ref, str):
+            return self.model_ref
+        return self.model_ref.__name__
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError, OutputError
 from ..ir import Spec
@@ -59,8 +60,16 @@ def from_package(package: str) -> Handled:
     endpoints = getattr(receivers, "ENDPOINTS", None)
     if not isinstance(endpoints, tuple):
         raise ConfigError(f"{package}.receivers has no ENDPOINTS: not a package hookgen generated")
-    stubs = (Stub(e.key, e.handler_name, e.model.__name__ if e.model else None) for e in endpoints)
+    stubs = (Stub(e.key, e.handler_name, _model_name(e)) for e in endpoints)
     return Handled(str(getattr(top, "SPEC_TITLE", package)), tuple(stubs))
+
+
+def _model_name(endpoint: Any) -> str | None:
+    """The name of an endpoint's body model, without importing it (a package older than `model_name`: by import)."""
+    if hasattr(endpoint, "model_name"):
+        name: str | None = endpoint.model_name
+        return name
+    return endpoint.model.__name__ if endpoint.model is not None else None
 
 
 @dataclass(frozen=True)

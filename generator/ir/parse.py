@@ -17,8 +17,12 @@ from ..spec.walk import body_contents, deref, inline_refs, operations
 from ..spec.webhook_lint import SIGNATURE_EXTENSION
 from .nodes import HeaderParameter, RequestBody, Response, SignatureScheme, Spec, Webhook
 
-# Names the generated webhooks module defines itself.
-RESERVED_NAMES = frozenset({"app", "models", "annotations"})
+# Names the generated webhooks module defines or reads itself (its webhook functions are module-level names, their
+# annotations read when the webhooks are declared, on first use).
+RESERVED_NAMES = frozenset(
+    {"app", "models", "annotations", "openapi", "include_webhooks", "as_declared", "declare_webhooks"}
+    | {"str", "int", "float", "bool"}
+)
 _HEADER_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
 

@@ -1,0 +1,205 @@
+"""Cut the single models module into groups: the classes reached by the same set of webhooks share a module.
+
+A receiver that serves one webhook then imports only the groups its body reaches. A class used by the webhooks W
+refers only to classes whose webhooks include W, so a group imports only groups of larger sets: no import cycle,
+and the classes of one reference cycle always share a group.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# The module of the classes no webhook's body reaches.
+UNREACHED = "_unreached"
+
+
+@dataclass(frozen=True)
+class ModelGroup:
+    """One module of the models package: the webhooks whose bodies reach its classes, and its source."""
+
+    module: str
+    webhooks: tuple[str, ...]  # keys, in the spec's order
+    classes: tuple[str, ...]
+    code: str
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A top-level statement of the models module other than an import: what it defines and refers to."""
+
+    source: str
+    defines: tuple[str, ...]
+    refers: frozenset[str]
+    bases: frozenset[str] = frozenset()  # the names a class definition's bases refer to
+
+
+def split_models(code: str, bodies: Sequence[tuple[str, str, Sequence[str]]]) -> tuple[ModelGroup, ...]:
+    """The groups of the models `code`, given each webhook's key, Python name and body model names, in order.
+
+    A group of one webhook is named after it (`_webhook_NAME`), one of several `_shared_N` in order of appearance.
+    """
+    tree = ast.parse(code)
+    lines = _LINE_BREAK.split(code)  # Python's line breaks only: `str.splitlines` also breaks at \x1e or \u2028
+    imports = [_relative_to_subpackage(node) for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
+    statements = [_statement(node, lines) for node in tree.body if not _is_header(node)]
+    defined = {name: index for index, statement in enumerate(statements) for name in statement.defines}
+    reached = _reached_by(statements, defined, [(name, roots) for _, name, roots in bodies])
+    keys = {name: key for key, name, _ in bodies}
+    owner = {name: reached.get(name, ()) for name in defined}
+    modules = _module_names(statements, owner)
+    grouped: dict[tuple[str, ...], list[_Statement]] = {}
+    for statement in statements:
+        grouped.setdefault(_webhooks_of(statement, owner), []).append(statement)
+    rebuilt = _rebuilt_bases(list(grouped.values()))
+    return tuple(
+        ModelGroup(
+            module=modules[webhooks],
+            webhooks=tuple(keys[name] for name in webhooks),
+            classes=tuple(name for statement in members for name in statement.defines),
+            code=_group_code(members, imports, owner, modules, rebuilt),
+        )
+        for webhooks, members in grouped.items()
+    )
+
+
+def _is_header(node: ast.stmt) -> bool:
+    value = node.value if isinstance(node, ast.Expr) else None
+    docstring = isinstance(value, ast.Constant) and isinstance(value.value, str)
+    return docstring or isinstance(node, ast.Import | ast.ImportFrom)
+
+
+def _relative_to_subpackage(node: ast.Import | ast.ImportFrom) -> str:
+    """The import as the models subpackage writes it: a relative import climbs one more level."""
+    if isinstance(node, ast.ImportFrom) and node.level:
+        node = ast.ImportFrom(module=node.module, names=node.names, level=node.level + 1)
+    return ast.unparse(node)
+
+
+def _statement(node: ast.stmt, lines: list[str]) -> _Statement:
+    first = min([node.lineno, *(decorator.lineno for decorator in getattr(node, "decorator_list", ()))])
+    source = "\n".join(lines[first - 1 : node.end_lineno])
+    if isinstance(node, ast.ClassDef | ast.FunctionDef):
+        defines: tuple[str, ...] = (node.name,)
+    elif isinstance(node, ast.Assign):
+        defines = tuple(target.id for target in node.targets if isinstance(target, ast.Name))
+    elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        defines = (node.target.id,)
+    else:
+        defines = ()
+    bases = frozenset(name for base in getattr(node, "bases", ()) for name in _names(base))
+    return _Statement(source, defines, frozenset(_names(node)) - set(defines), bases)
+
+
+def _names(node: ast.AST) -> set[str]:
+    """The names a statement refers to, with those written as strings in annotations (forward references)."""
+    names = {child.id for child in ast.walk(node) if isinstance(child, ast.Name)}
+    for child in ast.walk(node):
+        if isinstance(child, ast.AnnAssign) and child.annotation is not None:
+            for part in ast.walk(child.annotation):
+                if isinstance(part, ast.Constant) and isinstance(part.value, str) and part.value.isidentifier():
+                    names.add(part.value)
+    return names
+
+
+def _reached_by(
+    statements: list[_Statement], defined: Mapping[str, int], roots: Sequence[tuple[str, Sequence[str]]]
+) -> dict[str, tuple[str, ...]]:
+    """For each class, the Python names of the webhooks whose bodies reach it, in the spec's order."""
+    reached: dict[str, list[str]] = {}
+    for key, names in roots:
+        stack = [name for name in names if name in defined]
+        seen: set[str] = set()
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            reached.setdefault(name, []).append(key)
+            stack.extend(ref for ref in statements[defined[name]].refers if ref in defined and ref not in seen)
+    return {name: tuple(keys) for name, keys in reached.items()}
+
+
+def _webhooks_of(statement: _Statement, owner: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The webhooks of a statement's group: of what it defines, else of the first class it refers to."""
+    if statement.defines:
+        return owner[statement.defines[0]]
+    known = sorted(name for name in statement.refers if name in owner)
+    return owner[known[0]] if known else ()
+
+
+def _module_names(statements: list[_Statement], owner: Mapping[str, tuple[str, ...]]) -> dict[tuple[str, ...], str]:
+    """A module name for each set of webhooks: the webhook's name for one, else numbered in order of appearance."""
+    names: dict[tuple[str, ...], str] = {}
+    shared = 0
+    for statement in statements:
+        webhooks = _webhooks_of(statement, owner)
+        if webhooks in names:
+            continue
+        if not webhooks:
+            names[webhooks] = UNREACHED
+        elif len(webhooks) == 1:
+            names[webhooks] = f"_webhook_{webhooks[0]}"
+        else:
+            shared += 1
+            names[webhooks] = f"_shared_{shared}"
+    return names
+
+
+def _group_code(
+    members: list[_Statement],
+    imports: list[str],
+    owner: Mapping[str, tuple[str, ...]],
+    modules: Mapping[tuple[str, ...], str],
+    rebuilt: frozenset[str],
+) -> str:
+    """A group's source: the imports (unused ones are removed by the formatter), other groups' classes, its own."""
+    own = {name for statement in members for name in statement.defines}
+    needed: dict[str, set[str]] = {}
+    for statement in members:
+        for name in statement.refers:
+            if name in owner and name not in own:
+                needed.setdefault(modules[owner[name]], set()).add(name)
+    lines = ["from __future__ import annotations", *(line for line in imports if "__future__" not in line)]
+    lines += [f"from .{module} import {', '.join(sorted(names))}" for module, names in sorted(needed.items())]
+    rebuilds = [f"{name}.model_rebuild()" for statement in members for name in statement.defines if name in rebuilt]
+    code = "\n".join(lines) + "\n\n\n" + "\n\n\n".join(statement.source for statement in members) + "\n"
+    return code + ("\n\n" + "\n".join(rebuilds) + "\n" if rebuilds else "")
+
+
+def _rebuilt_bases(groups: list[list[_Statement]]) -> frozenset[str]:
+    """The classes to rebuild at the end of their module: those that may be incomplete there and that a class of
+    another module derives from.
+
+    Pydantic completes a class that names a class defined after it on its first use, in its own module's names; a
+    subclass in another module would read the inherited fields in its own module's names, which lack them.
+    A class may be incomplete when it names a class of its module defined at or after it, or one that may be.
+    """
+    position = {
+        name: (index, at) for index, group in enumerate(groups) for at, s in enumerate(group) for name in s.defines
+    }
+    statements = [statement for group in groups for statement in group]
+    incomplete: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for statement in statements:
+            for name in statement.defines:
+                group, at = position[name]
+                later = any(
+                    ref in position and position[ref][0] == group and position[ref][1] >= at for ref in statement.refers
+                )
+                if name not in incomplete and (later or statement.refers & incomplete):
+                    incomplete.add(name)
+                    changed = True
+    derived = {
+        base
+        for s in statements
+        for name in s.defines
+        for base in s.bases
+        if base in position and position[base][0] != position[name][0]
+    }
+    return frozenset(incomplete & derived)

@@ -1,0 +1,97 @@
+"""Cutting the models module into groups: which classes share a module, what each imports, and that they import."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.models.split import UNREACHED, split_models
+
+# Written as datamodel-code-generator writes them: alphabetical, so a class may name one defined after it.
+CODE = """from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+
+class Base(BaseModel):
+    state: State
+    shared: Shared | None = None
+
+
+class Node(BaseModel):
+    children: list[Node] = []
+    owner: Owner | None = None
+
+
+class Orphan(BaseModel):
+    x: int
+
+
+class Owner(BaseModel):
+    nodes: list[Node] = []
+
+
+class PushEvent(Base):
+    head: Node
+
+
+class ReleaseEvent(BaseModel):
+    base: Base
+    shared: Shared
+
+
+class Shared(BaseModel):
+    id: int
+
+
+class State(StrEnum):
+    OPEN = "open"
+
+
+Node.model_rebuild()
+"""
+BODIES = [("push", "push", ["PushEvent"]), ("release", "release", ["ReleaseEvent"]), ("ping", "ping", [])]
+
+
+def test_classes_reached_by_the_same_webhooks_share_a_module() -> None:
+    groups = {group.module: group for group in split_models(CODE, BODIES)}
+    assert {name: (group.webhooks, group.classes) for name, group in groups.items()} == {
+        "_shared_1": (("push", "release"), ("Base", "Shared", "State")),
+        "_webhook_push": (("push",), ("Node", "Owner", "PushEvent")),  # a reference cycle stays in one module
+        UNREACHED: ((), ("Orphan",)),
+        "_webhook_release": (("release",), ("ReleaseEvent",)),
+    }
+    push = groups["_webhook_push"].code
+    assert "from ._shared_1 import Base\n" in push
+    assert push.rstrip().endswith("Node.model_rebuild()")  # the module's own statements stay with it
+    # Base names State, defined after it, and PushEvent derives from it in another module: Base is completed where
+    # State is known, at the end of its own module.
+    assert groups["_shared_1"].code.rstrip().endswith("Base.model_rebuild()")
+    assert "model_rebuild" not in groups["_webhook_release"].code
+
+
+def test_the_groups_import_and_validate_as_the_single_module_did(tmp_path: Path) -> None:
+    package = tmp_path / "split_models_case"
+    package.mkdir()
+    groups = split_models(CODE, BODIES)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    for group in groups:
+        # The groups import `..module` for what the models' own imports reach; none here.
+        (package / f"{group.module}.py").write_text(group.code, encoding="utf-8")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        push = importlib.import_module("split_models_case._webhook_push")
+        event = push.PushEvent.model_validate({"state": "open", "head": {"children": [{"owner": {"nodes": []}}]}})
+        assert event.head.children[0].owner is not None
+        with pytest.raises(ValueError, match="state"):
+            push.PushEvent.model_validate({"state": "closed", "head": {}})
+        assert "split_models_case._webhook_release" not in sys.modules
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [name for name in sys.modules if name.startswith("split_models_case")]:
+            del sys.modules[name]
