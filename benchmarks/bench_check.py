@@ -49,7 +49,9 @@ def checked_examples(spec: Path, folder: Path) -> tuple[Any, list[tuple[str, Any
     """Generate the spec; return its `_contract` module and (check pointer, example) of every checked body."""
     generated = generate(spec, folder / "out", package="bench_check")
     (contract,) = import_generated(folder / "out", "bench_check", "_contract")
-    checks = attached_checks((folder / "out" / "bench_check" / "models.py").read_text(encoding="utf-8"))
+    # The models are a package of groups (generator/models/split.py): read every module of it.
+    modules = sorted((folder / "out" / "bench_check" / "models").glob("*.py"))
+    checks = attached_checks("\n".join(path.read_text(encoding="utf-8") for path in modules))
     pairs = []
     for webhook in webhooks_with_bodies(generated.spec):
         if webhook.body.model_name in checks:
