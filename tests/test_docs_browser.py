@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from generator.spec.walk import operations
 
 from .conftest import Imported
-from .redis_server import free_port
+from .servers import serving
 
 REQUIRE_VARIABLE = "HOOKGEN_REQUIRE_BROWSER"
 CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
@@ -55,24 +50,6 @@ def swagger_ui_files() -> Path:
     except ImportError:
         _require("fastapi-offline (swagger-ui-dist files; the dev extra)", None)
     return Path(fastapi_offline.__file__).parent / "static"
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Serve `app` with uvicorn on 127.0.0.1 in a thread; yields its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert server.started
-        yield f"http://127.0.0.1:{config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _local(route: Any, base: str, elsewhere: Any) -> None:

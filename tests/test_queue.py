@@ -24,7 +24,6 @@ from typing import IO
 
 import pytest
 import redis
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -35,7 +34,8 @@ pytest.importorskip("dramatiq", reason="the queue extra (dramatiq[redis]) is not
 from generator.runtime._queue import DeliveryQueue
 
 from .conftest import ROOT
-from .redis_server import free_port, running_redis_server
+from .redis_server import running_redis_server
+from .servers import serving
 
 SECRET = "whsec_" + base64.b64encode(b"queue-secret-32-bytes-long!!!!!!").decode()
 # Workers give up on a dead worker's messages after 3 s without its heartbeat, and check at every fetch.
@@ -92,19 +92,8 @@ def receiver() -> Iterator[tuple[str, Receiver]]:
         return Response(b"", status)
 
     app = Starlette(routes=[Route("/hook", answer, methods=["POST"])])
-    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="error")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started
-    try:
-        yield f"http://127.0.0.1:{config.port}/hook", state
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(app, log_level="error") as base:
+        yield f"{base}/hook", state
 
 
 @pytest.fixture

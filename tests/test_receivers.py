@@ -16,12 +16,12 @@ from typing import Any, ClassVar
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from .conftest import Imported
-from .redis_server import free_port, redis_url_fixture
+from .redis_server import redis_url_fixture
+from .servers import serving
 
 redis_url = redis_url_fixture()
 
@@ -447,21 +447,7 @@ def test_a_handler_reads_its_delivery_with_current_delivery(receivers: ModuleTyp
 
 
 def test_end_to_end_through_uvicorn(receivers: ModuleType, recorder: Recorder, signatures: Any):
-    config = uvicorn.Config(
-        receivers.create_app(recorder, secrets=[SECRET]), host="127.0.0.1", port=free_port(), log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert server.started
-        url = f"http://127.0.0.1:{config.port}{PATH}"
-        response = httpx.post(url, content=BODY, headers=signed(signatures), timeout=10)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(receivers.create_app(recorder, secrets=[SECRET])) as base:
+        response = httpx.post(f"{base}{PATH}", content=BODY, headers=signed(signatures), timeout=10)
     assert response.status_code == 200
     assert [(name, payload.username) for name, payload in recorder.calls] == [("new_subscription", "é")]

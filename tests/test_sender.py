@@ -7,10 +7,8 @@ import base64
 import json
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -18,7 +16,6 @@ from typing import Any
 import pydantic
 import pytest
 import standardwebhooks
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -40,6 +37,7 @@ from generator.runtime._sender import (
 
 from .conftest import EXAMPLE_KEYS, ROOT, Imported
 from .redis_server import free_port
+from .servers import serving
 
 SECRET = "whsec_" + base64.b64encode(b"sender-secret-32-bytes-long!!!!!").decode()
 FAST = (0, 0.01, 0.01, 0.01)
@@ -74,24 +72,6 @@ class Payload:
 
 
 PAYLOAD: Any = Payload({"order": 1})
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Run an ASGI app under uvicorn on 127.0.0.1 in a thread; yields its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning", timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started
-    try:
-        yield f"http://127.0.0.1:{config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

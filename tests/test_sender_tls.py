@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import base64
 import ssl
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,7 +18,7 @@ from starlette.routing import Route
 
 from generator.runtime._sender import Outcome, Sender
 
-from .redis_server import free_port
+from .servers import serving
 
 trustme = pytest.importorskip("trustme", reason="trustme (a test dependency) makes the local CA")
 
@@ -47,19 +45,8 @@ def tls_server(tmp_path: Path, ca: trustme.CA, *names: str) -> Iterator[tuple[in
     pem = tmp_path / "server.pem"
     certificate.private_key_and_cert_chain_pem.write_to_path(str(pem))
     app = Starlette(routes=[Route("/hook", answer, methods=["POST"])])
-    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), ssl_certfile=str(pem), log_level="error")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started
-    try:
-        yield config.port, hosts
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(app, ssl_certfile=str(pem), log_level="error") as base:
+        yield httpx.URL(base).port, hosts
 
 
 def pinned_sender(ca: trustme.CA, resolved: list[tuple[str, int]]) -> Sender:
