@@ -8,7 +8,9 @@ what that delivery cost. The servers:
 - `hookgen listen`: the command, which also prints each delivery as one JSON line (to /dev/null here).
 Two bodies: an order of many small line items (the model holds many small objects) and one long string.
 Prints each rise in MB, as a multiple of the body and of the baseline's rise, and what parsing the body into its
-model costs alone, in a plain process (the floor for any receiver that hands the handler a model). Linux only (/proc).
+model costs alone, in a plain process (the floor for any receiver that hands the handler a model), beside what
+`json.loads` costs (the floor for any Python representation), and each receiver's rise above the model's own cost.
+Linux only (/proc).
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ def string_body() -> bytes:
 
 MODEL_ALONE = textwrap.dedent(
     """
+    import json
     import sys
     from pathlib import Path
 
@@ -100,7 +103,8 @@ MODEL_ALONE = textwrap.dedent(
 
     body = Path(sys.argv[2]).read_bytes()
     floor = peak()
-    parsed = getattr(models, sys.argv[1]).model_validate_json(body)
+    parse = json.loads if sys.argv[1] == "json.loads" else getattr(models, sys.argv[1]).model_validate_json
+    parsed = parse(body)
     print(floor, peak() - floor)
     """
 )
@@ -208,8 +212,13 @@ def main() -> None:
         for key, model, body, small in cases:
             size = len(body)
             print(f"{key}: one delivery of {size / MB:.1f} MB")
+            _, plain = model_alone(folder, "json.loads", body)
             _, parsed = model_alone(folder, model, body)
-            print(f"  {model}.model_validate_json alone, in a plain process: +{parsed / MB:.1f} MB")
+            print(f"  json.loads alone, in a plain process: +{plain / MB:.1f} MB = {plain / size:4.1f}x the body")
+            print(
+                f"  {model}.model_validate_json alone, in a plain process: +{parsed / MB:.1f} MB = "
+                f"{parsed / size:4.1f}x the body, {parsed / plain:.1f}x json.loads"
+            )
             rises = {}
             for kind in ("baseline", "create_app", "hookgen listen"):
                 floor, rise = measure(kind, folder, key, body, small)
@@ -219,6 +228,9 @@ def main() -> None:
                     f"  {kind:15} {floor / MB:6.1f} MB -> peak {(floor + rise) / MB:6.1f} MB: "
                     f"+{rise / MB:6.1f} MB = {rise / size:4.1f}x the body{versus}"
                 )
+                if kind != "baseline":
+                    own = rise - parsed
+                    print(f"  {'':15} above the model alone: {own / MB:+6.1f} MB = {own / size:4.1f}x the body")
 
 
 if __name__ == "__main__":
