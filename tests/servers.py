@@ -18,6 +18,8 @@ STARTUP_SECONDS = 10
 @contextmanager
 def serving(app: Any, **options: Any) -> Iterator[str]:
     """Serve `app` until the block ends; yields its base URL (`https` when `ssl_certfile` is given)."""
+    # No log_config: uvicorn's loggers propagate, so caplog sees any traceback the server logs.
+    options.setdefault("log_config", None)
     options.setdefault("log_level", "warning")
     config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), **options)
     server = uvicorn.Server(config)

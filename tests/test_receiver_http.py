@@ -59,9 +59,7 @@ def post(url: str, body: bytes, delivery_id: str, **headers: str) -> httpx.Respo
 def test_keys_that_need_quoting_are_reached_at_their_quoted_path():
     recorder = Recorder()
     core = Receiver(endpoints(QUOTED_KEYS), recorder, secrets=[SECRET])
-    with serving(
-        create_app(core, title="t", version="1", prefix="/webhooks", paths=None), log_config=None, log_level=None
-    ) as base:
+    with serving(create_app(core, title="t", version="1", prefix="/webhooks", paths=None)) as base:
         answers = [
             post(f"{base}/webhooks/{quote(key, safe='')}", b'{"id":1}', f"m{i}") for i, key in enumerate(QUOTED_KEYS)
         ]
@@ -79,7 +77,7 @@ def test_quoted_keys_are_reached_in_an_included_router_and_paths_still_override(
     core = Receiver(endpoints(["orders/create", "plain"]), recorder, secrets=[SECRET])
     app = FastAPI()
     app.include_router(router(core, prefix="/webhooks", paths={"plain": "/moved here"}), prefix="/shop")
-    with serving(app, log_config=None, log_level=None) as base:
+    with serving(app) as base:
         quoted = post(f"{base}/shop/webhooks/orders%2Fcreate", b'{"id":1}', "m1")
         moved = post(f"{base}/shop/webhooks/moved%20here", b'{"id":1}', "m2")
         old = post(f"{base}/shop/webhooks/plain", b'{"id":1}', "m3")
@@ -116,7 +114,7 @@ def every_route(recorder: Recorder) -> Iterator[list[str]]:
     )
     header_core = Receiver(typed, recorder, secrets=[SECRET], signature=by_header)
     app.include_router(single_endpoint(header_core, path="/by-header", event_field=None))
-    with serving(app, log_config=None, log_level=None) as base:
+    with serving(app) as base:
         yield [f"{base}/webhooks/item", f"{base}/by-field", f"{base}/by-header"]
 
 
@@ -158,7 +156,7 @@ def test_a_body_shorter_than_its_content_length_is_answered_408_with_one_quiet_l
     core = Receiver(endpoints(["orders/create"]), recorder, secrets=[SECRET])
     app = create_app(core, title="t", version="1", prefix="/webhooks", paths=None, body_timeout=0.5)
     caplog.set_level(logging.INFO)
-    with serving(app, log_config=None, log_level=None) as base:
+    with serving(app) as base:
         started = time.monotonic()
         answer = send_partly(base, "/webhooks/orders%2Fcreate", 100, b'{"id":', wait=5)
         elapsed = time.monotonic() - started
@@ -189,9 +187,7 @@ def test_a_delivery_signed_by_svix_with_svix_headers_is_accepted_under_its_id():
         "svix-signature": Webhook(SECRET).sign("msg_svix_1", sent_at, body),
         "content-type": "application/json",
     }
-    with serving(
-        create_app(core, title="t", version="1", prefix="/webhooks", paths=None), log_config=None, log_level=None
-    ) as base:
+    with serving(create_app(core, title="t", version="1", prefix="/webhooks", paths=None)) as base:
         url = f"{base}/webhooks/orders%2Fcreate"
         accepted = httpx.post(url, content=body, headers=headers, timeout=10)
         again = httpx.post(url, content=body, headers=headers, timeout=10)
@@ -205,7 +201,7 @@ def test_a_client_that_disconnects_mid_body_is_logged_as_one_quiet_line(caplog: 
     core = Receiver(endpoints(["orders/create"]), recorder, secrets=[SECRET])
     app = create_app(core, title="t", version="1", prefix="/webhooks", paths=None, body_timeout=5)
     caplog.set_level(logging.INFO)
-    with serving(app, log_config=None, log_level=None) as base:
+    with serving(app) as base:
         host, port = base.removeprefix("http://").split(":")
         with socket.create_connection((host, int(port)), timeout=5) as connection:
             head = f"POST /webhooks/orders%2Fcreate HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"

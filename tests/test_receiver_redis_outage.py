@@ -23,7 +23,8 @@ from generator.runtime._receive import Endpoint, Receiver, current_delivery
 from generator.runtime._signatures import StandardWebhooksScheme
 
 from .redis_server import free_port, running_redis_server
-from .test_receiver_http import SECRET, Item, serving
+from .servers import serving
+from .test_receiver_http import SECRET, Item
 
 KEY = "order.paid"
 # Longer than the client's timeout (2 s) plus its one retry, so a request that hangs shows as an error.

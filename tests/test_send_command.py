@@ -20,7 +20,8 @@ from generator.commands.send import listen_url
 
 from .conftest import EXAMPLE_KEYS, EXAMPLE_SPEC, ROOT
 from .redis_server import free_port
-from .test_sender import SECRET, Recorder, serving
+from .servers import serving
+from .test_sender import SECRET, Recorder
 
 ALERT = {
     "alert_id": "alt_9",

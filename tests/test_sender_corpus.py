@@ -24,7 +24,8 @@ from generator.commands.fidelity.measure import accepts
 from generator.commands.imported import import_generated
 
 from .conftest import CORPUS, Imported, generate_and_import
-from .test_sender import Recorder, serving
+from .servers import serving
+from .test_sender import Recorder
 
 SECRET = "whsec_" + base64.b64encode(b"corpus-sender-secret-32-bytes!!!").decode()
 

@@ -29,7 +29,8 @@ from starlette.routing import Route
 
 from generator.runtime._sender import Sender
 
-from .test_sender import PAYLOAD, Seen, serving
+from .servers import serving
+from .test_sender import PAYLOAD, Seen
 
 SECRET = "whsec_" + base64.b64encode(b"official-verifier-secret-32bytes").decode()
 NPM_CACHE = Path(__file__).resolve().parent.parent / ".hookgen-cache" / "official-verifiers"
