@@ -47,6 +47,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "AsyncSender",
     "Attempt",
+    "Credential",
     "Delivery",
     "Outcome",
     "RefusedTarget",
@@ -70,6 +71,10 @@ _METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in ("169.254.169.2
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Sequence[str]]
+# What a security scheme sends: (user, password) for HTTP Basic, the key for an API key in a header.
+Credential = str | tuple[str, str]
+# A security requirement: alternatives, each the names of the schemes that must all be sent.
+Requirement = tuple[tuple[str, ...], ...]
 
 
 class RefusedTarget(Exception):  # noqa: N818 - it names the refusal, as SignatureError's siblings do
@@ -108,6 +113,9 @@ class Delivery:
     delivery_id: str
     signature: Mapping[str, str] | None = None
     media_type: str | None = "application/json"
+    # The security schemes sent with it (one alternative of the webhook's requirement); their credentials stay with
+    # the sender, so a stored result never holds them.
+    security: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,7 @@ class Result:
                 "delivery_id": delivery.delivery_id,
                 "signature": None if delivery.signature is None else dict(delivery.signature),
                 "media_type": delivery.media_type,
+                "security": list(delivery.security),
             },
             "attempts": [{**asdict(attempt), "at": attempt.at.isoformat()} for attempt in self.attempts],
             "outcome": self.outcome.value,
@@ -156,6 +165,7 @@ class Result:
                 delivery_id=str(stored["delivery_id"]),
                 signature=stored["signature"],
                 media_type=stored["media_type"],
+                security=tuple(str(name) for name in stored.get("security", ())),
             )
             attempts = tuple(
                 Attempt(**{**attempt, "at": datetime.fromisoformat(attempt["at"])}) for attempt in document["attempts"]
@@ -313,6 +323,7 @@ class _Core:
         resolver: Resolver = system_resolver,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         user_agent: str = "hookgen-sender",
+        credentials: Mapping[str, Credential] | None = None,
     ) -> None:
         if not schedule or max_attempts_in_process < 1:
             raise ValueError("a sender needs a schedule and at least one attempt in process")
@@ -322,6 +333,10 @@ class _Core:
         self.resolver = resolver
         self.clock = clock
         self.user_agent = user_agent
+        self.credentials = dict(credentials or {})
+
+    # The security schemes the webhooks declare, by name; a generated sender sets its spec's.
+    security_schemes: Mapping[str, Mapping[str, object]] = {}
 
     def delivery(
         self,
@@ -331,12 +346,52 @@ class _Core:
         signature: Mapping[str, str] | None = None,
         media_type: str | None = "application/json",
         delivery_id: str | None = None,
+        security: Requirement | None = None,
     ) -> Delivery:
-        """The delivery of `payload` to `url`, serialised as the contract says and signed as `signature` declares."""
+        """The delivery of `payload` to `url`, serialised as the contract says and signed as `signature` declares.
+
+        `security` is the webhook's requirement: the first alternative whose schemes all have credentials is sent.
+        """
         # A declaration or secret it cannot sign with fails here (ValueError), before any attempt.
         scheme_from_declaration(signature).sign(b"", self.secret, delivery_id="check", timestamp=0)
+        schemes = self._alternative(security)
         body = encode(payload)
-        return Delivery(url, body, delivery_id or new_delivery_id(), signature, None if payload is None else media_type)
+        media = None if payload is None else media_type
+        return Delivery(url, body, delivery_id or new_delivery_id(), signature, media, schemes)
+
+    def _alternative(self, security: Requirement | None) -> tuple[str, ...]:
+        """The schemes of the first alternative the credentials satisfy; ValueError when none is."""
+        if security is None:
+            return ()
+        for names in security:
+            if all(self._credential_for(name) is not None for name in names):
+                return tuple(names)
+        wanted = " or ".join("+".join(names) for names in security)
+        raise ValueError(f"the webhook requires security {wanted}: give credentials={{name: ...}} for it")
+
+    def _credential_for(self, name: str) -> Credential | None:
+        """The credential of a supported scheme, if one of the right kind is configured."""
+        scheme = self.security_schemes.get(name, {})
+        credential = self.credentials.get(name)
+        if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+            return credential if isinstance(credential, tuple) else None
+        if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+            return credential if isinstance(credential, str) else None
+        return None
+
+    def _security_headers(self, delivery: Delivery) -> dict[str, str]:
+        """The headers that carry the delivery's security schemes."""
+        headers = {}
+        for name in delivery.security:
+            credential = self._credential_for(name)
+            if isinstance(credential, tuple):
+                token = base64.b64encode(f"{credential[0]}:{credential[1]}".encode()).decode("ascii")
+                headers["Authorization"] = f"Basic {token}"
+            elif credential is not None:
+                headers[str(self.security_schemes[name]["name"])] = credential
+            else:
+                raise ValueError(f"no credential for security scheme {name!r}")
+        return headers
 
     def start(self, delivery: Delivery) -> Result:
         """A result with no attempt yet, its first attempt due now."""
@@ -354,6 +409,7 @@ class _Core:
         url = httpx.URL(delivery.url)
         scheme = scheme_from_declaration(delivery.signature)
         headers = scheme.sign(delivery.body, self.secret, delivery_id=delivery.delivery_id, timestamp=unix_seconds(at))
+        headers.update(self._security_headers(delivery))
         headers["Host"] = url.netloc.decode("ascii")
         headers["User-Agent"] = self.user_agent
         if delivery.media_type is not None:
@@ -401,9 +457,12 @@ class Sender(_Core):
         signature: Mapping[str, str] | None = None,
         media_type: str | None = "application/json",
         delivery_id: str | None = None,
+        security: Requirement | None = None,
     ) -> Result:
         """Deliver `payload` to `url`, retrying in process up to `max_attempts_in_process` attempts."""
-        delivery = self.delivery(url, payload, signature=signature, media_type=media_type, delivery_id=delivery_id)
+        delivery = self.delivery(
+            url, payload, signature=signature, media_type=media_type, delivery_id=delivery_id, security=security
+        )
         return self.run(self.start(delivery))
 
     def resume(self, result: Result) -> Result:
@@ -474,9 +533,12 @@ class AsyncSender(_Core):
         signature: Mapping[str, str] | None = None,
         media_type: str | None = "application/json",
         delivery_id: str | None = None,
+        security: Requirement | None = None,
     ) -> Result:
         """Deliver `payload` to `url`, retrying in process up to `max_attempts_in_process` attempts."""
-        delivery = self.delivery(url, payload, signature=signature, media_type=media_type, delivery_id=delivery_id)
+        delivery = self.delivery(
+            url, payload, signature=signature, media_type=media_type, delivery_id=delivery_id, security=security
+        )
         return await self.run(self.start(delivery))
 
     async def resume(self, result: Result) -> Result:

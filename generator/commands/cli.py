@@ -15,7 +15,7 @@ from ..pipeline import build, generate
 from ..progress import listening
 from ..spec.load import display_path
 from ..spec.rules import CATALOGUE
-from . import diff
+from . import credentials, diff
 from .check import check
 from .config import Config, asserted_formats, load_config
 from .extras import require_extra
@@ -178,6 +178,7 @@ def parser() -> argparse.ArgumentParser:
     lis.add_argument("--secret", action="append", required=True, help="a signing secret (repeat it to rotate)")
     lis.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     lis.add_argument("--max-body", type=_positive_int, help="the largest body accepted, in bytes (default 25 MiB)")
+    lis.add_argument("--credential", action="append", default=[], metavar="NAME=VALUE", help=credentials.HELP)
     _send_parser(command)
     fid = command("fidelity", "judge the generated models against the source schemas (needs hookgen[fidelity])")
     fid.add_argument("spec", nargs="?", type=Path, help="the OpenAPI document (default: [tool.hookgen] spec)")
@@ -214,6 +215,7 @@ def _send_parser(command: Callable[[str, str], argparse.ArgumentParser]) -> None
     snd.add_argument("--all", action="store_true", help="send every webhook, each to URL/webhooks/{key}")
     snd.add_argument("--attempts", type=_positive_int, default=3, help="attempts, 1 s and 2 s apart (default 3)")
     snd.add_argument("--allow-private", action="store_true", help="allow private addresses (loopback always is)")
+    snd.add_argument("--credential", action="append", default=[], metavar="NAME=VALUE", help=credentials.HELP)
 
 
 def _diff_parser(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
@@ -346,7 +348,12 @@ def run_listen(args: argparse.Namespace, terminal: Terminal) -> int:
     spec = _spec(args, config)
     # The secrets are checked before serving.
     app = listening_app(
-        spec, secrets=args.secret, max_body=args.max_body, ref_roots=config.ref_roots, signature=config.signature
+        spec,
+        secrets=args.secret,
+        max_body=args.max_body,
+        ref_roots=config.ref_roots,
+        signature=config.signature,
+        credentials=args.credential,
     )
     terminal.say(f"listening on http://{args.host}:{args.port}/webhooks/")
     serve(app, host=args.host, port=args.port)
@@ -359,7 +366,12 @@ def run_send(args: argparse.Namespace, terminal: Terminal) -> int:
     config = load_config(Path.cwd())
     spec, webhook = _send_arguments(args, config)
     options = SendOptions(
-        args.url, args.secret, payload_file=args.payload, attempts=args.attempts, allow_private=args.allow_private
+        args.url,
+        args.secret,
+        payload_file=args.payload,
+        attempts=args.attempts,
+        allow_private=args.allow_private,
+        credentials=tuple(args.credential),
     )
     delivered = send(spec, webhook, options, ref_roots=config.ref_roots, signature=config.signature)
     return EXIT_OK if delivered else EXIT_DISAGREES

@@ -27,6 +27,7 @@ from ..pipeline import Generated, generate
 from ..render.render import MARKER
 from ..render.write import write_package
 from ..spec.bundle import bundle
+from .credentials import missing_credentials, parse_credentials
 from .imported import import_generated
 
 PACKAGE = "hookgen_listen_webhooks"
@@ -125,11 +126,18 @@ def listening_app(
     max_body: int | None,
     ref_roots: Sequence[Path] = (),
     signature: dict[str, Any] | None = None,
+    credentials: Sequence[str] = (),
 ) -> Any:
-    """The receivers' app for a spec; a ConfigError when a secret cannot be used, before anything is served."""
+    """The receivers' app for a spec; a ConfigError when a secret or credential cannot be used, before serving."""
     folder = cached_package(spec_path, ref_roots=ref_roots, signature=signature)
     [receivers] = import_generated(folder, PACKAGE, "receivers")
-    options = {} if max_body is None else {"max_body": max_body}
+    expected = parse_credentials(credentials, receivers.SECURITY_SCHEMES)
+    for endpoint in receivers.ENDPOINTS:
+        if missing := missing_credentials(endpoint.security, expected):
+            raise ConfigError(f"webhook {endpoint.key!r} requires security scheme {missing}: give --credential")
+    options: dict[str, Any] = {"credentials": expected}
+    if max_body is not None:
+        options["max_body"] = max_body
     try:
         app = receivers.create_app(PrintingHandlers(receivers), secrets=secrets, **options)
     except ValueError as error:  # the receiver checks every secret against every scheme when it is built

@@ -20,6 +20,7 @@ from ..errors import ConfigError
 from ..ir import Webhook
 from ..pipeline import Generated, build
 from ..spec import pointers
+from .credentials import parse_credentials
 from .extras import EXTRAS, installed
 from .fidelity.judge import body_examples
 from .fidelity.payloads import draw_payloads
@@ -43,6 +44,7 @@ class Options:
     payload_file: Path | None = None
     attempts: int = len(SCHEDULE)
     allow_private: bool = False
+    credentials: tuple[str, ...] = ()  # NAME=VALUE, as `--credential` takes them
 
 
 def send(
@@ -95,6 +97,7 @@ def _client(sender: Any, options: Options) -> Any:
         max_attempts_in_process=options.attempts,
         allow_loopback=True,
         allow_private=options.allow_private,
+        credentials=parse_credentials(options.credentials, sender.SECURITY_SCHEMES),
     )
 
 
@@ -158,7 +161,7 @@ def _send_one(client: Any, webhook: Webhook, url: str, payload: Any, echo: Calla
     method = getattr(client, f"send_{webhook.python_name}")
     try:
         result = method(url, payload)
-    except ValueError as error:  # a secret the webhook's scheme cannot sign with
+    except ValueError as error:  # a secret the webhook's scheme cannot sign with, or a credential it lacks
         raise ConfigError(f"{webhook.key}: {error}") from None
     for attempt in result.attempts:
         echo(f"{webhook.key}: attempt {attempt.number}: {_attempt_line(attempt)}")
