@@ -206,3 +206,23 @@ def test_a_missing_or_malformed_credential_is_one_line_and_exit_2(
     assert (process.returncode, out) == (2, "")
     [line] = err.splitlines()
     assert line.startswith(f"hookgen: error: {message}"), line
+
+
+def test_a_plain_sender_takes_the_schemes_as_an_option(package: tuple[Any, Any, Any], receiving: Any):
+    """`Sender` (as `DeliveryQueue` builds it) sends credentials when given the spec's `security_schemes`."""
+    from generator.runtime._sender import Sender  # noqa: PLC0415
+
+    models, _, _ = package
+    base, recorder = receiving
+    recorder.calls.clear()
+    schemes = DOCUMENT["components"]["securitySchemes"]
+    payload = models.Charge(**CHARGE)
+    with Sender(SECRET, allow_loopback=True, credentials={"ApiKey": KEY}, security_schemes=schemes) as client:
+        result = client.send(f"{base}/webhooks/notice", payload, security=(("ApiKey",),))
+    assert result.delivered, result.attempts
+    assert [name for name, _ in recorder.calls] == ["notice"]
+    with (
+        Sender(SECRET, allow_loopback=True, credentials={"ApiKey": KEY}) as client,
+        pytest.raises(ValueError, match="requires security ApiKey"),
+    ):
+        client.send(f"{base}/webhooks/notice", payload, security=(("ApiKey",),))

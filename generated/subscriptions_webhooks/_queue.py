@@ -35,7 +35,7 @@ import redis
 from dramatiq.brokers.redis import RedisBroker
 
 from ._dedupe import Claim, RedisStore
-from ._sender import DEFAULT_TIMEOUT, Delivery, Outcome, Result, Sender
+from ._sender import DEFAULT_TIMEOUT, Delivery, Outcome, Requirement, Result, Sender
 
 __all__ = ["ACTOR_NAME", "DEFAULT_LEASE_SECONDS", "QUEUE_NAME", "DeliveryQueue"]
 
@@ -64,7 +64,8 @@ class DeliveryQueue:
     ) -> None:
         """Declare the actor on a Redis broker (made the global one, which `dramatiq` workers use).
 
-        `sender_options` go to `Sender` (schedule, timeout, allow_private, ...); `broker_options` to `RedisBroker`.
+        `sender_options` go to `Sender` (schedule, timeout, allow_private, credentials with the generated
+        `sender.SECURITY_SCHEMES` as `security_schemes`, ...); `broker_options` to `RedisBroker`.
         """
         self.broker = RedisBroker(url=url, **(broker_options or {}))  # type: ignore[no-untyped-call]
         dramatiq.set_broker(self.broker)
@@ -89,10 +90,11 @@ class DeliveryQueue:
         signature: Mapping[str, str] | None = None,
         media_type: str | None = "application/json",
         delivery_id: str | None = None,
+        security: Requirement | None = None,
     ) -> Result:
         """Enqueue the delivery of `payload` to `url`: its first attempt is due now."""
         delivery = self.sender.delivery(
-            url, payload, signature=signature, media_type=media_type, delivery_id=delivery_id
+            url, payload, signature=signature, media_type=media_type, delivery_id=delivery_id, security=security
         )
         return self.enqueue(delivery)
 

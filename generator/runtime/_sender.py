@@ -323,6 +323,7 @@ class _Core:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         user_agent: str = "hookgen-sender",
         credentials: Mapping[str, Credential] | None = None,
+        security_schemes: Mapping[str, Mapping[str, object]] | None = None,
     ) -> None:
         if not schedule or max_attempts_in_process < 1:
             raise ValueError("a sender needs a schedule and at least one attempt in process")
@@ -333,6 +334,8 @@ class _Core:
         self.clock = clock
         self.user_agent = user_agent
         self.credentials = dict(credentials or {})
+        if security_schemes is not None:  # a generated sender has its spec's already
+            self.security_schemes = security_schemes
 
     # The security schemes the webhooks declare, by name; a generated sender sets its spec's.
     security_schemes: Mapping[str, Mapping[str, object]] = {}
