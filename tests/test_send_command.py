@@ -134,8 +134,8 @@ NO_EXAMPLE_SCHEMA = {
 }
 
 
-def write_spec_without_example(folder: Path) -> Path:
-    body = {"content": {"application/json": {"schema": NO_EXAMPLE_SCHEMA}}}
+def write_spec_without_example(folder: Path, schema: dict[str, Any] = NO_EXAMPLE_SCHEMA) -> Path:
+    body = {"content": {"application/json": {"schema": schema}}}
     document = {
         "openapi": "3.1.0",
         "info": {"title": "T", "version": "1"},
@@ -145,8 +145,8 @@ def write_spec_without_example(folder: Path) -> Path:
     return folder / "openapi.yaml"
 
 
-def test_a_webhook_without_an_example_is_sent_a_payload_drawn_from_its_schema(tmp_path: Path, capsys):
-    spec = write_spec_without_example(tmp_path)
+def send_to_listen(spec: Path, capsys: pytest.CaptureFixture[str]) -> tuple[str, Any]:
+    """`hookgen send SPEC ping` to a real `hookgen listen` of the same spec: what send printed, what listen got."""
     port = free_port()
     command = [sys.executable, "-m", "generator", "listen", str(spec), "--port", str(port), "--secret", SECRET]
     listener = subprocess.Popen(command, cwd=ROOT, env=os.environ, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -165,7 +165,6 @@ def test_a_webhook_without_an_example_is_sent_a_payload_drawn_from_its_schema(tm
             == 0
         )
         out = capsys.readouterr().out
-        assert out.startswith("ping: the spec has no example: sending a payload drawn from its schema\n")
         assert "ping: delivered" in out
         assert listener.stdout is not None
         line = json.loads(listener.stdout.readline())
@@ -175,8 +174,32 @@ def test_a_webhook_without_an_example_is_sent_a_payload_drawn_from_its_schema(tm
         assert listener.stdout is not None
         listener.stdout.close()
     assert line["webhook"] == "ping"
+    return out, line["payload"]
+
+
+def test_a_webhook_without_an_example_is_sent_a_payload_drawn_from_its_schema(tmp_path: Path, capsys):
+    out, payload = send_to_listen(write_spec_without_example(tmp_path), capsys)
+    assert out.startswith("ping: the spec has no example: sending a payload drawn from its schema\n")
     checker = jsonschema.Draft202012Validator(NO_EXAMPLE_SCHEMA, format_checker=jsonschema.FormatChecker())
-    assert list(checker.iter_errors(line["payload"])) == []
+    assert list(checker.iter_errors(payload)) == []
+
+
+GOOD = {"id": "ev_1", "count": 2, "kind": "created", "at": "2026-01-01T00:00:00Z"}
+
+
+def test_a_schema_level_example_is_sent_as_written(tmp_path: Path, capsys):
+    """`example` on the body's schema (deprecated in 3.1, as Chargebee's 35 webhooks carry it) is the spec's example."""
+    out, payload = send_to_listen(write_spec_without_example(tmp_path, {**NO_EXAMPLE_SCHEMA, "example": GOOD}), capsys)
+    assert "drawn" not in out
+    assert payload == GOOD
+
+
+def test_an_example_the_model_refuses_gives_way_to_a_drawn_payload(tmp_path: Path, capsys):
+    wrong = {**GOOD, "count": 10}  # above the maximum
+    out, payload = send_to_listen(write_spec_without_example(tmp_path, {**NO_EXAMPLE_SCHEMA, "example": wrong}), capsys)
+    assert out.startswith("ping: the spec has no example its model accepts: sending a payload drawn from its schema\n")
+    checker = jsonschema.Draft202012Validator(NO_EXAMPLE_SCHEMA, format_checker=jsonschema.FormatChecker())
+    assert list(checker.iter_errors(payload)) == []
 
 
 def test_without_the_fidelity_extra_a_webhook_without_an_example_fails_clearly(

@@ -118,20 +118,30 @@ def _payload(generated: Generated, webhook: Webhook, models: Any, payload_file: 
 
 
 def _example(generated: Generated, webhook: Webhook, models: Any) -> Any:
-    """The spec's first example of the body, else a payload drawn from its schema (the fidelity extra's generator)."""
+    """The spec's first example of the body that its model accepts, else a payload drawn from its schema (the
+    fidelity extra's generator)."""
+    assert webhook.body is not None
+    model = getattr(models, webhook.body.model_name)
     examples = body_examples(generated.document, webhook)
-    if examples:
-        return examples[0]
+    for example in examples:
+        try:
+            model.model_validate(example)
+        except pydantic.ValidationError:
+            continue
+        return example
     if not all(installed(module) for module in EXTRAS["fidelity"]):
+        if examples:
+            return examples[0]  # refused by the model: the caller says where
         raise ConfigError(
             f"{webhook.key}: the spec has no example of its payload; give one with --payload FILE, "
             "or install hookgen[fidelity] to draw one from its schema"
         )
-    return _drawn(generated, webhook, getattr(models, webhook.body.model_name) if webhook.body else None)
+    return _drawn(generated, webhook, model, had_examples=bool(examples))
 
 
-def _drawn(generated: Generated, webhook: Webhook, model: Any) -> Any:
+def _drawn(generated: Generated, webhook: Webhook, model: Any, *, had_examples: bool = False) -> Any:
     """The first payload drawn from the webhook's schema that its model accepts (the draws are reproducible)."""
+    lacking = "no example its model accepts" if had_examples else "no example"
     assert webhook.body is not None
     schema = pointers.resolve(generated.document, webhook.body.schema_pointer)
     drawn = draw_payloads(generated.document, schema, count=DRAWS, seconds=DRAW_SECONDS)
@@ -140,10 +150,10 @@ def _drawn(generated: Generated, webhook: Webhook, model: Any) -> Any:
             model.model_validate(payload)
         except pydantic.ValidationError:
             continue
-        print(f"{webhook.key}: the spec has no example: sending a payload drawn from its schema")
+        print(f"{webhook.key}: the spec has {lacking}: sending a payload drawn from its schema")
         return payload
     raise ConfigError(
-        f"{webhook.key}: the spec has no example of its payload, and none of {len(drawn.payloads)} payloads drawn "
+        f"{webhook.key}: the spec has {lacking} of its payload, and none of {len(drawn.payloads)} payloads drawn "
         f"from its schema in {DRAW_SECONDS:g} s fits the model; give one with --payload FILE"
     )
 

@@ -25,7 +25,8 @@ def source_validator(
 
 
 def body_examples(document: dict[str, Any], webhook: Webhook) -> list[Any]:
-    """The examples the spec gives for a webhook's body (media type `example`/`examples`, schema `examples`)."""
+    """The examples the spec gives for a webhook's body: media type `example`/`examples`, then the schema's
+    `examples` and its `example` (deprecated in 3.1, but what specs converted from 3.0 carry)."""
     body = webhook.body
     if body is None:
         return []
@@ -37,6 +38,7 @@ def body_examples(document: dict[str, Any], webhook: Webhook) -> list[Any]:
     found += [e["value"] for e in named if isinstance(e, dict) and "value" in e]
     schema = deref(document, media.get("schema")) or {}
     found += [e for e in schema.get("examples") or []] if isinstance(schema.get("examples"), list) else []
+    found += [schema["example"]] if "example" in schema else []
     return found
 
 
