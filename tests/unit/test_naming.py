@@ -1,0 +1,70 @@
+"""Titled inline object branches of a union are moved to a component of their title's name (models only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.models.codegen import generate_models
+from generator.models.naming import titled_branches_named
+from generator.models.prepare import prepare
+
+from .specs import openapi, post, ref
+
+
+def _titled(title: str) -> dict[str, Any]:
+    return {"title": title, "type": "object", "properties": {"a": {"type": "string"}}}
+
+
+def test_each_titled_branch_takes_its_title_then_the_owner_and_its_title() -> None:
+    schemas = {
+        "Holder": {"type": "object", "properties": {"u": {"oneOf": [_titled("Same"), _titled("same"), _titled("x")]}}},
+    }
+    named, moved = titled_branches_named(schemas)
+    assert named["Holder"]["properties"]["u"] == {"oneOf": [ref("Same"), ref("HolderSame"), ref("X")]}
+    assert named["Same"] == _titled("Same") and named["HolderSame"] == _titled("same")
+    assert moved == {
+        "Same": "/components/schemas/Holder/properties/u/oneOf/0",
+        "HolderSame": "/components/schemas/Holder/properties/u/oneOf/1",
+        "X": "/components/schemas/Holder/properties/u/oneOf/2",
+    }
+    assert schemas["Holder"]["properties"]["u"]["oneOf"][0] == _titled("Same")  # the input is not changed
+
+
+def test_a_branch_stays_when_alone_untitled_pointed_into_or_of_allof() -> None:
+    untitled = {"type": "object", "properties": {"b": {}}}
+    schemas = {
+        "Alone": {"oneOf": [_titled("Lone"), {"type": "string", "title": "Text"}]},
+        "Untitled": {"anyOf": [untitled, _titled("Named")]},
+        "Pointed": {"oneOf": [_titled("Target"), _titled("Other")]},
+        "User": {"$ref": "#/components/schemas/Pointed/oneOf/0/properties/a"},
+        "Merged": {"allOf": [_titled("One"), _titled("Two")]},
+    }
+    named, moved = titled_branches_named(schemas)
+    assert named["Alone"] == schemas["Alone"]
+    assert named["Untitled"] == {"anyOf": [untitled, ref("Named")]}
+    assert named["Pointed"] == {"oneOf": [_titled("Target"), ref("Other")]}
+    assert named["Merged"] == schemas["Merged"]
+    assert set(moved) == {"Named", "Other"}
+
+
+def test_a_moved_branch_is_read_in_turn_and_keeps_its_source_pointer() -> None:
+    inner = {"oneOf": [_titled("Deep"), _titled("Deeper")]}
+    outer = {"title": "Outer", "type": "object", "properties": {"inner": inner}}
+    named, moved = titled_branches_named({"Top": {"oneOf": [outer, _titled("Side")]}})
+    assert named["Outer"]["properties"]["inner"] == {"oneOf": [ref("Deep"), ref("Deeper")]}
+    assert moved["Deep"] == "/components/schemas/Top/oneOf/0/properties/inner/oneOf/0"
+
+
+def test_a_number_left_inside_a_moved_branch_is_warned_where_the_branch_stands_in_the_source() -> None:
+    untitled = {"type": "object", "required": ["b"], "properties": {"b": {"type": "string"}}}
+    outer = {
+        "title": "Outer",
+        "type": "object",
+        "properties": {"inner": {"oneOf": [untitled, {**untitled, "required": ["a"]}]}},
+    }
+    document = openapi({"top": post(ref("Top"))}, schemas={"Top": {"oneOf": [outer, _titled("Side")]}})
+    models, problems = generate_models(prepare(document))
+    assert models is not None
+    assert [(p.rule, p.pointer) for p in problems] == [
+        ("numbered-name", "/components/schemas/Top/oneOf/0/properties/inner/oneOf/1")
+    ]
