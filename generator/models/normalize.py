@@ -250,6 +250,8 @@ def _required(schema: Any, components: dict[str, Any], seen: set[str]) -> set[st
 
 # What a pure union may hold besides its `oneOf`/`anyOf`: nothing that validates (a `discriminator` only tags).
 _UNION_KEEPS = frozenset({*_ANNOTATIONS, "discriminator", "x-title", "x-description", "x-examples", "x-example"})
+# What a place using a union may say beside its `$ref`: annotations and their copies for the document (`_documented`).
+_WORDS = _UNION_KEEPS - {"discriminator"}
 _SCALARS = frozenset({"string", "integer", "number", "boolean", "null"})
 
 
@@ -271,7 +273,7 @@ def _classless_branch(branch: Any) -> bool:
         return False
     if "$ref" in branch:
         return set(branch) == {"$ref"} and component_ref_name(branch["$ref"]) is not None
-    return set(branch) - _ANNOTATIONS == {"type"} and branch["type"] in _SCALARS
+    return set(branch) - _WORDS == {"type"} and branch["type"] in _SCALARS
 
 
 def _unions_inlined(schema: dict[str, Any], components: dict[str, Any], unions: set[str]) -> dict[str, Any]:
@@ -305,14 +307,14 @@ def _inlined_property(schema: Any, components: dict[str, Any], unions: set[str])
     branches = schema.get(keyword) if keyword else None
     if not (isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches):
         return _inlined(schema, components, unions, tagged=True)
-    if set(schema) - _ANNOTATIONS - {keyword}:
+    if set(schema) - _WORDS - {keyword}:
         return schema
     union = next(branch for branch in branches if branch != {"type": "null"})
     copied = next(iter(union.values())) if set(union) in ({"oneOf"}, {"anyOf"}) else None
     if isinstance(copied, list) and all(map(_classless_branch, copied)):  # copied as a branch already (innermost first)
         inlined = union
     else:
-        words = {key: value for key, value in schema.items() if key in _ANNOTATIONS}
+        words = {key: value for key, value in schema.items() if key in _WORDS}
         inlined = _inlined({**words, **union}, components, unions, tagged=True)
         if "$ref" in inlined or set(union) != {"$ref"}:
             return schema
@@ -335,7 +337,7 @@ def _inlined(
     reference (see `_words_lost`), so the provider's document keeps every description.
     """
     name = component_ref_name(schema.get("$ref")) if isinstance(schema, dict) else None
-    if name is None or name not in unions or name in seen or set(schema) - _ANNOTATIONS - {"$ref"}:
+    if name is None or name not in unions or name in seen or set(schema) - _WORDS - {"$ref"}:
         return schema
     union = components[name]
     if _words_lost(union, schema, at_property=tagged):

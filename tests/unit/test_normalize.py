@@ -246,6 +246,7 @@ def test_a_use_of_a_pure_union_is_the_union_itself_and_only_a_property_keeps_its
         "Union": tagged,
         "Holder": _holder(
             one={**ref("Union"), "description": "The one."},
+            titled={**ref("Union"), "title": "T"},  # a title is also copied for the document (`x-title`)
             maybe={"anyOf": [ref("Union"), {"type": "null"}]},
             many={"type": "array", "items": ref("Union")},
             by_name={"type": "object", "additionalProperties": ref("Union")},
@@ -255,6 +256,7 @@ def test_a_use_of_a_pure_union_is_the_union_itself_and_only_a_property_keeps_its
     branches = [ref("A"), ref("B")]
     assert normalize(schemas)["Holder"]["properties"] == {
         "one": {**tagged, "description": "The one."},
+        "titled": {**tagged, "title": "T", "x-title": "T"},
         "maybe": {"anyOf": [*branches, {"type": "null"}]},
         "many": {"type": "array", "items": {"oneOf": branches}},
         "by_name": {"type": "object", "additionalProperties": {"oneOf": branches}},
