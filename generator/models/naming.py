@@ -21,10 +21,12 @@ def titled_branches_named(schemas: dict[str, Any]) -> tuple[dict[str, Any], dict
     """The component schemas with each titled inline object branch of a union as a component of its title's name.
 
     Only unions with two inline object branches or more are read. A branch keeps its place when its name is taken
-    (the title's, then the component's name and the title's) or a `$ref` points inside it. Returns the schemas and,
-    for each moved branch, its name and the JSON pointer it stands at in the source.
+    (the title's, then the component's name and the title's), or when a `$ref` or a discriminator's `mapping` points
+    inside it. Returns the schemas and, for each moved branch, its name and the JSON pointer it stands at in the source.
     """
-    mover = _Mover(dict(schemas), {ref for schema in schemas.values() for ref in local_refs(schema)})
+    mover = _Mover(
+        dict(schemas), {ref for schema in schemas.values() for ref in (*local_refs(schema), *_mapped(schema))}
+    )
     pending = [(name, pointers.join("/components/schemas", name)) for name in schemas]
     while pending:
         name, at = pending.pop(0)
@@ -74,6 +76,24 @@ class _Mover:
         self.moved[name] = at
         self.new.append((name, at))
         return {"$ref": COMPONENT + pointers.escape(name)}
+
+
+def _mapped(node: Any) -> list[str]:
+    """The pointers every discriminator `mapping` inside a JSON value names (`#/a/b` -> `/a/b`)."""
+    found = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            mapping = (
+                item.get("discriminator", {}).get("mapping") if isinstance(item.get("discriminator"), dict) else None
+            )
+            if isinstance(mapping, dict):
+                found += [value[1:] for value in mapping.values() if isinstance(value, str) and value.startswith("#")]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
 
 
 def _inline_object(branch: Any) -> bool:

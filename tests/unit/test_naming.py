@@ -38,13 +38,18 @@ def test_a_branch_stays_when_alone_untitled_pointed_into_or_of_allof() -> None:
         "Pointed": {"oneOf": [_titled("Target"), _titled("Other")]},
         "User": {"$ref": "#/components/schemas/Pointed/oneOf/0/properties/a"},
         "Merged": {"allOf": [_titled("One"), _titled("Two")]},
+        "Mapped": {
+            "oneOf": [_titled("Cat"), _titled("Dog")],
+            "discriminator": {"propertyName": "a", "mapping": {"c": "#/components/schemas/Mapped/oneOf/0"}},
+        },
     }
     named, moved = titled_branches_named(schemas)
     assert named["Alone"] == schemas["Alone"]
     assert named["Untitled"] == {"anyOf": [untitled, ref("Named")]}
     assert named["Pointed"] == {"oneOf": [_titled("Target"), ref("Other")]}
     assert named["Merged"] == schemas["Merged"]
-    assert set(moved) == {"Named", "Other"}
+    assert named["Mapped"]["oneOf"] == [_titled("Cat"), ref("Dog")]
+    assert set(moved) == {"Named", "Other", "Dog"}
 
 
 def test_a_moved_branch_is_read_in_turn_and_keeps_its_source_pointer() -> None:
