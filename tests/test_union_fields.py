@@ -198,3 +198,12 @@ def test_the_app_document_keeps_the_union_words(shop: Imported, tmp_path: Path) 
         assert body is not None
         at = f"/webhooks/{key.replace('/', '~1')}/post/requestBody/content/application~1json/schema"
         assert annotation_differences(shop.document, body.schema_pointer, openapi, at) == []
+
+
+@pytest.mark.parametrize("key", ["order.paid", "method.added"])
+def test_drawn_payloads_and_their_mutations_agree(shop: Imported, key: str) -> None:
+    # `hookgen fidelity`'s measure: drawn payloads and their mutations (another branch's properties or tag, too)
+    # judged by the source schema and by the model.
+    result = shop.drawn(key)
+    assert result.payloads > 0
+    assert result.first == (), result.first
