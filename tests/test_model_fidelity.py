@@ -446,7 +446,7 @@ def test_titled_union_branches_are_named_by_their_titles_and_nothing_is_numbered
     )
     assert type(customer.contact) is models.PhoneContact
     assert type(models.Customer.model_validate({"contact": {"email": "e"}}).contact) is models.EmailContact
-    assert type(customer.ship_to) is models.CustomerAddress
+    assert type(customer.ship_to) is models.CustomerShipToAddress
     assert models.Customer.model_validate({"home": {"street": "s"}}).home.street == "s"  # the component keeps its name
     assert type(customer.reach) is models.CustomerReach
     assert type(models.Customer.model_validate({"reach": {"pager": "p"}}).reach) is models.Pager
@@ -454,9 +454,9 @@ def test_titled_union_branches_are_named_by_their_titles_and_nothing_is_numbered
     assert sorted(name for name in models.__all__) == [
         "Address",
         "Customer",
-        "CustomerAddress",
         "CustomerReach",
         "CustomerReferrer",
+        "CustomerShipToAddress",
         "EmailContact",
         "Pager",
         "PhoneContact",

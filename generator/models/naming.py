@@ -21,7 +21,7 @@ def titled_branches_named(schemas: dict[str, Any]) -> tuple[dict[str, Any], dict
     """The component schemas with each titled inline object branch of a union as a component of its title's name.
 
     Only unions with two inline object branches or more are read. A branch keeps its place when its name is taken
-    (the title's, then the component's name and the title's), or when a `$ref` or a discriminator's `mapping` points
+    (the title's, then its place's and the title's), or when a `$ref` or a discriminator's `mapping` points
     inside it. Returns the schemas and, for each moved branch, its name and the JSON pointer it stands at in the source.
     """
     mover = _Mover(
@@ -30,7 +30,7 @@ def titled_branches_named(schemas: dict[str, Any]) -> tuple[dict[str, Any], dict
     pending = [(name, pointers.join("/components/schemas", name)) for name in schemas]
     while pending:
         name, at = pending.pop(0)
-        mover.owner = name
+        mover.owner, mover.base = name, at
         mover.schemas[name] = mover.named(mover.schemas[name], at)
         pending += mover.new
         mover.new = []
@@ -46,6 +46,7 @@ class _Mover:
         self.moved: dict[str, str] = {}
         self.new: list[tuple[str, str]] = []  # the branches moved while reading the owner, to read in turn
         self.owner = ""
+        self.base = ""  # where the owner stands in the source
 
     def named(self, schema: Any, at: str) -> Any:
         """The schema at `at` with its unions' titled object branches moved (those of its subschemas too)."""
@@ -68,8 +69,22 @@ class _Mover:
                 ]
         return result
 
+    def _free_title(self, branch: Any, at: str) -> str | None:
+        """A titled inline object branch's name: its title's, else its place's and its title's, if free.
+
+        Its place's name is datamodel-code-generator's for it: the owner's name and the properties on the way
+        (`Customer` + `ShipTo` + `Address`).
+        """
+        title = branch.get("title") if _inline_object(branch) else None
+        if not isinstance(title, str) or not title.strip():
+            return None
+        name = pascal_case(title, fallback="Model")
+        placed = pascal_case(" ".join([self.owner, *_properties_on_the_way(at[len(self.base) :])]), fallback="Model")
+        placed += name
+        return next((candidate for candidate in (name, placed) if candidate not in self.schemas), None)
+
     def _branch(self, branch: Any, at: str, moving: bool) -> Any:
-        name = _free_title(branch, self.owner, self.schemas) if moving and not _pointed_into(at, self.refs) else None
+        name = self._free_title(branch, at) if moving and not _pointed_into(at, self.refs) else None
         if name is None:
             return self.named(branch, at)
         self.schemas[name] = branch
@@ -96,19 +111,21 @@ def _mapped(node: Any) -> list[str]:
     return found
 
 
+def _properties_on_the_way(pointer: str) -> list[str]:
+    """The property names a pointer inside a schema goes through (`/properties/a/items/properties/b` -> a, b)."""
+    tokens, names, index = pointers.parts(pointer), [], 0
+    while index < len(tokens):
+        if tokens[index] == "properties" and index + 1 < len(tokens):
+            names.append(tokens[index + 1])
+            index += 1
+        index += 1
+    return names
+
+
 def _inline_object(branch: Any) -> bool:
     return (
         isinstance(branch, dict) and "$ref" not in branch and (branch.get("type") == "object" or "properties" in branch)
     )
-
-
-def _free_title(branch: Any, owner: str, schemas: dict[str, Any]) -> str | None:
-    """The name a titled inline object branch takes: its title's, else the component's and its title's, if free."""
-    title = branch.get("title") if _inline_object(branch) else None
-    if not isinstance(title, str) or not title.strip():
-        return None
-    name = pascal_case(title, fallback="Model")
-    return next((candidate for candidate in (name, owner + name) if candidate not in schemas), None)
 
 
 def _pointed_into(at: str, refs: set[str]) -> bool:

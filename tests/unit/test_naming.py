@@ -15,16 +15,16 @@ def _titled(title: str) -> dict[str, Any]:
     return {"title": title, "type": "object", "properties": {"a": {"type": "string"}}}
 
 
-def test_each_titled_branch_takes_its_title_then_the_owner_and_its_title() -> None:
+def test_each_titled_branch_takes_its_title_then_its_place_and_its_title() -> None:
     schemas = {
         "Holder": {"type": "object", "properties": {"u": {"oneOf": [_titled("Same"), _titled("same"), _titled("x")]}}},
     }
     named, moved = titled_branches_named(schemas)
-    assert named["Holder"]["properties"]["u"] == {"oneOf": [ref("Same"), ref("HolderSame"), ref("X")]}
-    assert named["Same"] == _titled("Same") and named["HolderSame"] == _titled("same")
+    assert named["Holder"]["properties"]["u"] == {"oneOf": [ref("Same"), ref("HolderUSame"), ref("X")]}
+    assert named["Same"] == _titled("Same") and named["HolderUSame"] == _titled("same")
     assert moved == {
         "Same": "/components/schemas/Holder/properties/u/oneOf/0",
-        "HolderSame": "/components/schemas/Holder/properties/u/oneOf/1",
+        "HolderUSame": "/components/schemas/Holder/properties/u/oneOf/1",
         "X": "/components/schemas/Holder/properties/u/oneOf/2",
     }
     assert schemas["Holder"]["properties"]["u"]["oneOf"][0] == _titled("Same")  # the input is not changed
