@@ -10,6 +10,7 @@ make a class of every titled scalar: Polar's 215 classes became 1,296).
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from ..names import pascal_case
@@ -20,13 +21,21 @@ from ..spec.walk import COMPONENT, SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES, loc
 def titled_branches_named(schemas: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The component schemas with each titled inline object branch of a union as a component of its title's name.
 
-    Only unions with two inline object branches or more are read. A branch keeps its place when its name is taken
-    (the title's, then its place's and the title's), or when a `$ref` or a discriminator's `mapping` points
-    inside it. Returns the schemas and, for each moved branch, its name and the JSON pointer it stands at in the source.
+    Only unions with two inline object branches or more are read. A branch is named by its title when no component
+    has that name and no other such branch has that title (GitHub repeats `User` and `Team` in 21 payloads), else by
+    its place and its title (`CustomerShipToAddress`); it keeps its place when that is taken too, or when a `$ref` or
+    a discriminator's `mapping` points inside it. Returns the schemas and, for each moved branch, its name and the JSON
+    pointer it stands at in the source.
     """
-    mover = _Mover(
-        dict(schemas), {ref for schema in schemas.values() for ref in (*local_refs(schema), *_mapped(schema))}
-    )
+    refs = {ref for schema in schemas.values() for ref in (*local_refs(schema), *_mapped(schema))}
+    counted = _moved(_Mover(dict(schemas), refs, frozenset()), schemas)
+    shared = frozenset(name for name, count in Counter(counted.titles).items() if count > 1)
+    mover = _moved(_Mover(dict(schemas), refs, shared), schemas)
+    return mover.schemas, mover.moved
+
+
+def _moved(mover: _Mover, schemas: dict[str, Any]) -> _Mover:
+    """The mover after reading every component, and every branch it moved in turn."""
     pending = [(name, pointers.join("/components/schemas", name)) for name in schemas]
     while pending:
         name, at = pending.pop(0)
@@ -34,14 +43,16 @@ def titled_branches_named(schemas: dict[str, Any]) -> tuple[dict[str, Any], dict
         mover.schemas[name] = mover.named(mover.schemas[name], at)
         pending += mover.new
         mover.new = []
-    return mover.schemas, mover.moved
+    return mover
 
 
 class _Mover:
     """Moves titled union branches out of the schemas of one component (`owner`) at a time."""
 
-    def __init__(self, schemas: dict[str, Any], refs: set[str]) -> None:
+    def __init__(self, schemas: dict[str, Any], refs: set[str], shared: frozenset[str]) -> None:
         self.schemas = schemas
+        self.shared = shared  # titles' names more than one branch has: each is named by its place too
+        self.titles: list[str] = []  # the title's name of every branch read
         self.refs = refs  # every local `$ref`'s pointer: a branch one points into stays where it is
         self.moved: dict[str, str] = {}
         self.new: list[tuple[str, str]] = []  # the branches moved while reading the owner, to read in turn
@@ -79,9 +90,11 @@ class _Mover:
         if not isinstance(title, str) or not title.strip():
             return None
         name = pascal_case(title, fallback="Model")
+        self.titles.append(name)
         placed = pascal_case(" ".join([self.owner, *_properties_on_the_way(at[len(self.base) :])]), fallback="Model")
         placed += name
-        return next((candidate for candidate in (name, placed) if candidate not in self.schemas), None)
+        candidates = (placed,) if name in self.shared else (name, placed)
+        return next((candidate for candidate in candidates if candidate not in self.schemas), None)
 
     def _branch(self, branch: Any, at: str, moving: bool) -> Any:
         name = self._free_title(branch, at) if moving and not _pointed_into(at, self.refs) else None

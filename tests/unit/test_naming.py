@@ -15,19 +15,25 @@ def _titled(title: str) -> dict[str, Any]:
     return {"title": title, "type": "object", "properties": {"a": {"type": "string"}}}
 
 
-def test_each_titled_branch_takes_its_title_then_its_place_and_its_title() -> None:
+def test_a_branch_takes_its_title_unless_shared_or_taken_then_its_place_and_its_title() -> None:
     schemas = {
-        "Holder": {"type": "object", "properties": {"u": {"oneOf": [_titled("Same"), _titled("same"), _titled("x")]}}},
+        "Holder": {
+            "type": "object",
+            "properties": {
+                "u": {"oneOf": [_titled("Shared"), _titled("Own"), _titled("Taken")]},
+                "v": {"items": {"anyOf": [_titled("shared"), _titled("Own too")]}},
+            },
+        },
+        "Taken": {"type": "string"},
     }
     named, moved = titled_branches_named(schemas)
-    assert named["Holder"]["properties"]["u"] == {"oneOf": [ref("Same"), ref("HolderUSame"), ref("X")]}
-    assert named["Same"] == _titled("Same") and named["HolderUSame"] == _titled("same")
-    assert moved == {
-        "Same": "/components/schemas/Holder/properties/u/oneOf/0",
-        "HolderUSame": "/components/schemas/Holder/properties/u/oneOf/1",
-        "X": "/components/schemas/Holder/properties/u/oneOf/2",
-    }
-    assert schemas["Holder"]["properties"]["u"]["oneOf"][0] == _titled("Same")  # the input is not changed
+    properties = named["Holder"]["properties"]
+    assert properties["u"] == {"oneOf": [ref("HolderUShared"), ref("Own"), ref("HolderUTaken")]}
+    assert properties["v"] == {"items": {"anyOf": [ref("HolderVShared"), ref("OwnToo")]}}
+    assert named["HolderVShared"] == _titled("shared") and named["Taken"] == {"type": "string"}
+    assert moved["HolderUShared"] == "/components/schemas/Holder/properties/u/oneOf/0"
+    assert moved["OwnToo"] == "/components/schemas/Holder/properties/v/items/anyOf/1"
+    assert schemas["Holder"]["properties"]["u"]["oneOf"][0] == _titled("Shared")  # the input is not changed
 
 
 def test_a_branch_stays_when_alone_untitled_pointed_into_or_of_allof() -> None:
