@@ -394,3 +394,75 @@ def test_inline_models_are_named_from_where_they_stand_and_a_number_is_warned(tm
     assert [(p.pointer, p.message.split(":")[0]) for p in numbered] == [
         ("/components/schemas/Order/properties/contact/oneOf/1", "model OrderContact1 is named with a number")
     ]
+
+
+def _titled(title: str, field: str) -> dict[str, Any]:
+    return {"title": title, "type": "object", "required": [field], "properties": {field: {"type": "string"}}}
+
+
+TITLES_SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Titles", "version": "1.0.0"},
+    "components": {
+        "schemas": {
+            "Customer": {
+                "type": "object",
+                "properties": {
+                    "contact": {"oneOf": [_titled("Email contact", "email"), _titled("PhoneContact", "phone")]},
+                    # `Address` is a component already: this branch is named from its place and its title.
+                    "ship_to": {"anyOf": [_titled("Address", "line1"), _titled("Pickup point", "point_id")]},
+                    # One titled, one not: the titled one takes its title, the other its place, without a number.
+                    "reach": {
+                        "oneOf": [
+                            _titled("Pager", "pager"),
+                            {"type": "object", "required": ["fax"], "properties": {"fax": {}}},
+                        ]
+                    },
+                    # A titled scalar or a lone titled object makes no class of its own title.
+                    "nickname": {"title": "Nick name", "type": "string", "maxLength": 10},
+                    "referrer": {"title": "Referrer", "type": "object", "properties": {"id": {"type": "string"}}},
+                    "home": {"$ref": "#/components/schemas/Address"},
+                },
+            },
+            "Address": {"type": "object", "properties": {"street": {"type": "string"}}},
+        }
+    },
+    "webhooks": {
+        "customer.updated": {
+            "post": {
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Customer"}}}},
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+    },
+}
+
+
+def test_titled_union_branches_are_named_by_their_titles_and_nothing_is_numbered(tmp_path: Path) -> None:
+    titles = generate_document(tmp_path, TITLES_SPEC, "titles_webhooks")
+    models = titles.models
+    customer = models.Customer.model_validate(
+        {"contact": {"phone": "1"}, "ship_to": {"line1": "x"}, "reach": {"fax": 1}, "referrer": {"id": "r"}}
+    )
+    assert type(customer.contact) is models.PhoneContact
+    assert type(models.Customer.model_validate({"contact": {"email": "e"}}).contact) is models.EmailContact
+    assert type(customer.ship_to) is models.CustomerShipToAddress
+    assert models.Customer.model_validate({"home": {"street": "s"}}).home.street == "s"  # the component keeps its name
+    assert type(customer.reach) is models.CustomerReach
+    assert type(models.Customer.model_validate({"reach": {"pager": "p"}}).reach) is models.Pager
+    assert type(customer.referrer) is models.CustomerReferrer
+    assert sorted(name for name in models.__all__) == [
+        "Address",
+        "Customer",
+        "CustomerReach",
+        "CustomerReferrer",
+        "CustomerShipToAddress",
+        "EmailContact",
+        "Pager",
+        "PhoneContact",
+        "PickupPoint",
+    ]
+    assert [p.message for p in titles.generated.warnings if p.rule == "numbered-name"] == []
+    # The provider's document keeps each title.
+    schemas = titles.webhooks.app.openapi()["components"]["schemas"]
+    assert schemas["EmailContact"]["title"] == "Email contact"

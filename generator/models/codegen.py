@@ -261,11 +261,18 @@ def _generate(model_input: ModelInput, options: dict[str, Any]) -> Models:
     }
     named = {entry["class_name"] for entry in entries}
     numbered = tuple(
-        (entry["class_name"], pointers.join("", *entry["source_path"]))
+        (entry["class_name"], _source_pointer(entry["source_path"], model_input.moved))
         for entry in entries
         if _numbered(entry["class_name"], entry["source_path"], named)
     )
     return Models(code=_without_header(code), class_names=class_names, numbered=numbered)
+
+
+def _source_pointer(path: list[str], moved: Mapping[str, str]) -> str:
+    """Where a model's schema stands in the source: a branch moved to a component of its own is found where it was."""
+    if path[:2] == ["components", "schemas"] and len(path) > 2 and path[2] in moved:
+        return pointers.join(moved[path[2]], *path[3:])
+    return pointers.join("", *path)
 
 
 def _numbered(name: str, source_path: list[str], named: set[str]) -> bool:

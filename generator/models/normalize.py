@@ -12,7 +12,10 @@ and never refuse what the contract allows. `for_contract` gives the schemas the 
 - an `allOf` branch restating a property an earlier branch defines: the property is kept in the
   branch that says more (see `_refinements_merged`), and the contract check enforces both;
 - a nullable map (`type: [object, null]` with typed `additionalProperties`) is written `anyOf` [map, null], which
-  datamodel-code-generator types `dict[str, V] | None` instead of `dict[str, Any] | None`.
+  datamodel-code-generator types `dict[str, V] | None` instead of `dict[str, Any] | None`;
+- a `$ref` to a component that is only a union (see `is_pure_union`) is replaced, where a property, an item, a map
+  value or a union branch uses it, by a copy of that union: the field is typed `Card | BankTransfer` (discriminated
+  where the spec says so), not by a `RootModel` a handler would read through `.root`. The component keeps its class.
 `nullable: true` is read as its author meant it, in both documents.
 """
 
@@ -40,7 +43,7 @@ def normalize(schemas: dict[str, Any]) -> dict[str, Any]:
     }
     loose = {name for name, schema in cleaned.items() if is_loose_object(schema)}
     typed = {name: {**schema, "type": "object"} if name in loose else schema for name, schema in cleaned.items()}
-    return {
+    rewritten = {
         name: map_schema(
             schema,
             lambda node: _refinements_merged(
@@ -48,6 +51,11 @@ def normalize(schemas: dict[str, Any]) -> dict[str, Any]:
             ),
         )
         for name, schema in typed.items()
+    }
+    unions = {name for name, schema in rewritten.items() if is_pure_union(schema)}
+    return {
+        name: map_schema(schema, lambda node: _unions_inlined(node, rewritten, unions))
+        for name, schema in rewritten.items()
     }
 
 
@@ -238,3 +246,116 @@ def _required(schema: Any, components: dict[str, Any], seen: set[str]) -> set[st
     for branch in schema.get("allOf") or []:
         found |= _required(branch, components, seen)
     return found
+
+
+# What a pure union may hold besides its `oneOf`/`anyOf`: nothing that validates (a `discriminator` only tags).
+_UNION_KEEPS = frozenset({*_ANNOTATIONS, "discriminator", "x-title", "x-description", "x-examples", "x-example"})
+# What a place using a union may say beside its `$ref`: annotations and their copies for the document (`_documented`).
+_WORDS = _UNION_KEEPS - {"discriminator"}
+_SCALARS = frozenset({"string", "integer", "number", "boolean", "null"})
+
+
+def is_pure_union(schema: Any) -> bool:
+    """A schema that is only a `oneOf` or an `anyOf` whose branches make no class of their own.
+
+    Each branch is a bare component `$ref`, `null`, or a scalar type without `enum`/`const` (inline objects and enums
+    would be copied into a new class at every place that uses the union).
+    """
+    if not isinstance(schema, dict) or set(schema) - _UNION_KEEPS - {"oneOf", "anyOf"}:
+        return False
+    keyword = [key for key in ("oneOf", "anyOf") if key in schema]
+    branches = schema.get(keyword[0]) if len(keyword) == 1 else None
+    return isinstance(branches, list) and len(branches) > 1 and all(map(_classless_branch, branches))
+
+
+def _classless_branch(branch: Any) -> bool:
+    if not isinstance(branch, dict):
+        return False
+    if "$ref" in branch:
+        return set(branch) == {"$ref"} and component_ref_name(branch["$ref"]) is not None
+    return set(branch) - _WORDS == {"type"} and branch["type"] in _SCALARS
+
+
+def _unions_inlined(schema: dict[str, Any], components: dict[str, Any], unions: set[str]) -> dict[str, Any]:
+    """Each use of a pure union component (a property, an item, a map value, a union branch) as a copy of the union.
+
+    Only a property keeps the union's `discriminator` (`Annotated[A | B, Field(discriminator=...)]`): for an item or a
+    map value datamodel-code-generator would wrap a tagged union in a new `RootModel`. Untagged, the union is tried
+    branch by branch, which accepts the same payloads: the tag is kept only where every branch requires and pins it
+    (`tags_every_branch`).
+    """
+    result = dict(schema)
+    if isinstance(result.get("properties"), dict):
+        result["properties"] = {
+            name: _inlined_property(value, components, unions) for name, value in result["properties"].items()
+        }
+    for key in _PLACES_OF_USE:
+        if key in result:
+            result[key] = _inlined(result[key], components, unions)
+    for key in ("anyOf", "oneOf"):
+        if isinstance(result.get(key), list):
+            result[key] = [_inlined(value, components, unions) for value in result[key]]
+    return result
+
+
+def _inlined_property(schema: Any, components: dict[str, Any], unions: set[str]) -> Any:
+    """A property that is a pure union, or exactly `anyOf`/`oneOf` [a pure union, null], typed by the union itself.
+
+    `X | None` is written as one union, the branches and null (the model reads `A | B | None`, untagged).
+    """
+    keyword = next((key for key in ("anyOf", "oneOf") if key in schema), None) if isinstance(schema, dict) else None
+    branches = schema.get(keyword) if keyword else None
+    if not (isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches):
+        return _inlined(schema, components, unions, tagged=True)
+    if set(schema) - _WORDS - {keyword}:
+        return schema
+    union = next(branch for branch in branches if branch != {"type": "null"})
+    copied = next(iter(union.values())) if set(union) in ({"oneOf"}, {"anyOf"}) else None
+    if isinstance(copied, list) and all(map(_classless_branch, copied)):  # copied as a branch already (innermost first)
+        inlined = union
+    else:
+        words = {key: value for key, value in schema.items() if key in _WORDS}
+        inlined = _inlined({**words, **union}, components, unions, tagged=True)
+        if "$ref" in inlined or set(union) != {"$ref"}:
+            return schema
+    inner = "oneOf" if "oneOf" in inlined else "anyOf"
+    words = {key: value for key, value in inlined.items() if key not in (inner, "discriminator")}
+    return {**words, keyword: [*inlined[inner], {"type": "null"}]}
+
+
+def _inlined(
+    schema: Any,
+    components: dict[str, Any],
+    unions: set[str],
+    *,
+    tagged: bool = False,
+    seen: frozenset[str] = frozenset(),
+) -> Any:
+    """A use of a pure union as the union itself (its own branches too, once along each path), else unchanged.
+
+    The place's annotations (its description) win over the union's; a union whose words the copy would lose stays a
+    reference (see `_words_lost`), so the provider's document keeps every description.
+    """
+    name = component_ref_name(schema.get("$ref")) if isinstance(schema, dict) else None
+    if name is None or name not in unions or name in seen or set(schema) - _WORDS - {"$ref"}:
+        return schema
+    union = components[name]
+    if _words_lost(union, schema, at_property=tagged):
+        return schema
+    keyword = "oneOf" if "oneOf" in union else "anyOf"
+    branches = [_inlined(branch, components, unions, seen=seen | {name}) for branch in union[keyword]]
+    kept = {key: value for key, value in union.items() if tagged or key != "discriminator"}
+    annotations = {key: value for key, value in schema.items() if key != "$ref"}
+    return {**kept, keyword: branches, **annotations}
+
+
+def _words_lost(union: dict[str, Any], place: dict[str, Any], *, at_property: bool) -> bool:
+    """Whether copying the union to this place would lose one of its annotations.
+
+    A property writes its annotations into `Field(...)`, so only one the place says otherwise is lost; an item, a map
+    value or a union branch writes none (datamodel-code-generator drops them there).
+    """
+    words = {key: value for key, value in union.items() if key in _UNION_KEEPS and key != "discriminator"}
+    if not at_property:
+        return bool(words)
+    return any(key in place and place[key] != value for key, value in words.items())

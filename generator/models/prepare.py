@@ -2,16 +2,17 @@
 
 Every request body schema is given a place in `components/schemas` first (inline bodies are
 hoisted under a name derived from the webhook), so that each webhook's model has a known,
-stable class name.
+stable class name. The titled inline object branches of a union are given one too (naming.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..names import free_name, pascal_case
 from ..spec.walk import body_contents, component_ref_name, operations
+from .naming import titled_branches_named
 from .normalize import for_contract, normalize
 
 BodyKey = tuple[str, str, str]  # webhook key, method, media type
@@ -24,6 +25,8 @@ class ModelInput:
     document: dict[str, Any]
     body_schemas: dict[BodyKey, str]
     contract: dict[str, Any]  # the same component schemas, meaning exactly what the source means
+    # Inline union branches given a component name of their own (naming.py), and where each stands in the source.
+    moved: dict[str, str] = field(default_factory=dict)
 
 
 def prepare(document: dict[str, Any]) -> ModelInput:
@@ -41,13 +44,14 @@ def prepare(document: dict[str, Any]) -> ModelInput:
                 name = _hoisted_name(key, method, media_type, schemas)
                 schemas[name] = schema
             body_schemas[(key, method, media_type)] = name
+    named, moved = titled_branches_named(schemas)
     model_document = {
         "openapi": document["openapi"],
         "info": {"title": "models", "version": "0"},
-        "components": {"schemas": normalize(schemas)},
+        "components": {"schemas": normalize(named)},
     }
     contract = {"components": {"schemas": for_contract(schemas)}}
-    return ModelInput(model_document, body_schemas, contract)
+    return ModelInput(model_document, body_schemas, contract, moved)
 
 
 def _component_name(schema: Any) -> str | None:

@@ -11,6 +11,7 @@ from generator.models.normalize import (
     NON_OBJECT_TYPES,
     for_contract,
     is_loose_object,
+    is_pure_union,
     normalize,
     tags_every_branch,
     without_extensions,
@@ -231,3 +232,81 @@ def test_normalize_does_not_change_its_input() -> None:
     normalize(schemas)
     for_contract(schemas)
     assert schemas == before
+
+
+def _holder(**properties: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": properties}
+
+
+def test_a_use_of_a_pure_union_is_the_union_itself_and_only_a_property_keeps_its_tag() -> None:
+    tagged = union("A", "B")
+    schemas = {
+        "A": kind("a", required=True),
+        "B": kind("b", required=True),
+        "Union": tagged,
+        "Holder": _holder(
+            one={**ref("Union"), "description": "The one."},
+            titled={**ref("Union"), "title": "T"},  # a title is also copied for the document (`x-title`)
+            maybe={"anyOf": [ref("Union"), {"type": "null"}]},
+            many={"type": "array", "items": ref("Union")},
+            by_name={"type": "object", "additionalProperties": ref("Union")},
+            either={"oneOf": [ref("Union"), {"type": "string"}]},
+        ),
+    }
+    branches = [ref("A"), ref("B")]
+    assert normalize(schemas)["Holder"]["properties"] == {
+        "one": {**tagged, "description": "The one."},
+        "titled": {**tagged, "title": "T", "x-title": "T"},
+        "maybe": {"anyOf": [*branches, {"type": "null"}]},
+        "many": {"type": "array", "items": {"oneOf": branches}},
+        "by_name": {"type": "object", "additionalProperties": {"oneOf": branches}},
+        "either": {"oneOf": [{"oneOf": branches}, {"type": "string"}]},
+    }
+    assert normalize(schemas)["Union"] == tagged  # the component keeps its class (a body may be it)
+    assert for_contract(schemas)["Holder"] == schemas["Holder"]
+
+
+def test_a_union_whose_words_a_place_would_lose_stays_a_reference() -> None:
+    described = {"description": "How it was paid.", "oneOf": [ref("A"), ref("B")]}
+    schemas = {
+        "A": kind("a", required=True),
+        "B": kind("b", required=True),
+        "Union": described,
+        "Holder": _holder(
+            same=ref("Union"),
+            other={**ref("Union"), "description": "Another text."},
+            many={"type": "array", "items": ref("Union")},
+        ),
+    }
+    properties = normalize(schemas)["Holder"]["properties"]
+    assert properties["same"] == described
+    assert properties["other"] == {**ref("Union"), "description": "Another text."}
+    assert properties["many"] == {"type": "array", "items": ref("Union")}
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"oneOf": [{"type": "object", "properties": {"a": {"type": "string"}}}, ref("A")]},  # an inline object
+        {"oneOf": [{"type": "string", "enum": ["x"]}, ref("A")]},  # an inline enum
+        {"oneOf": [ref("A"), ref("B")], "required": ["kind"]},  # more than a union
+        {"oneOf": [ref("A")]},  # one branch
+        {"allOf": [ref("A"), ref("B")]},
+    ],
+)
+def test_what_is_not_a_pure_union_is_left_a_reference(schema: dict[str, Any]) -> None:
+    assert not is_pure_union(schema)
+    schemas = {"A": kind("a", required=True), "B": kind("b", required=True), "U": schema, "Holder": _holder(u=ref("U"))}
+    assert normalize(schemas)["Holder"]["properties"]["u"] == ref("U")
+
+
+@pytest.mark.usefixtures("deadline")
+def test_a_union_that_uses_itself_is_copied_once_along_a_path() -> None:
+    schemas = {
+        "Tree": {"oneOf": [ref("Leaf"), ref("Node")]},
+        "Leaf": {"type": "string"},
+        "Node": _holder(children={"type": "array", "items": ref("Tree")}),
+        "Holder": _holder(tree=ref("Tree")),
+    }
+    assert is_pure_union(schemas["Tree"])
+    assert normalize(schemas)["Holder"]["properties"]["tree"] == schemas["Tree"]

@@ -17,8 +17,8 @@ if _typing.TYPE_CHECKING:
         Customer,
         CustomerEvent,
         CustomerEventAction,
-        CustomerPreferredContact,
-        CustomerPreferredContact1,
+        EmailContact,
+        PhoneContact,
         Segment,
     )
     from ._webhook_email_delivery_status_changed import (
@@ -41,8 +41,7 @@ _MODULES: dict[str, str] = {
     "Customer": "_webhook_customer_event",
     "CustomerEvent": "_webhook_customer_event",
     "CustomerEventAction": "_webhook_customer_event",
-    "CustomerPreferredContact": "_webhook_customer_event",
-    "CustomerPreferredContact1": "_webhook_customer_event",
+    "EmailContact": "_webhook_customer_event",
     "EmailDeliveryStatusChangedPayload": "_webhook_email_delivery_status_changed",
     "EmailDeliveryStatusChangedPayloadBounce": "_webhook_email_delivery_status_changed",
     "EmailDeliveryStatusChangedPayloadBounceKind": "_webhook_email_delivery_status_changed",
@@ -57,6 +56,7 @@ _MODULES: dict[str, str] = {
     "PaymentFailed": "_webhook_payment_status",
     "PaymentFailedFailureCode": "_webhook_payment_status",
     "PaymentSucceeded": "_webhook_payment_status",
+    "PhoneContact": "_webhook_customer_event",
     "Plan": "_webhook_new_subscription",
     "Segment": "_webhook_customer_event",
 }
@@ -68,8 +68,7 @@ __all__ = [
     "Customer",
     "CustomerEvent",
     "CustomerEventAction",
-    "CustomerPreferredContact",
-    "CustomerPreferredContact1",
+    "EmailContact",
     "EmailDeliveryStatusChangedPayload",
     "EmailDeliveryStatusChangedPayloadBounce",
     "EmailDeliveryStatusChangedPayloadBounceKind",
@@ -84,6 +83,7 @@ __all__ = [
     "PaymentFailed",
     "PaymentFailedFailureCode",
     "PaymentSucceeded",
+    "PhoneContact",
     "Plan",
     "Segment",
 ]

@@ -21,8 +21,7 @@ class Customer(BaseModel):
     email: str
     tags: Annotated[list[str] | MISSING, Field(json_schema_extra={"uniqueItems": True})] = MISSING
     preferred_contact: Annotated[
-        CustomerPreferredContact | CustomerPreferredContact1 | MISSING,
-        Field(description="Exactly one way to reach the customer."),
+        EmailContact | PhoneContact | MISSING, Field(description="Exactly one way to reach the customer.")
     ] = MISSING
     segments: list[Segment] | MISSING = MISSING
 
@@ -41,22 +40,14 @@ class CustomerEventAction(StrEnum):
     DELETED = "deleted"
 
 
-class CustomerPreferredContact(BaseModel):
-    """
-    Exactly one way to reach the customer.
-    """
-
+class EmailContact(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={"title": "EmailContact"},
     )
     email: str
 
 
-class CustomerPreferredContact1(BaseModel):
-    """
-    Exactly one way to reach the customer.
-    """
-
+class PhoneContact(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={"title": "PhoneContact"},
     )
