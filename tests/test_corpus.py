@@ -68,7 +68,6 @@ ANNOTATION_GAPS = {
         "format: ipvanyaddress}}, {type: null}]`)"
     ),
     "autumn-openapi.yaml": f"{_STRICT_INT_NAMES}; FastAPI's document drops the nulls inside a schema's `examples`",
-    "openapi-3.0-x-webhooks/apideck-crm.yml": "an enum's `examples`: an enum class carries none",
     "github-webhooks.json": (
         "an enum's `title` and `examples` (an enum class carries none); the `description` and `title` of an inline "
         "`allOf` branch that the model merges into one class"

@@ -71,9 +71,10 @@ def _without_unfit_default(schema: dict[str, Any]) -> dict[str, Any]:
 # name) and examples (a property's are `Field(examples=...)`; a class's have no place of their own), and a
 # description that Python would clean as a docstring (indentation, the last newline). Each is copied under an `x-`
 # name (the source's own `x-` keys are gone by then); datamodel-code-generator writes it, without the prefix, into
-# `Field(json_schema_extra=...)` or the class's `model_config` (codegen's `*_extra_keys_without_x_prefix`). None of
-# them validates anything. The date and time formats are left out: the models type them by default, and Pydantic
-# writes those formats itself (with `--assert-formats` leaving one out, the document lacks it).
+# `Field(json_schema_extra=...)`, a class's `model_config`, or an enum class's `__get_pydantic_json_schema__`
+# (codegen's `*_extra_keys_without_x_prefix` and its Enum template). None of them validates anything. The date and
+# time formats are left out: the models type them by default, and Pydantic writes those formats itself (with
+# `--assert-formats` leaving one out, the document lacks it).
 DOCUMENTED_KEYWORDS = ("format", "uniqueItems", "title", "examples", "example")
 _TYPED_FORMATS = frozenset({"date", "date-time", "time"})
 

@@ -1,5 +1,6 @@
 """Types the models use where Pydantic's own would accept more than the contract allows."""
 
+import copy
 import datetime as _datetime
 import re
 from typing import Annotated, Any
@@ -7,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime as _AwareDatetime
 from pydantic import BeforeValidator, GetJsonSchemaHandler, GetPydanticSchema, Strict
 from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 # RFC 3339 (what JSON Schema's `date`, `time` and `date-time` mean): seconds and an offset are required, `T` separates
 # date and time (either case, as `Z`). Pydantic alone also reads `2020-01-01 00:00Z`, `10:00` and a date-time as a
@@ -53,6 +55,20 @@ def _json_schema_names(schema: Any, handler: GetJsonSchemaHandler) -> JsonSchema
     return {_JSON_SCHEMA_NAMES.get(key, key): value for key, value in handler(schema).items()}
 
 
+def enum_json_schema(extra: dict[str, Any]) -> Any:
+    """An Enum class's `__get_pydantic_json_schema__`: Pydantic's schema of it, with the spec's `title`, `examples`.
+
+    Pydantic titles an enum with its class name and has no `json_schema_extra` for it, as a model's config has.
+    """
+
+    def json_schema(cls: type, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core_schema)  # a `$ref` to the enum's own definition, which takes the keywords
+        handler.resolve_ref_schema(schema).update(copy.deepcopy(extra))
+        return schema
+
+    return classmethod(json_schema)
+
+
 AwareDatetime = Annotated[
     _AwareDatetime, _rfc3339(_DATE_TIME, "date-time", " (YYYY-MM-DDThh:mm:ss, then Z or a timezone offset)")
 ]
@@ -70,4 +86,4 @@ StrictFloat = Annotated[float, Strict()]
 # JSON Schema's `boolean`: `true` or `false`; never `"true"`, `1` or `"yes"`.
 StrictBool = Annotated[bool, Strict()]
 
-__all__ = ["AwareDatetime", "StrictBool", "StrictFloat", "StrictInt", "date", "time"]
+__all__ = ["AwareDatetime", "StrictBool", "StrictFloat", "StrictInt", "date", "enum_json_schema", "time"]

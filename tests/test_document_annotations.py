@@ -1,0 +1,73 @@
+"""The round trip of schemas on tiny specs: each keyword the models cannot hold by themselves reaches the app's
+`/openapi.json` (tests/compare.annotation_differences, which the corpus test runs on every real spec)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .conftest import Imported, generate_document
+from .roundtrip import check_annotations
+
+
+def _one_webhook(tmp_path: Path, package: str, schemas: dict[str, Any], body: str = "Event") -> Imported:
+    """A spec whose one webhook `event` carries the component schema `body`, generated and imported."""
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "Annotations", "version": "1"},
+        "webhooks": {
+            "event": {
+                "post": {
+                    "summary": "An event",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
+                    },
+                    "responses": {"200": {"description": "Received."}},
+                }
+            }
+        },
+        "components": {"schemas": schemas},
+    }
+    return generate_document(tmp_path, spec, package)
+
+
+def _schemas(imported: Imported) -> dict[str, Any]:
+    return imported.webhooks.app.openapi()["components"]["schemas"]
+
+
+def test_an_enum_class_carries_its_title_examples_and_description(tmp_path: Path) -> None:
+    """Pydantic titles an enum with its class name and keeps no examples: the Enum template gives it the spec's."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_enum",
+        {
+            "Kind": {
+                "type": "string",
+                "title": "Kind of event",
+                "description": "  What happened,\n  indented.\n",
+                "enum": ["created", "deleted"],
+                "example": "created",
+            },
+            "Event": {
+                "type": "object",
+                "properties": {
+                    "kind": {"$ref": "#/components/schemas/Kind"},
+                    "mode": {"type": "string", "title": "Mode", "enum": ["live", "test"], "examples": ["live"]},
+                },
+            },
+        },
+    )
+    schemas = _schemas(imported)
+    kind = schemas["Kind"]
+    assert (kind["title"], kind["example"], kind["description"]) == (
+        "Kind of event",
+        "created",
+        "  What happened,\n  indented.\n",
+    )
+    mode = schemas["EventMode"]
+    assert (mode["title"], mode["examples"]) == ("Mode", ["live"])
+    assert check_annotations(imported) == []
+    # Documented only: the enum still reads its values, and refuses others.
+    assert imported.models.Event.model_validate({"kind": "deleted"}).kind == imported.models.Kind.DELETED
+    assert list(imported.models.Kind) == [imported.models.Kind.CREATED, imported.models.Kind.DELETED]
