@@ -60,9 +60,6 @@ KNOWN_FAILURES: dict[str, str] = {}
 # schemas (check_annotations) fails on them, and must keep failing until fixed (strict xfail).
 _STRICT_INT_NAMES = "Pydantic writes `ge`/`le`/`gt` for a strict integer in a union (`StrictInt | MISSING`)"
 ANNOTATION_GAPS = {
-    "adyen-balanceplatform-configuration-notification-v2.json": (
-        "a `pattern` beside `format: time`: the model types a `time`, and datamodel-code-generator drops the pattern"
-    ),
     "polar-2026-10.openapi.json": (
         f"{_STRICT_INT_NAMES}; titles, descriptions and formats on a union branch that is no class (`anyOf: [{{title, "
         "format: ipvanyaddress}}, {type: null}]`)"

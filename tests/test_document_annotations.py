@@ -71,3 +71,26 @@ def test_an_enum_class_carries_its_title_examples_and_description(tmp_path: Path
     # Documented only: the enum still reads its values, and refuses others.
     assert imported.models.Event.model_validate({"kind": "deleted"}).kind == imported.models.Kind.DELETED
     assert list(imported.models.Kind) == [imported.models.Kind.CREATED, imported.models.Kind.DELETED]
+
+
+def test_string_keywords_beside_a_typed_time_or_date_are_documented(tmp_path: Path) -> None:
+    """datamodel-code-generator drops `pattern`/`minLength`/`maxLength` beside `format: time` (Adyen's `HH:mm:SS`)."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_time",
+        {
+            "Event": {
+                "type": "object",
+                "properties": {
+                    "closing": {"type": "string", "format": "time", "pattern": "^[0-2][0-9]:", "maxLength": 30},
+                    "day": {"type": ["string", "null"], "format": "date", "minLength": 10},
+                },
+            }
+        },
+    )
+    properties = _schemas(imported)["Event"]["properties"]
+    assert (properties["closing"]["pattern"], properties["closing"]["maxLength"]) == ("^[0-2][0-9]:", 30)
+    assert properties["day"]["minLength"] == 10
+    assert check_annotations(imported) == []
+    # The model still types the time, as before.
+    assert str(imported.models.Event.model_validate({"closing": "10:00:00Z"}).closing) == "10:00:00+00:00"

@@ -93,7 +93,7 @@ MODEL_OPTIONS: dict[str, Any] = {
     # Descriptions as `Field(description=...)`: they reach `model_fields` and the JSON schema, not only a docstring.
     "use_field_description": False,
     # Keywords the models do not enforce but the provider's document must say (see normalize.DOCUMENTED_KEYWORDS).
-    "field_extra_keys_without_x_prefix": {"x-format", "x-uniqueItems"},
+    "field_extra_keys_without_x_prefix": {"x-format", "x-uniqueItems", "x-json_schema_extra"},
     "model_extra_keys_without_x_prefix": {"x-title", "x-description", "x-examples", "x-example"},
     "keep_model_order": True,
     # An inline enum or object is named from where it stands (`OrderRefundReason`, not `Reason1`); a number is the

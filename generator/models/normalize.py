@@ -74,15 +74,21 @@ def _without_unfit_default(schema: dict[str, Any]) -> dict[str, Any]:
 # `Field(json_schema_extra=...)`, a class's `model_config`, or an enum class's `__get_pydantic_json_schema__`
 # (codegen's `*_extra_keys_without_x_prefix` and its Enum template). None of them validates anything. The date and
 # time formats are left out: the models type them by default, and Pydantic writes those formats itself (with
-# `--assert-formats` leaving one out, the document lacks it).
+# `--assert-formats` leaving one out, the document lacks it). Beside those formats, datamodel-code-generator drops the
+# string keywords a `date` or `time` cannot take (`pattern`, Adyen's `HH:mm:SS`): they are copied as one
+# `x-json_schema_extra` (a copied `x-pattern` would be read as `Field(pattern=...)`, and dropped again).
 DOCUMENTED_KEYWORDS = ("format", "uniqueItems", "title", "examples", "example")
 _TYPED_FORMATS = frozenset({"date", "date-time", "time"})
+_STRING_KEYWORDS = ("pattern", "minLength", "maxLength")
 
 
 def _documented(schema: dict[str, Any]) -> dict[str, Any]:
     copied = {f"x-{key}": schema[key] for key in DOCUMENTED_KEYWORDS if key in schema}
     if copied.get("x-format") in _TYPED_FORMATS:
         del copied["x-format"]
+        dropped = {key: schema[key] for key in _STRING_KEYWORDS if key in schema}
+        if dropped:
+            copied["x-json_schema_extra"] = dropped
     if isinstance(schema.get("description"), str) and inspect.cleandoc(schema["description"]) != schema["description"]:
         copied["x-description"] = schema["description"]
     return {**schema, **copied} if copied else schema
