@@ -74,10 +74,6 @@ ANNOTATION_GAPS = {
         "base's `title` and `description` are not in the document; an enum's `title`; `minLength`/`maxLength` not yet "
         "investigated"
     ),
-    "openapi-3.0-x-webhooks/clerk-webhooks-2025-04-15.yml": (
-        "an `allOf` base (`OrganizationInvitation`, extended inline by three payloads) becomes a Python base class, "
-        "and Pydantic's schema of the subclass is flat: the base's `description` is not in the document (as Paddle's)"
-    ),
     UCP_ROOT: (
         "`if`/`then`, `contains` and `not` are enforced by the contract check, not modelled: their enums, consts and "
         "bounds are not in the document; a map's value description (`additionalProperties: {description}`); "

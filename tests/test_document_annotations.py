@@ -94,3 +94,36 @@ def test_string_keywords_beside_a_typed_time_or_date_are_documented(tmp_path: Pa
     assert check_annotations(imported) == []
     # The model still types the time, as before.
     assert str(imported.models.Event.model_validate({"closing": "10:00:00Z"}).closing) == "10:00:00+00:00"
+
+
+def test_a_derived_model_documents_its_bases_and_not_their_title_as_its_own(tmp_path: Path) -> None:
+    """`allOf: [{$ref: Base}, {...}]` is a subclass, whose schema Pydantic writes flat (Clerk's, Paddle's)."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_bases",
+        {
+            "Base": {
+                "type": "object",
+                "title": "The base",
+                "description": "What every event has.",
+                "examples": [{"id": "e1"}],
+                "properties": {"id": {"type": "string"}},
+                "required": ["id"],
+            },
+            "Event": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Base"},
+                    {"type": "object", "properties": {"at": {"type": "integer"}}},
+                ]
+            },
+        },
+    )
+    assert imported.models.Event.__bases__ == (imported.models.Base,)
+    event = _schemas(imported)["Event"]
+    assert [(base["title"], base["description"], base["examples"]) for base in event["allOf"]] == [
+        ("The base", "What every event has.", [{"id": "e1"}])
+    ]
+    # The flat schema keeps every field; the base's title and examples are not the derived class's own.
+    assert set(event["properties"]) == {"id", "at"}
+    assert (event["title"], "examples" in event) == ("Event", False)
+    assert check_annotations(imported) == []

@@ -120,10 +120,11 @@ MODEL_OPTIONS: dict[str, Any] = {
         "StrictBool": "._types",
         "contract_check": "._contract",
         "enum_json_schema": "._types",
+        "with_bases_json_schema": "._types",
     },
     # hookgen's templates, and the name its Enum template writes.
     "custom_template_dir": MODEL_TEMPLATES,
-    "additional_imports": ["_types.enum_json_schema"],
+    "additional_imports": ["_types.enum_json_schema", "_types.with_bases_json_schema"],
 }
 
 # The contract check is one line in the body of a class, `_hookgen_contract = contract_check(pointer)`, written by
@@ -133,6 +134,8 @@ MODEL_OPTIONS: dict[str, Any] = {
 # schema path, which datamodel-code-generator reads before the class name: class names are known only after the run.
 # A custom base class (`base_class_map`, `customBasePath`) would not do: it is ignored for a subclass (`allOf`) and
 # dropped for a RootModel; `validators` are field validators only.
+# The same include gives a class derived from generated classes (an `allOf` of `$ref`s) `_types.with_bases_json_schema`:
+# Pydantic's schema of a subclass is flat, and the bases' titles and descriptions would not be in the document.
 # The folder also holds an Enum template: the built-in one, plus a line giving an enum class the schema's `title` and
 # `examples` (`_types.enum_json_schema`): an Enum has no `model_config` to carry them as a BaseModel does.
 

@@ -2,11 +2,12 @@
 
 import copy
 import datetime as _datetime
+import inspect
 import re
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime as _AwareDatetime
-from pydantic import BeforeValidator, GetJsonSchemaHandler, GetPydanticSchema, Strict
+from pydantic import BaseModel, BeforeValidator, GetJsonSchemaHandler, GetPydanticSchema, Strict
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -69,6 +70,33 @@ def enum_json_schema(extra: dict[str, Any]) -> Any:
     return classmethod(json_schema)
 
 
+def with_bases_json_schema() -> Any:
+    """A derived model's `__get_pydantic_json_schema__`: Pydantic's flat schema of it, and `allOf` its bases' schemas.
+
+    The spec's `allOf: [{$ref: Base}, {...}]` is a Python subclass, whose schema Pydantic writes flat: every field is
+    there, but not the base's own title, description and examples. The bases' schemas say them (what they require,
+    the flat schema requires too). A title or examples the class only inherits with its base's `model_config` are
+    the base's, not its own: they are taken off the flat schema.
+    """
+
+    def json_schema(cls: type[BaseModel], core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        bases = [base for base in cls.__bases__ if issubclass(base, BaseModel) and base is not BaseModel]
+        inherited = cls.model_config.get("json_schema_extra")
+        if isinstance(inherited, dict) and any(inherited is b.model_config.get("json_schema_extra") for b in bases):
+            for key in inherited:
+                target.pop(key, None)
+            target["title"] = cls.__name__  # Pydantic's title for a class the spec does not title
+            if cls.__doc__:
+                target["description"] = inspect.cleandoc(cls.__doc__)
+        if bases:
+            target["allOf"] = [handler(base.__pydantic_core_schema__) for base in bases]
+        return schema
+
+    return classmethod(json_schema)
+
+
 AwareDatetime = Annotated[
     _AwareDatetime, _rfc3339(_DATE_TIME, "date-time", " (YYYY-MM-DDThh:mm:ss, then Z or a timezone offset)")
 ]
@@ -86,4 +114,13 @@ StrictFloat = Annotated[float, Strict()]
 # JSON Schema's `boolean`: `true` or `false`; never `"true"`, `1` or `"yes"`.
 StrictBool = Annotated[bool, Strict()]
 
-__all__ = ["AwareDatetime", "StrictBool", "StrictFloat", "StrictInt", "date", "enum_json_schema", "time"]
+__all__ = [
+    "AwareDatetime",
+    "StrictBool",
+    "StrictFloat",
+    "StrictInt",
+    "date",
+    "enum_json_schema",
+    "time",
+    "with_bases_json_schema",
+]
