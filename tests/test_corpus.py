@@ -64,7 +64,6 @@ ANNOTATION_GAPS = {
         f"{_STRICT_INT_NAMES}; titles, descriptions and formats on a union branch that is no class (`anyOf: [{{title, "
         "format: ipvanyaddress}}, {type: null}]`)"
     ),
-    "autumn-openapi.yaml": f"{_STRICT_INT_NAMES}; FastAPI's document drops the nulls inside a schema's `examples`",
     "github-webhooks.json": (
         "an enum's `title` and `examples` (an enum class carries none); the `description` and `title` of an inline "
         "`allOf` branch that the model merges into one class"

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
+
+from generator.commands.fidelity.measure import accepts
 
 from .conftest import Imported, generate_document
 from .roundtrip import check_annotations
@@ -126,4 +129,61 @@ def test_a_derived_model_documents_its_bases_and_not_their_title_as_its_own(tmp_
     # The flat schema keeps every field; the base's title and examples are not the derived class's own.
     assert set(event["properties"]) == {"id", "at"}
     assert (event["title"], "examples" in event) == ("Event", False)
+    assert check_annotations(imported) == []
+
+
+def test_constraints_of_an_integer_in_a_union_have_json_schema_names(tmp_path: Path) -> None:
+    """`StrictInt | None`, `StrictInt | MISSING` with `Field(ge=...)`: Pydantic writes `ge`, JSON Schema `minimum`."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_union_int",
+        {
+            "Event": {
+                "type": "object",
+                "required": ["count"],
+                "properties": {
+                    "count": {"type": "integer", "minimum": 1},
+                    "limit": {"type": "integer", "maximum": 5, "exclusiveMinimum": 0},
+                    "offset": {"type": ["integer", "null"], "minimum": -3, "multipleOf": 3},
+                    # A property named as a keyword is a schema like any other.
+                    "default": {"type": ["integer", "null"], "exclusiveMaximum": 9},
+                },
+            }
+        },
+    )
+    document = imported.webhooks.app.openapi()
+    properties = document["components"]["schemas"]["Event"]["properties"]
+    assert (properties["limit"]["maximum"], properties["limit"]["exclusiveMinimum"]) == (5, 0)
+    offset = next(branch for branch in properties["offset"]["anyOf"] if branch["type"] == "integer")
+    assert (offset["minimum"], offset["multipleOf"]) == (-3, 3)
+    default = next(branch for branch in properties["default"]["anyOf"] if branch["type"] == "integer")
+    assert default["exclusiveMaximum"] == 9
+    assert not {"ge", "le", "gt", "lt", "multiple_of"} & set(json.dumps(document).replace('"', " ").split())
+    assert check_annotations(imported) == []
+    # The model enforces them, as before.
+    event = imported.models.Event
+    assert event.model_validate({"count": 1, "limit": 5, "offset": -3}).offset == -3
+    for refused in ({"count": 0}, {"count": 1, "limit": 0}, {"count": 1, "offset": -6}, {"count": 1, "default": 9}):
+        assert not accepts(event, refused), refused
+
+
+def test_nulls_inside_a_schemas_examples_are_kept(tmp_path: Path) -> None:
+    """FastAPI's document drops every null it writes, those inside `examples` too (Autumn's `previous_attributes`)."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_null_examples",
+        {
+            "Event": {
+                "type": "object",
+                "examples": [{"id": "e1", "previous": None}],
+                "properties": {
+                    "id": {"type": "string"},
+                    "previous": {"type": ["object", "null"], "examples": [None, {"plan": None}]},
+                },
+            }
+        },
+    )
+    event = _schemas(imported)["Event"]
+    assert event["examples"] == [{"id": "e1", "previous": None}]
+    assert event["properties"]["previous"]["examples"] == [None, {"plan": None}]
     assert check_annotations(imported) == []

@@ -56,6 +56,38 @@ def _json_schema_names(schema: Any, handler: GetJsonSchemaHandler) -> JsonSchema
     return {_JSON_SCHEMA_NAMES.get(key, key): value for key, value in handler(schema).items()}
 
 
+# Values that are JSON data, not schemas: nothing under them is renamed. Under these, each value is a schema, whatever
+# its name (a property may be called `default`).
+_DATA_KEYWORDS = frozenset({"examples", "example", "default", "const", "enum"})
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+
+
+def with_json_schema_names(schema: Any) -> Any:
+    """A JSON schema with Pydantic's constraint names (`ge`) written as JSON Schema's (`minimum`), in place.
+
+    Where a field's type is a union (`StrictInt | None`, `StrictInt | MISSING`), Pydantic applies its constraints to
+    the integer inside the union after `StrictInt`'s own schema is made, and writes them with their Python names: no
+    hook of the type sees them. Only numbers are renamed, in schemas typed `integer` or `number`.
+    """
+    if isinstance(schema, list):
+        for item in schema:
+            with_json_schema_names(item)
+        return schema
+    if not isinstance(schema, dict):
+        return schema
+    numeric = schema.get("type") in ("integer", "number")
+    for key in list(schema):
+        value = schema[key]
+        if numeric and key in _JSON_SCHEMA_NAMES and isinstance(value, int | float) and not isinstance(value, bool):
+            schema[_JSON_SCHEMA_NAMES[key]] = schema.pop(key)
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            for subschema in value.values():
+                with_json_schema_names(subschema)
+        elif key not in _DATA_KEYWORDS:
+            with_json_schema_names(value)
+    return schema
+
+
 def enum_json_schema(extra: dict[str, Any]) -> Any:
     """An Enum class's `__get_pydantic_json_schema__`: Pydantic's schema of it, with the spec's `title`, `examples`.
 
