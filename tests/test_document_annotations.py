@@ -187,3 +187,37 @@ def test_nulls_inside_a_schemas_examples_are_kept(tmp_path: Path) -> None:
     assert event["examples"] == [{"id": "e1", "previous": None}]
     assert event["properties"]["previous"]["examples"] == [None, {"plan": None}]
     assert check_annotations(imported) == []
+
+
+def test_the_words_of_a_union_branch_that_is_no_class_reach_the_field(tmp_path: Path) -> None:
+    """Polar's nullable fields: `anyOf: [{type: string, format: ...}, {type: null}]` is `str | None`, and
+    `{$ref: Address, description: ...}` is `Address`: the branch's words are lifted to the field."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_branch_words",
+        {
+            "Address": {"type": "object", "properties": {"city": {"type": "string"}}},
+            "Event": {
+                "type": "object",
+                "properties": {
+                    "ip": {"anyOf": [{"type": "string", "format": "ipvanyaddress"}, {"type": "null"}], "title": "IP"},
+                    "billing": {
+                        "anyOf": [{"$ref": "#/components/schemas/Address", "description": "Billing."}, {"type": "null"}]
+                    },
+                    "note": {"anyOf": [{"anyOf": [{"type": "string"}, {"type": "null"}], "description": "A note."}]},
+                    # Two branches say different things: neither is the field's.
+                    "either": {
+                        "oneOf": [{"type": "string", "description": "A"}, {"type": "integer", "description": "B"}]
+                    },
+                },
+            },
+        },
+    )
+    properties = _schemas(imported)["Event"]["properties"]
+    assert (properties["ip"]["format"], properties["ip"]["title"]) == ("ipvanyaddress", "IP")
+    assert properties["billing"]["description"] == "Billing."
+    assert properties["note"]["description"] == "A note."
+    assert "description" not in properties["either"]
+    assert [d.split(": ", 2)[2] for d in check_annotations(imported)] == ['description "A"', 'description "B"']
+    # Documented only: the field still reads any string.
+    assert imported.models.Event.model_validate({"ip": "not an address"}).ip == "not an address"

@@ -12,7 +12,9 @@ and never refuse what the contract allows. `for_contract` gives the schemas the 
 - an `allOf` branch restating a property an earlier branch defines: the property is kept in the
   branch that says more (see `_refinements_merged`), and the contract check enforces both;
 - a nullable map (`type: [object, null]` with typed `additionalProperties`) is written `anyOf` [map, null], which
-  datamodel-code-generator types `dict[str, V] | None` instead of `dict[str, Any] | None`.
+  datamodel-code-generator types `dict[str, V] | None` instead of `dict[str, Any] | None`;
+- the words of a union branch that becomes no class (a description beside a `$ref`, a string's format) are
+  lifted to the union, where the field documents them (see `_branch_words_lifted`).
 `nullable: true` is read as its author meant it, in both documents.
 """
 
@@ -35,7 +37,7 @@ _ANNOTATIONS = frozenset({"title", "description", "examples", "example", "deprec
 def normalize(schemas: dict[str, Any]) -> dict[str, Any]:
     """Every component schema rewritten for the models (see the module docstring)."""
     cleaned = {
-        name: map_schema(schema, lambda node: _documented(_without_unfit_default(_clean(node))))
+        name: map_schema(schema, lambda node: _documented(_branch_words_lifted(_without_unfit_default(_clean(node)))))
         for name, schema in schemas.items()
     }
     loose = {name for name, schema in cleaned.items() if is_loose_object(schema)}
@@ -92,6 +94,37 @@ def _documented(schema: dict[str, Any]) -> dict[str, Any]:
     if isinstance(schema.get("description"), str) and inspect.cleandoc(schema["description"]) != schema["description"]:
         copied["x-description"] = schema["description"]
     return {**schema, **copied} if copied else schema
+
+
+# The words of a union's branch that becomes no class of its own: `anyOf: [{type: string, format: ipvanyaddress},
+# {type: null}]` is `str | None`, and `{$ref: Address, description: ...}` is `Address`; their annotations have no place
+# in the model. Each is lifted to the union when no other branch says otherwise and the union does not say it itself
+# (a format as `x-format`: it documents, and a union's `format` would not type anything). Polar's nullable fields.
+# Examples are not lifted: datamodel-code-generator already gives a field the examples of a branch it inlines (an
+# array's), and would write them twice.
+_LIFTED_WORDS = ("description", "title", "format")
+
+
+def _branch_words_lifted(schema: dict[str, Any]) -> dict[str, Any]:
+    branches = [
+        branch
+        for key in ("anyOf", "oneOf")
+        for branch in (schema.get(key) if isinstance(schema.get(key), list) else [])
+        if isinstance(branch, dict) and not _makes_a_class(branch)
+    ]
+    lifted = {}
+    for word in _LIFTED_WORDS:
+        name = "x-format" if word == "format" else word
+        values = [branch[word] for branch in branches if word in branch]
+        typed = word == "format" and values[:1] in ([f] for f in _TYPED_FORMATS)  # Pydantic writes those itself
+        if len(values) == 1 and word not in schema and name not in schema and not typed:
+            lifted[name] = values[0]
+    return {**schema, **lifted} if lifted else schema
+
+
+def _makes_a_class(schema: dict[str, Any]) -> bool:
+    """Whether datamodel-code-generator makes a class of an inline schema, which carries its annotations."""
+    return any(key in schema for key in ("properties", "allOf", "enum")) and "$ref" not in schema
 
 
 def _clean(schema: dict[str, Any]) -> dict[str, Any]:
