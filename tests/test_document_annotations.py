@@ -39,7 +39,7 @@ def _schemas(imported: Imported) -> dict[str, Any]:
     return imported.webhooks.app.openapi()["components"]["schemas"]
 
 
-def test_an_enum_class_carries_its_title_examples_and_description(tmp_path: Path) -> None:
+def test_an_enum_class_carries_its_title_examples_description_and_constraints(tmp_path: Path) -> None:
     """Pydantic titles an enum with its class name and keeps no examples: the Enum template gives it the spec's."""
     imported = _one_webhook(
         tmp_path,
@@ -51,6 +51,10 @@ def test_an_enum_class_carries_its_title_examples_and_description(tmp_path: Path
                 "description": "  What happened,\n  indented.\n",
                 "enum": ["created", "deleted"],
                 "example": "created",
+                # Paddle's currency codes: an Enum class drops string constraints.
+                "minLength": 7,
+                "maxLength": 7,
+                "pattern": "^[a-z]+$",
             },
             "Event": {
                 "type": "object",
@@ -68,6 +72,7 @@ def test_an_enum_class_carries_its_title_examples_and_description(tmp_path: Path
         "created",
         "  What happened,\n  indented.\n",
     )
+    assert (kind["minLength"], kind["maxLength"], kind["pattern"]) == (7, 7, "^[a-z]+$")
     mode = schemas["EventMode"]
     assert (mode["title"], mode["examples"]) == ("Mode", ["live"])
     assert check_annotations(imported) == []

@@ -94,7 +94,16 @@ MODEL_OPTIONS: dict[str, Any] = {
     "use_field_description": False,
     # Keywords the models do not enforce but the provider's document must say (see normalize.DOCUMENTED_KEYWORDS).
     "field_extra_keys_without_x_prefix": {"x-format", "x-uniqueItems", "x-json_schema_extra"},
-    "model_extra_keys_without_x_prefix": {"x-title", "x-description", "x-examples", "x-example"},
+    "model_extra_keys_without_x_prefix": {
+        "x-title",
+        "x-description",
+        "x-examples",
+        "x-example",
+        # An enum's string constraints (see normalize.DOCUMENTED_KEYWORDS).
+        "x-pattern",
+        "x-minLength",
+        "x-maxLength",
+    },
     "keep_model_order": True,
     # An inline enum or object is named from where it stands (`OrderRefundReason`, not `Reason1`); a number is the
     # last resort, and each is a warning (see `numbered_warnings`).

@@ -78,7 +78,8 @@ def _without_unfit_default(schema: dict[str, Any]) -> dict[str, Any]:
 # time formats are left out: the models type them by default, and Pydantic writes those formats itself (with
 # `--assert-formats` leaving one out, the document lacks it). Beside those formats, datamodel-code-generator drops the
 # string keywords a `date` or `time` cannot take (`pattern`, Adyen's `HH:mm:SS`): they are copied as one
-# `x-json_schema_extra` (a copied `x-pattern` would be read as `Field(pattern=...)`, and dropped again).
+# `x-json_schema_extra` (a copied `x-pattern` would be read as `Field(pattern=...)`, and dropped again). An enum class
+# drops them too: there they are copied one by one, for its `__get_pydantic_json_schema__`.
 DOCUMENTED_KEYWORDS = ("format", "uniqueItems", "title", "examples", "example")
 _TYPED_FORMATS = frozenset({"date", "date-time", "time"})
 _STRING_KEYWORDS = ("pattern", "minLength", "maxLength")
@@ -91,6 +92,8 @@ def _documented(schema: dict[str, Any]) -> dict[str, Any]:
         dropped = {key: schema[key] for key in _STRING_KEYWORDS if key in schema}
         if dropped:
             copied["x-json_schema_extra"] = dropped
+    if "enum" in schema:  # an Enum class has no string constraints (Paddle's three-letter currency codes)
+        copied.update({f"x-{key}": schema[key] for key in _STRING_KEYWORDS if key in schema})
     if isinstance(schema.get("description"), str) and inspect.cleandoc(schema["description"]) != schema["description"]:
         copied["x-description"] = schema["description"]
     return {**schema, **copied} if copied else schema
