@@ -226,3 +226,32 @@ def test_the_words_of_a_union_branch_that_is_no_class_reach_the_field(tmp_path: 
     assert [d.split(": ", 2)[2] for d in check_annotations(imported)] == ['description "A"', 'description "B"']
     # Documented only: the field still reads any string.
     assert imported.models.Event.model_validate({"ip": "not an address"}).ip == "not an address"
+
+
+def test_a_component_naming_an_enum_through_all_of_keeps_its_title(tmp_path: Path) -> None:
+    """Paddle's `apikey-permission: {title: ApiKeyPermission, type: string, allOf: [{$ref: permission}]}`."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_named_reference",
+        {
+            "permission": {"type": "string", "enum": ["read", "write"]},
+            "apikey-permission": {
+                "title": "ApiKeyPermission",
+                "description": "Permission assigned to this key.",
+                "type": "string",
+                "allOf": [{"$ref": "#/components/schemas/permission"}],
+            },
+            "Event": {
+                "type": "object",
+                "properties": {
+                    "permissions": {"type": "array", "items": {"$ref": "#/components/schemas/apikey-permission"}}
+                },
+            },
+        },
+    )
+    named = _schemas(imported)["ApikeyPermission"]
+    assert (named["title"], named["description"]) == ("ApiKeyPermission", "Permission assigned to this key.")
+    assert check_annotations(imported) == []
+    # The model reads the same: a list of permissions, each the enum's member.
+    event = imported.models.Event.model_validate({"permissions": ["read"]})
+    assert event.permissions[0].root == imported.models.Permission.READ

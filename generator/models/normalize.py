@@ -14,7 +14,9 @@ and never refuse what the contract allows. `for_contract` gives the schemas the 
 - a nullable map (`type: [object, null]` with typed `additionalProperties`) is written `anyOf` [map, null], which
   datamodel-code-generator types `dict[str, V] | None` instead of `dict[str, Any] | None`;
 - the words of a union branch that becomes no class (a description beside a `$ref`, a string's format) are
-  lifted to the union, where the field documents them (see `_branch_words_lifted`).
+  lifted to the union, where the field documents them (see `_branch_words_lifted`);
+- a component that is only `allOf: [{$ref: X}]` with a title or description is written `$ref: X` beside them
+  (see `_named_reference`).
 `nullable: true` is read as its author meant it, in both documents.
 """
 
@@ -43,14 +45,42 @@ def normalize(schemas: dict[str, Any]) -> dict[str, Any]:
     loose = {name for name, schema in cleaned.items() if is_loose_object(schema)}
     typed = {name: {**schema, "type": "object"} if name in loose else schema for name, schema in cleaned.items()}
     return {
-        name: map_schema(
-            schema,
-            lambda node: _refinements_merged(
-                _widen_uses(_tag_only_if_required(_nullable_map_split(node), cleaned), loose), cleaned
+        name: _named_reference(
+            map_schema(
+                schema,
+                lambda node: _refinements_merged(
+                    _widen_uses(_tag_only_if_required(_nullable_map_split(node), cleaned), loose), cleaned
+                ),
             ),
+            cleaned,
         )
         for name, schema in typed.items()
     }
+
+
+def _named_reference(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """A component that only names another and says what it is (`allOf: [{$ref: X}]` beside a title), as `$ref: X`.
+
+    Where X is no class of fields (an enum, a string), datamodel-code-generator makes both a RootModel of X's type;
+    from `allOf` it drops the title (Paddle's `ApiKeyPermission`), beside `$ref` it writes it on the root field. A
+    `type` beside them is dropped only where X's own type is the same: nothing else changes what the model accepts.
+    """
+    branches = schema.get("allOf")
+    if not (isinstance(branches, list) and len(branches) == 1 and isinstance(branches[0], dict)):
+        return schema
+    ref = branches[0].get("$ref")
+    target = components.get(component_ref_name(ref) or "")
+    if (
+        len(branches[0]) != 1
+        or not isinstance(target, dict)
+        or any(key in target for key in ("properties", "allOf", "anyOf", "oneOf"))
+        or target.get("type") == "object"
+    ):
+        return schema  # a class's subclass stays one: its fields are read without `.root`
+    words = {key for key in schema if key in _ANNOTATIONS or key.startswith("x-")}
+    if set(schema) - words - {"allOf", "type"} or ("type" in schema and target.get("type") != schema["type"]):
+        return schema
+    return {**{key: schema[key] for key in words}, "$ref": ref}
 
 
 def for_contract(schemas: dict[str, Any]) -> dict[str, Any]:
