@@ -65,13 +65,14 @@ ANNOTATION_GAPS = {
         "of its own to carry it"
     ),
     "github-webhooks.json": (
-        "an enum's `title` and `examples` (an enum class carries none); the `description` and `title` of an inline "
-        "`allOf` branch that the model merges into one class"
+        "the `description` of an inline `allOf` branch merged into one class where the field has its own (`forkee`'s "
+        "`A git repository`, `issue`'s); the `examples` of several scalar branches of one union (`issue-field-value`: "
+        "a string's, a number's), which the field's union has one place for"
     ),
     "paddle-openapi.yaml": (
-        "an `allOf` base (`event`) becomes a Python base class, and Pydantic's schema of the subclass is flat: the "
-        "base's `title` and `description` are not in the document; an enum's `title`; `minLength`/`maxLength` not yet "
-        "investigated"
+        "an `allOf` base (`event`) whose restated `data` property normalize merges into the subclass: the base is "
+        "inlined, not a class, so its `title` and `description` are not in the document; the titles and descriptions "
+        "of `oneOf` branches beside their `$ref` (`Adjustments reports`), one per branch, with no schema of their own"
     ),
     UCP_ROOT: (
         "`if`/`then`, `contains` and `not` are enforced by the contract check, not modelled: their enums, consts and "

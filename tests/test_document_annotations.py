@@ -55,6 +55,7 @@ def test_an_enum_class_carries_its_title_examples_description_and_constraints(tm
                 "minLength": 7,
                 "maxLength": 7,
                 "pattern": "^[a-z]+$",
+                "minItems": 1,  # GitHub's, on an enum of strings: meaningless, but what the spec says
             },
             "Event": {
                 "type": "object",
@@ -72,7 +73,7 @@ def test_an_enum_class_carries_its_title_examples_description_and_constraints(tm
         "created",
         "  What happened,\n  indented.\n",
     )
-    assert (kind["minLength"], kind["maxLength"], kind["pattern"]) == (7, 7, "^[a-z]+$")
+    assert (kind["minLength"], kind["maxLength"], kind["pattern"], kind["minItems"]) == (7, 7, "^[a-z]+$", 1)
     mode = schemas["EventMode"]
     assert (mode["title"], mode["examples"]) == ("Mode", ["live"])
     assert check_annotations(imported) == []
@@ -255,3 +256,38 @@ def test_a_component_naming_an_enum_through_all_of_keeps_its_title(tmp_path: Pat
     # The model reads the same: a list of permissions, each the enum's member.
     event = imported.models.Event.model_validate({"permissions": ["read"]})
     assert event.permissions[0].root == imported.models.Permission.READ
+
+
+def test_the_words_of_merged_all_of_branches_and_restated_properties_are_kept(tmp_path: Path) -> None:
+    """GitHub's `workflow_job: {allOf: [{title: Workflow Job, properties: {labels: {description, ...}}}, {properties:
+    {labels: <richer>}}]}` is one class; and a string branch's examples beside a number branch (`insecure_ssl`)."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_merged_words",
+        {
+            "Event": {
+                "type": "object",
+                "properties": {
+                    "job": {
+                        "allOf": [
+                            {
+                                "title": "Workflow Job",
+                                "description": "The job.",
+                                "type": "object",
+                                "properties": {"labels": {"description": "Its labels.", "type": "array"}},
+                            },
+                            {
+                                "type": "object",
+                                "properties": {"labels": {"type": "array", "items": {"type": ["string", "null"]}}},
+                            },
+                        ]
+                    },
+                    "insecure": {"oneOf": [{"type": "string", "examples": ['"0"']}, {"type": "number"}]},
+                },
+            }
+        },
+    )
+    assert check_annotations(imported) == []
+    # One class, still reading the richer `labels` (nulls inside).
+    job = imported.models.Event.model_validate({"job": {"labels": ["a", None]}}).job
+    assert (type(job).__name__, job.labels) == ("Job", ["a", None])

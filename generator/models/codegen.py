@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import Level, Problem
 from ..spec import pointers
+from .normalize import ENUM_DROPS
 from .prepare import ModelInput
 
 
@@ -99,10 +100,8 @@ MODEL_OPTIONS: dict[str, Any] = {
         "x-description",
         "x-examples",
         "x-example",
-        # An enum's string constraints (see normalize.DOCUMENTED_KEYWORDS).
-        "x-pattern",
-        "x-minLength",
-        "x-maxLength",
+        # An enum's constraints (see normalize.DOCUMENTED_KEYWORDS).
+        *(f"x-{key}" for key in ENUM_DROPS),
     },
     "keep_model_order": True,
     # An inline enum or object is named from where it stands (`OrderRefundReason`, not `Reason1`); a number is the

@@ -113,6 +113,19 @@ def _without_unfit_default(schema: dict[str, Any]) -> dict[str, Any]:
 DOCUMENTED_KEYWORDS = ("format", "uniqueItems", "title", "examples", "example")
 _TYPED_FORMATS = frozenset({"date", "date-time", "time"})
 _STRING_KEYWORDS = ("pattern", "minLength", "maxLength")
+# What an Enum class cannot hold either (GitHub writes `minItems` on an enum of strings).
+ENUM_DROPS = (
+    *_STRING_KEYWORDS,
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+)
 
 
 def _documented(schema: dict[str, Any]) -> dict[str, Any]:
@@ -122,8 +135,8 @@ def _documented(schema: dict[str, Any]) -> dict[str, Any]:
         dropped = {key: schema[key] for key in _STRING_KEYWORDS if key in schema}
         if dropped:
             copied["x-json_schema_extra"] = dropped
-    if "enum" in schema:  # an Enum class has no string constraints (Paddle's three-letter currency codes)
-        copied.update({f"x-{key}": schema[key] for key in _STRING_KEYWORDS if key in schema})
+    if "enum" in schema:  # an Enum class holds no constraint (Paddle's three-letter codes)
+        copied.update({f"x-{key}": schema[key] for key in ENUM_DROPS if key in schema})
     if isinstance(schema.get("description"), str) and inspect.cleandoc(schema["description"]) != schema["description"]:
         copied["x-description"] = schema["description"]
     return {**schema, **copied} if copied else schema
@@ -133,26 +146,36 @@ def _documented(schema: dict[str, Any]) -> dict[str, Any]:
 # {type: null}]` is `str | None`, and `{$ref: Address, description: ...}` is `Address`; their annotations have no place
 # in the model. Each is lifted to the union when no other branch says otherwise and the union does not say it itself
 # (a format as `x-format`: it documents, and a union's `format` would not type anything). Polar's nullable fields.
-# Examples are not lifted: datamodel-code-generator already gives a field the examples of a branch it inlines (an
-# array's), and would write them twice.
+# The same for an inline `allOf` branch, merged into the class the schema makes (GitHub's `Workflow Job`): its title
+# and description. Examples are lifted from a scalar branch only: datamodel-code-generator already gives a field the
+# examples of a branch it inlines (an array's), and would write them twice.
 _LIFTED_WORDS = ("description", "title", "format")
+_SCALARS = ("string", "number", "integer", "boolean")
 
 
 def _branch_words_lifted(schema: dict[str, Any]) -> dict[str, Any]:
-    branches = [
+    union = [
         branch
         for key in ("anyOf", "oneOf")
-        for branch in (schema.get(key) if isinstance(schema.get(key), list) else [])
+        for branch in _list(schema.get(key))
         if isinstance(branch, dict) and not _makes_a_class(branch)
     ]
+    merged = [branch for branch in _list(schema.get("allOf")) if isinstance(branch, dict) and "$ref" not in branch]
     lifted = {}
     for word in _LIFTED_WORDS:
         name = "x-format" if word == "format" else word
-        values = [branch[word] for branch in branches if word in branch]
+        values = [branch[word] for branch in (union if word == "format" else union + merged) if word in branch]
         typed = word == "format" and values[:1] in ([f] for f in _TYPED_FORMATS)  # Pydantic writes those itself
         if len(values) == 1 and word not in schema and name not in schema and not typed:
             lifted[name] = values[0]
+    examples = [branch["examples"] for branch in union if "examples" in branch and branch.get("type") in _SCALARS]
+    if len(examples) == 1 and "examples" not in schema and "example" not in schema:
+        lifted["examples"] = examples[0]
     return {**schema, **lifted} if lifted else schema
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _makes_a_class(schema: dict[str, Any]) -> bool:
@@ -236,12 +259,25 @@ def _refinements_merged(schema: dict[str, Any], components: dict[str, Any]) -> d
                 continue
             restated = set(later["properties"]) & set(inherited)
             richer_later = {name for name in restated if _detail(later["properties"][name]) > _detail(inherited[name])}
+            # A restated property kept in the later branch keeps the earlier one's words too (GitHub's `labels`).
+            kept = {
+                k: _with_words_of(v, inherited[k]) if k in richer_later else v
+                for k, v in later["properties"].items()
+                if k not in restated - richer_later
+            }
             inherited = {k: v for k, v in inherited.items() if k not in richer_later}
-            kept = {k: v for k, v in later["properties"].items() if k not in restated - richer_later}
             merged[position] = {**later, "properties": kept}
         if inherited != earlier["properties"]:
             merged[index] = {**earlier, "properties": inherited}
     return {**schema, "allOf": merged}
+
+
+def _with_words_of(kept: Any, dropped: Any) -> Any:
+    """`kept`, with the annotations (and their `x-` copies) of `dropped` that it does not say itself."""
+    if not (isinstance(kept, dict) and isinstance(dropped, dict)):
+        return kept
+    words = {k: v for k, v in dropped.items() if (k in _ANNOTATIONS or k.startswith("x-")) and k not in kept}
+    return {**kept, **words} if words else kept
 
 
 def _detail(schema: Any) -> int:
