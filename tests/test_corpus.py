@@ -75,9 +75,10 @@ ANNOTATION_GAPS = {
         "of `oneOf` branches beside their `$ref` (`Adjustments reports`), one per branch, with no schema of their own"
     ),
     UCP_ROOT: (
-        "`if`/`then`, `contains` and `not` are enforced by the contract check, not modelled: their enums, consts and "
-        "bounds are not in the document; a map's value description (`additionalProperties: {description}`); "
-        "`allOf` bases flattened (as Paddle's); a `$defs` schema's title and descriptions"
+        "a map's value description (`attribution: {additionalProperties: {type: string, description}}`: a "
+        "`RootModel[dict[str, str]]` has no place for it); `capability_response_schema` (`allOf: [{$ref: "
+        "capability_base}]` with a title and description) is typed as its base where used, so its own class and words "
+        "are not reached; a `$defs` schema's title and descriptions (`order_order/$defs/platform_schema`)"
     ),
 }
 PAYLOADS_PER_WEBHOOK = 5

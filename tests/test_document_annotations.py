@@ -291,3 +291,29 @@ def test_the_words_of_merged_all_of_branches_and_restated_properties_are_kept(tm
     # One class, still reading the richer `labels` (nulls inside).
     job = imported.models.Event.model_validate({"job": {"labels": ["a", None]}}).job
     assert (type(job).__name__, job.labels) == ("Job", ["a", None])
+
+
+def test_conditions_only_the_contract_check_enforces_are_in_the_document(tmp_path: Path) -> None:
+    """ucp's `total`: `allOf: [{if: {type: discount}, then: {amount: {exclusiveMaximum: 0}}}]` is no field of the model;
+    the class's schema says it as the source writes it."""
+    condition = {
+        "if": {"properties": {"type": {"enum": ["discount", "items_discount"]}}, "required": ["type"]},
+        "then": {"properties": {"amount": {"exclusiveMaximum": 0}}},
+    }
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_conditions",
+        {
+            "Event": {
+                "type": "object",
+                "required": ["type", "amount"],
+                "properties": {"type": {"type": "string"}, "amount": {"type": "integer"}},
+                "allOf": [condition],
+            }
+        },
+    )
+    assert _schemas(imported)["Event"]["allOf"] == [condition]
+    assert check_annotations(imported) == []
+    # Enforced as before: by the contract check, not by the fields.
+    assert accepts(imported.models.Event, {"type": "fee", "amount": 5})
+    assert not accepts(imported.models.Event, {"type": "discount", "amount": 5})

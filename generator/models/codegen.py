@@ -102,6 +102,8 @@ MODEL_OPTIONS: dict[str, Any] = {
         "x-example",
         # An enum's constraints (see normalize.DOCUMENTED_KEYWORDS).
         *(f"x-{key}" for key in ENUM_DROPS),
+        # The conditions only the contract check enforces (see normalize._conditions).
+        "x-allOf",
     },
     "keep_model_order": True,
     # An inline enum or object is named from where it stands (`OrderRefundReason`, not `Reason1`); a number is the

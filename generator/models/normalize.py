@@ -139,7 +139,28 @@ def _documented(schema: dict[str, Any]) -> dict[str, Any]:
         copied.update({f"x-{key}": schema[key] for key in ENUM_DROPS if key in schema})
     if isinstance(schema.get("description"), str) and inspect.cleandoc(schema["description"]) != schema["description"]:
         copied["x-description"] = schema["description"]
+    conditions = _conditions(schema)
+    if conditions:
+        copied["x-allOf"] = conditions
     return {**schema, **copied} if copied else schema
+
+
+# What the models do not express, and the contract check enforces (contract_check.py): the `allOf` branches made only
+# of these (ucp's `if: {type: discount} then: {amount: {exclusiveMaximum: 0}}`, `contains: {type: {const: total}}`)
+# are copied as they are into the class's JSON schema, so that the document says them too.
+_CONDITIONAL = frozenset(
+    {"if", "then", "else", "not", "contains", "minContains", "maxContains", "dependentRequired", "dependentSchemas"}
+)
+
+
+def _conditions(schema: dict[str, Any]) -> list[Any]:
+    """The `allOf` branches of `schema` that only say what the models do not express, as the source writes them."""
+    branches = [
+        map_schema(branch, without_extensions)  # without the `x-` copies made for the models
+        for branch in _list(schema.get("allOf"))
+        if isinstance(branch, dict) and branch and all(key in _CONDITIONAL or key.startswith("x-") for key in branch)
+    ]
+    return [] if '"$ref"' in json.dumps(branches) else [branch for branch in branches if branch]
 
 
 # The words of a union's branch that becomes no class of its own: `anyOf: [{type: string, format: ipvanyaddress},

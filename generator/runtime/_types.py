@@ -123,7 +123,8 @@ def with_bases_json_schema() -> Any:
             if cls.__doc__:
                 target["description"] = inspect.cleandoc(cls.__doc__)
         if bases:
-            target["allOf"] = [handler(base.__pydantic_core_schema__) for base in bases]
+            # After the conditions the class's own `model_config` may give (`allOf: [{if: ..., then: ...}]`).
+            target["allOf"] = [*target.get("allOf", []), *(handler(base.__pydantic_core_schema__) for base in bases)]
         return schema
 
     return classmethod(json_schema)
