@@ -317,3 +317,34 @@ def test_conditions_only_the_contract_check_enforces_are_in_the_document(tmp_pat
     # Enforced as before: by the contract check, not by the fields.
     assert accepts(imported.models.Event, {"type": "fee", "amount": 5})
     assert not accepts(imported.models.Event, {"type": "discount", "amount": 5})
+
+
+def test_a_merged_all_of_branch_keeps_its_description_beside_the_fields(tmp_path: Path) -> None:
+    """GitHub's `issue: {description: <the field's>, allOf: [{description: <the issue's>, ...}, {...}]}`."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_merged_description",
+        {
+            "Event": {
+                "type": "object",
+                "properties": {
+                    "issue": {
+                        "description": "The issue the comment belongs to.",
+                        "allOf": [
+                            {
+                                "description": "The issue itself.",
+                                "type": "object",
+                                "properties": {"id": {"type": "integer"}},
+                            },
+                            {"type": "object", "properties": {"state": {"type": "string"}}},
+                        ],
+                    }
+                },
+            }
+        },
+    )
+    schemas = _schemas(imported)
+    field = schemas["Event"]["properties"]["issue"]
+    assert field["description"] == "The issue the comment belongs to."
+    assert schemas[field["$ref"].rsplit("/", 1)[1]]["description"] == "The issue itself."
+    assert check_annotations(imported) == []

@@ -39,7 +39,10 @@ _ANNOTATIONS = frozenset({"title", "description", "examples", "example", "deprec
 def normalize(schemas: dict[str, Any]) -> dict[str, Any]:
     """Every component schema rewritten for the models (see the module docstring)."""
     cleaned = {
-        name: map_schema(schema, lambda node: _documented(_branch_words_lifted(_without_unfit_default(_clean(node)))))
+        name: map_schema(
+            schema,
+            lambda node: _merged_descriptions(_documented(_branch_words_lifted(_without_unfit_default(_clean(node))))),
+        )
         for name, schema in schemas.items()
     }
     loose = {name for name, schema in cleaned.items() if is_loose_object(schema)}
@@ -193,6 +196,30 @@ def _branch_words_lifted(schema: dict[str, Any]) -> dict[str, Any]:
     if len(examples) == 1 and "examples" not in schema and "example" not in schema:
         lifted["examples"] = examples[0]
     return {**schema, **lifted} if lifted else schema
+
+
+def _merged_descriptions(schema: dict[str, Any]) -> dict[str, Any]:
+    """Each inline property made of `allOf` branches, with the description of the branch it merges as its class's.
+
+    GitHub's `issue: {description: "The issue the comment belongs to.", allOf: [{description: "The issue itself.",
+    ...}, ...]}`: the property's description is the field's, and the merged branch's the class's (`x-description`,
+    which the class's `model_config` writes). A component has no field: it is left as it is.
+    """
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return schema
+    described = {name: _with_merged_description(value) for name, value in properties.items()}
+    changed = any(described[name] is not properties[name] for name in properties)
+    return {**schema, "properties": described} if changed else schema
+
+
+def _with_merged_description(schema: Any) -> Any:
+    if not isinstance(schema, dict) or "description" not in schema or "x-description" in schema or "$ref" in schema:
+        return schema
+    merged = [b for b in _list(schema.get("allOf")) if isinstance(b, dict) and "$ref" not in b and "description" in b]
+    if len(merged) != 1 or merged[0]["description"] == schema["description"]:
+        return schema
+    return {**schema, "x-description": merged[0]["description"]}
 
 
 def _list(value: Any) -> list[Any]:
