@@ -65,9 +65,9 @@ ANNOTATION_GAPS = {
         "of its own to carry it"
     ),
     "github-webhooks.json": (
-        "the `description` of an inline `allOf` branch merged into one class where the field has its own (`forkee`'s "
-        "`A git repository`, `issue`'s); the `examples` of several scalar branches of one union (`issue-field-value`: "
-        "a string's, a number's), which the field's union has one place for"
+        "the `examples` of several scalar branches of one union (`issue-field-value.value`: a string's "
+        "`Sample text`, a number's `42.5`): the field's `str | float | int` has one place for examples, and a list of "
+        "all three is not any branch's"
     ),
     "paddle-openapi.yaml": (
         "an `allOf` base (`event`) whose restated `data` property normalize merges into the subclass: the base is "
