@@ -70,9 +70,11 @@ ANNOTATION_GAPS = {
         "all three is not any branch's"
     ),
     "paddle-openapi.yaml": (
-        "an `allOf` base (`event`) whose restated `data` property normalize merges into the subclass: the base is "
-        "inlined, not a class, so its `title` and `description` are not in the document; the titles and descriptions "
-        "of `oneOf` branches beside their `$ref` (`Adjustments reports`), one per branch, with no schema of their own"
+        "an `allOf` base (`event`) whose `data` property each event restates: normalize inlines the base into one "
+        "class per event (see `_refinements_merged`), so the base's `title`, `description` and, where the event's "
+        "`data` has its own description, `data`'s `New or changed entity.` are in no schema; the titles and "
+        "descriptions of `oneOf` branches beside their `$ref` (`Adjustments reports`), one per branch, with no schema "
+        "of their own"
     ),
     UCP_ROOT: (
         "a map's value description (`attribution: {additionalProperties: {type: string, description}}`: a "
