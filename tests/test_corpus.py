@@ -58,34 +58,29 @@ UNDRAWN = {UCP_ROOT: "ucp's `order` schema: no payload drawn in 30 s, and the sp
 KNOWN_FAILURES: dict[str, str] = {}
 # Specs whose body schemas say something the declared app's document does not, each with its cause; the round trip of
 # schemas (check_annotations) fails on them, and must keep failing until fixed (strict xfail).
-_STRICT_INT_NAMES = "Pydantic writes `ge`/`le`/`gt` for a strict integer in a union (`StrictInt | MISSING`)"
 ANNOTATION_GAPS = {
-    "adyen-balanceplatform-configuration-notification-v2.json": (
-        "a `pattern` beside `format: time`: the model types a `time`, and datamodel-code-generator drops the pattern"
-    ),
     "polar-2026-10.openapi.json": (
-        f"{_STRICT_INT_NAMES}; titles, descriptions and formats on a union branch that is no class (`anyOf: [{{title, "
-        "format: ipvanyaddress}}, {type: null}]`)"
+        "the `title` of an inline `oneOf` branch under a field that has its own (`OrderDiscount`, "
+        "`SubscriptionDiscount` under `Discount`): the branch is flattened into the field's union, so it has no schema "
+        "of its own to carry it"
     ),
-    "autumn-openapi.yaml": f"{_STRICT_INT_NAMES}; FastAPI's document drops the nulls inside a schema's `examples`",
-    "openapi-3.0-x-webhooks/apideck-crm.yml": "an enum's `examples`: an enum class carries none",
     "github-webhooks.json": (
-        "an enum's `title` and `examples` (an enum class carries none); the `description` and `title` of an inline "
-        "`allOf` branch that the model merges into one class"
+        "the `examples` of several scalar branches of one union (`issue-field-value.value`: a string's "
+        "`Sample text`, a number's `42.5`): the field's `str | float | int` has one place for examples, and a list of "
+        "all three is not any branch's"
     ),
     "paddle-openapi.yaml": (
-        "an `allOf` base (`event`) becomes a Python base class, and Pydantic's schema of the subclass is flat: the "
-        "base's `title` and `description` are not in the document; an enum's `title`; `minLength`/`maxLength` not yet "
-        "investigated"
-    ),
-    "openapi-3.0-x-webhooks/clerk-webhooks-2025-04-15.yml": (
-        "an `allOf` base (`OrganizationInvitation`, extended inline by three payloads) becomes a Python base class, "
-        "and Pydantic's schema of the subclass is flat: the base's `description` is not in the document (as Paddle's)"
+        "an `allOf` base (`event`) whose `data` property each event restates: normalize inlines the base into one "
+        "class per event (see `_refinements_merged`), so the base's `title`, `description` and, where the event's "
+        "`data` has its own description, `data`'s `New or changed entity.` are in no schema; the titles and "
+        "descriptions of `oneOf` branches beside their `$ref` (`Adjustments reports`), one per branch, with no schema "
+        "of their own"
     ),
     UCP_ROOT: (
-        "`if`/`then`, `contains` and `not` are enforced by the contract check, not modelled: their enums, consts and "
-        "bounds are not in the document; a map's value description (`additionalProperties: {description}`); "
-        "`allOf` bases flattened (as Paddle's); a `$defs` schema's title and descriptions"
+        "a map's value description (`attribution: {additionalProperties: {type: string, description}}`: a "
+        "`RootModel[dict[str, str]]` has no place for it); `capability_response_schema` (`allOf: [{$ref: "
+        "capability_base}]` with a title and description) is typed as its base where used, so its own class and words "
+        "are not reached; a `$defs` schema's title and descriptions (`order_order/$defs/platform_schema`)"
     ),
 }
 PAYLOADS_PER_WEBHOOK = 5

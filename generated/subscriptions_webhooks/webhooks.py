@@ -18,6 +18,7 @@ from fastapi import Body, FastAPI, Header, Response
 from pydantic import BaseModel
 
 from . import models
+from ._types import with_json_schema_names
 
 app = FastAPI(
     title="Subscriptions Webhooks",
@@ -462,6 +463,17 @@ def as_declared(schema: dict[str, Any]) -> dict[str, Any]:
                 for media_type, media in declared.request_body.get("content", {}).items():
                     body["content"][media_type].update(_copy.deepcopy(media))
     _drop_unreferenced(schema, ("HTTPValidationError", "ValidationError"))
+    components = schema.get("components", {}).get("schemas", {})
+    for name in models.__all__:
+        if name not in components:  # the provider's own schemas (`include_webhooks`) are left as they are
+            continue
+        model = getattr(models, name)
+        if isinstance(model, type) and issubclass(model, BaseModel) and _holds_null(_examples(model)):
+            # FastAPI's document drops every null, those inside a schema's examples too: Pydantic's keeps them.
+            components[name] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components[name].pop("$defs", None)
+        # Pydantic names a constraint on an integer inside a union `ge`, not `minimum` (see `_types`).
+        with_json_schema_names(components[name])
     if SECURITY_SCHEMES:
         # The operations name these schemes in `security`; the document must define them.
         schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
@@ -485,6 +497,23 @@ def _component(schema: dict[str, Any], model: type[BaseModel]) -> dict[str, str]
         components.setdefault(name, definition)
     components.setdefault(model.__name__, produced)
     return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _examples(model: type[BaseModel]) -> list[Any]:
+    """The examples a model's JSON schema writes: its class's and its fields'."""
+    extras = [model.model_config.get("json_schema_extra"), *(f.json_schema_extra for f in model.model_fields.values())]
+    found: list[Any] = [f.examples for f in model.model_fields.values() if f.examples is not None]
+    return found + [
+        extra[key] for extra in extras if isinstance(extra, dict) for key in ("examples", "example") if key in extra
+    ]
+
+
+def _holds_null(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_null(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_null(item) for item in value)
+    return value is None
 
 
 def _drop_unreferenced(schema: dict[str, Any], names: tuple[str, ...]) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import Level, Problem
 from ..spec import pointers
+from .normalize import ENUM_DROPS
 from .prepare import ModelInput
 
 
@@ -76,6 +77,9 @@ _NUMBERS_AS_NUMBERS = (
     "number+time-delta=number",
 )
 
+# datamodel-code-generator's templates that hookgen replaces (see the comment above `check_options`).
+MODEL_TEMPLATES = Path(__file__).parent / "templates"
+
 MODEL_OPTIONS: dict[str, Any] = {
     "use_annotated": True,
     "field_constraints": True,
@@ -90,8 +94,17 @@ MODEL_OPTIONS: dict[str, Any] = {
     # Descriptions as `Field(description=...)`: they reach `model_fields` and the JSON schema, not only a docstring.
     "use_field_description": False,
     # Keywords the models do not enforce but the provider's document must say (see normalize.DOCUMENTED_KEYWORDS).
-    "field_extra_keys_without_x_prefix": {"x-format", "x-uniqueItems"},
-    "model_extra_keys_without_x_prefix": {"x-title", "x-description", "x-examples", "x-example"},
+    "field_extra_keys_without_x_prefix": {"x-format", "x-uniqueItems", "x-json_schema_extra"},
+    "model_extra_keys_without_x_prefix": {
+        "x-title",
+        "x-description",
+        "x-examples",
+        "x-example",
+        # An enum's constraints (see normalize.DOCUMENTED_KEYWORDS).
+        *(f"x-{key}" for key in ENUM_DROPS),
+        # The conditions only the contract check enforces (see normalize._conditions).
+        "x-allOf",
+    },
     "keep_model_order": True,
     # An inline enum or object is named from where it stands (`OrderRefundReason`, not `Reason1`); a number is the
     # last resort, and each is a warning (see `numbered_warnings`).
@@ -116,17 +129,25 @@ MODEL_OPTIONS: dict[str, Any] = {
         "StrictFloat": "._types",
         "StrictBool": "._types",
         "contract_check": "._contract",
+        "enum_json_schema": "._types",
+        "with_bases_json_schema": "._types",
     },
+    # hookgen's templates, and the name its Enum template writes.
+    "custom_template_dir": MODEL_TEMPLATES,
+    "additional_imports": ["_types.enum_json_schema", "_types.with_bases_json_schema"],
 }
 
 # The contract check is one line in the body of a class, `_hookgen_contract = contract_check(pointer)`, written by
 # datamodel-code-generator: its built-in BaseModel and RootModel templates both include
-# `pydantic_v2/schema_runtime_validation.jinja2` in the class body, and the custom template folder holds only a
-# replacement for that include (the class templates stay built-in, so nothing else in the output changes). The
-# pointer is template data keyed by schema path, which datamodel-code-generator reads before the class name: class
-# names are known only after the run. A custom base class (`base_class_map`, `customBasePath`) would not do: it is
-# ignored for a subclass (`allOf`) and dropped for a RootModel; `validators` are field validators only.
-CHECK_TEMPLATES = Path(__file__).parent / "templates"
+# `pydantic_v2/schema_runtime_validation.jinja2` in the class body, and hookgen's template folder (MODEL_TEMPLATES)
+# holds a replacement for that include (the class templates stay built-in). The pointer is template data keyed by
+# schema path, which datamodel-code-generator reads before the class name: class names are known only after the run.
+# A custom base class (`base_class_map`, `customBasePath`) would not do: it is ignored for a subclass (`allOf`) and
+# dropped for a RootModel; `validators` are field validators only.
+# The same include gives a class derived from generated classes (an `allOf` of `$ref`s) `_types.with_bases_json_schema`:
+# Pydantic's schema of a subclass is flat, and the bases' titles and descriptions would not be in the document.
+# The folder also holds an Enum template: the built-in one, plus a line giving an enum class the schema's `title` and
+# `examples` (`_types.enum_json_schema`): an Enum has no `model_config` to carry them as a BaseModel does.
 
 
 # What `[tool.hookgen.models]` may set: datamodel-code-generator options that change how a model reads in Python, not
@@ -179,11 +200,10 @@ def check_options(checks: Mapping[str, str]) -> dict[str, Any]:
     if not checks:
         return {}
     return {
-        "custom_template_dir": CHECK_TEMPLATES,
         # The unescaped name: datamodel-code-generator's schema paths do not escape `/` or `~`.
         "extra_template_data": {f"#/components/schemas/{name}": {"hookgen_check": at} for name, at in checks.items()},
         # An import must name a module; MODEL_OPTIONS's `import_overrides` makes it the package's `._contract`.
-        "additional_imports": ["_contract.contract_check"],
+        "additional_imports": [*MODEL_OPTIONS["additional_imports"], "_contract.contract_check"],
     }
 
 

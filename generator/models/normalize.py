@@ -16,6 +16,10 @@ and never refuse what the contract allows. `for_contract` gives the schemas the 
 - a `$ref` to a component that is only a union (see `is_pure_union`) is replaced, where a property, an item, a map
   value or a union branch uses it, by a copy of that union: the field is typed `Card | BankTransfer` (discriminated
   where the spec says so), not by a `RootModel` a handler would read through `.root`. The component keeps its class.
+- the words of a union branch that becomes no class (a description beside a `$ref`, a string's format) are
+  lifted to the union, where the field documents them (see `_branch_words_lifted`);
+- a component that is only `allOf: [{$ref: X}]` with a title or description is written `$ref: X` beside them
+  (see `_named_reference`).
 `nullable: true` is read as its author meant it, in both documents.
 """
 
@@ -38,17 +42,23 @@ _ANNOTATIONS = frozenset({"title", "description", "examples", "example", "deprec
 def normalize(schemas: dict[str, Any]) -> dict[str, Any]:
     """Every component schema rewritten for the models (see the module docstring)."""
     cleaned = {
-        name: map_schema(schema, lambda node: _documented(_without_unfit_default(_clean(node))))
+        name: map_schema(
+            schema,
+            lambda node: _merged_descriptions(_documented(_branch_words_lifted(_without_unfit_default(_clean(node))))),
+        )
         for name, schema in schemas.items()
     }
     loose = {name for name, schema in cleaned.items() if is_loose_object(schema)}
     typed = {name: {**schema, "type": "object"} if name in loose else schema for name, schema in cleaned.items()}
     rewritten = {
-        name: map_schema(
-            schema,
-            lambda node: _refinements_merged(
-                _widen_uses(_tag_only_if_required(_nullable_map_split(node), cleaned), loose), cleaned
+        name: _named_reference(
+            map_schema(
+                schema,
+                lambda node: _refinements_merged(
+                    _widen_uses(_tag_only_if_required(_nullable_map_split(node), cleaned), loose), cleaned
+                ),
             ),
+            cleaned,
         )
         for name, schema in typed.items()
     }
@@ -57,6 +67,31 @@ def normalize(schemas: dict[str, Any]) -> dict[str, Any]:
         name: map_schema(schema, lambda node: _unions_inlined(node, rewritten, unions))
         for name, schema in rewritten.items()
     }
+
+
+def _named_reference(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """A component that only names another and says what it is (`allOf: [{$ref: X}]` beside a title), as `$ref: X`.
+
+    Where X is no class of fields (an enum, a string), datamodel-code-generator makes both a RootModel of X's type;
+    from `allOf` it drops the title (Paddle's `ApiKeyPermission`), beside `$ref` it writes it on the root field. A
+    `type` beside them is dropped only where X's own type is the same: nothing else changes what the model accepts.
+    """
+    branches = schema.get("allOf")
+    if not (isinstance(branches, list) and len(branches) == 1 and isinstance(branches[0], dict)):
+        return schema
+    ref = branches[0].get("$ref")
+    target = components.get(component_ref_name(ref) or "")
+    if (
+        len(branches[0]) != 1
+        or not isinstance(target, dict)
+        or any(key in target for key in ("properties", "allOf", "anyOf", "oneOf"))
+        or target.get("type") == "object"
+    ):
+        return schema  # a class's subclass stays one: its fields are read without `.root`
+    words = {key for key in schema if key in _ANNOTATIONS or key.startswith("x-")}
+    if set(schema) - words - {"allOf", "type"} or ("type" in schema and target.get("type") != schema["type"]):
+        return schema
+    return {**{key: schema[key] for key in words}, "$ref": ref}
 
 
 def for_contract(schemas: dict[str, Any]) -> dict[str, Any]:
@@ -79,20 +114,129 @@ def _without_unfit_default(schema: dict[str, Any]) -> dict[str, Any]:
 # name) and examples (a property's are `Field(examples=...)`; a class's have no place of their own), and a
 # description that Python would clean as a docstring (indentation, the last newline). Each is copied under an `x-`
 # name (the source's own `x-` keys are gone by then); datamodel-code-generator writes it, without the prefix, into
-# `Field(json_schema_extra=...)` or the class's `model_config` (codegen's `*_extra_keys_without_x_prefix`). None of
-# them validates anything. The date and time formats are left out: the models type them by default, and Pydantic
-# writes those formats itself (with `--assert-formats` leaving one out, the document lacks it).
+# `Field(json_schema_extra=...)`, a class's `model_config`, or an enum class's `__get_pydantic_json_schema__`
+# (codegen's `*_extra_keys_without_x_prefix` and its Enum template). None of them validates anything. The date and
+# time formats are left out: the models type them by default, and Pydantic writes those formats itself (with
+# `--assert-formats` leaving one out, the document lacks it). Beside those formats, datamodel-code-generator drops the
+# string keywords a `date` or `time` cannot take (`pattern`, Adyen's `HH:mm:SS`): they are copied as one
+# `x-json_schema_extra` (a copied `x-pattern` would be read as `Field(pattern=...)`, and dropped again). An enum class
+# drops them too: there they are copied one by one, for its `__get_pydantic_json_schema__`.
 DOCUMENTED_KEYWORDS = ("format", "uniqueItems", "title", "examples", "example")
 _TYPED_FORMATS = frozenset({"date", "date-time", "time"})
+_STRING_KEYWORDS = ("pattern", "minLength", "maxLength")
+# What an Enum class cannot hold either (GitHub writes `minItems` on an enum of strings).
+ENUM_DROPS = (
+    *_STRING_KEYWORDS,
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+)
 
 
 def _documented(schema: dict[str, Any]) -> dict[str, Any]:
     copied = {f"x-{key}": schema[key] for key in DOCUMENTED_KEYWORDS if key in schema}
     if copied.get("x-format") in _TYPED_FORMATS:
         del copied["x-format"]
+        dropped = {key: schema[key] for key in _STRING_KEYWORDS if key in schema}
+        if dropped:
+            copied["x-json_schema_extra"] = dropped
+    if "enum" in schema:  # an Enum class holds no constraint (Paddle's three-letter codes)
+        copied.update({f"x-{key}": schema[key] for key in ENUM_DROPS if key in schema})
     if isinstance(schema.get("description"), str) and inspect.cleandoc(schema["description"]) != schema["description"]:
         copied["x-description"] = schema["description"]
+    conditions = _conditions(schema)
+    if conditions:
+        copied["x-allOf"] = conditions
     return {**schema, **copied} if copied else schema
+
+
+# What the models do not express, and the contract check enforces (contract_check.py): the `allOf` branches made only
+# of these (ucp's `if: {type: discount} then: {amount: {exclusiveMaximum: 0}}`, `contains: {type: {const: total}}`)
+# are copied as they are into the class's JSON schema, so that the document says them too.
+_CONDITIONAL = frozenset(
+    {"if", "then", "else", "not", "contains", "minContains", "maxContains", "dependentRequired", "dependentSchemas"}
+)
+
+
+def _conditions(schema: dict[str, Any]) -> list[Any]:
+    """The `allOf` branches of `schema` that only say what the models do not express, as the source writes them."""
+    branches = [
+        map_schema(branch, without_extensions)  # without the `x-` copies made for the models
+        for branch in _list(schema.get("allOf"))
+        if isinstance(branch, dict) and branch and all(key in _CONDITIONAL or key.startswith("x-") for key in branch)
+    ]
+    return [] if '"$ref"' in json.dumps(branches) else [branch for branch in branches if branch]
+
+
+# The words of a union's branch that becomes no class of its own: `anyOf: [{type: string, format: ipvanyaddress},
+# {type: null}]` is `str | None`, and `{$ref: Address, description: ...}` is `Address`; their annotations have no place
+# in the model. Each is lifted to the union when no other branch says otherwise and the union does not say it itself
+# (a format as `x-format`: it documents, and a union's `format` would not type anything). Polar's nullable fields.
+# The same for an inline `allOf` branch, merged into the class the schema makes (GitHub's `Workflow Job`): its title
+# and description. Examples are lifted from a scalar branch only: datamodel-code-generator already gives a field the
+# examples of a branch it inlines (an array's), and would write them twice.
+_LIFTED_WORDS = ("description", "title", "format")
+_SCALARS = ("string", "number", "integer", "boolean")
+
+
+def _branch_words_lifted(schema: dict[str, Any]) -> dict[str, Any]:
+    union = [
+        branch
+        for key in ("anyOf", "oneOf")
+        for branch in _list(schema.get(key))
+        if isinstance(branch, dict) and not _makes_a_class(branch)
+    ]
+    merged = [branch for branch in _list(schema.get("allOf")) if isinstance(branch, dict) and "$ref" not in branch]
+    lifted = {}
+    for word in _LIFTED_WORDS:
+        name = "x-format" if word == "format" else word
+        values = [branch[word] for branch in (union if word == "format" else union + merged) if word in branch]
+        typed = word == "format" and values[:1] in ([f] for f in _TYPED_FORMATS)  # Pydantic writes those itself
+        if len(values) == 1 and word not in schema and name not in schema and not typed:
+            lifted[name] = values[0]
+    examples = [branch["examples"] for branch in union if "examples" in branch and branch.get("type") in _SCALARS]
+    if len(examples) == 1 and "examples" not in schema and "example" not in schema:
+        lifted["examples"] = examples[0]
+    return {**schema, **lifted} if lifted else schema
+
+
+def _merged_descriptions(schema: dict[str, Any]) -> dict[str, Any]:
+    """Each inline property made of `allOf` branches, with the description of the branch it merges as its class's.
+
+    GitHub's `issue: {description: "The issue the comment belongs to.", allOf: [{description: "The issue itself.",
+    ...}, ...]}`: the property's description is the field's, and the merged branch's the class's (`x-description`,
+    which the class's `model_config` writes). A component has no field: it is left as it is.
+    """
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return schema
+    described = {name: _with_merged_description(value) for name, value in properties.items()}
+    changed = any(described[name] is not properties[name] for name in properties)
+    return {**schema, "properties": described} if changed else schema
+
+
+def _with_merged_description(schema: Any) -> Any:
+    if not isinstance(schema, dict) or "description" not in schema or "x-description" in schema or "$ref" in schema:
+        return schema
+    merged = [b for b in _list(schema.get("allOf")) if isinstance(b, dict) and "$ref" not in b and "description" in b]
+    if len(merged) != 1 or merged[0]["description"] == schema["description"]:
+        return schema
+    return {**schema, "x-description": merged[0]["description"]}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _makes_a_class(schema: dict[str, Any]) -> bool:
+    """Whether datamodel-code-generator makes a class of an inline schema, which carries its annotations."""
+    return any(key in schema for key in ("properties", "allOf", "enum")) and "$ref" not in schema
 
 
 def _clean(schema: dict[str, Any]) -> dict[str, Any]:
@@ -171,12 +315,25 @@ def _refinements_merged(schema: dict[str, Any], components: dict[str, Any]) -> d
                 continue
             restated = set(later["properties"]) & set(inherited)
             richer_later = {name for name in restated if _detail(later["properties"][name]) > _detail(inherited[name])}
+            # A restated property kept in the later branch keeps the earlier one's words too (GitHub's `labels`).
+            kept = {
+                k: _with_words_of(v, inherited[k]) if k in richer_later else v
+                for k, v in later["properties"].items()
+                if k not in restated - richer_later
+            }
             inherited = {k: v for k, v in inherited.items() if k not in richer_later}
-            kept = {k: v for k, v in later["properties"].items() if k not in restated - richer_later}
             merged[position] = {**later, "properties": kept}
         if inherited != earlier["properties"]:
             merged[index] = {**earlier, "properties": inherited}
     return {**schema, "allOf": merged}
+
+
+def _with_words_of(kept: Any, dropped: Any) -> Any:
+    """`kept`, with the annotations (and their `x-` copies) of `dropped` that it does not say itself."""
+    if not (isinstance(kept, dict) and isinstance(dropped, dict)):
+        return kept
+    words = {k: v for k, v in dropped.items() if (k in _ANNOTATIONS or k.startswith("x-")) and k not in kept}
+    return {**kept, **words} if words else kept
 
 
 def _detail(schema: Any) -> int:

@@ -1,12 +1,15 @@
 """Types the models use where Pydantic's own would accept more than the contract allows."""
 
+import copy
 import datetime as _datetime
+import inspect
 import re
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime as _AwareDatetime
-from pydantic import BeforeValidator, GetJsonSchemaHandler, GetPydanticSchema, Strict
+from pydantic import BaseModel, BeforeValidator, GetJsonSchemaHandler, GetPydanticSchema, Strict
 from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 # RFC 3339 (what JSON Schema's `date`, `time` and `date-time` mean): seconds and an offset are required, `T` separates
 # date and time (either case, as `Z`). Pydantic alone also reads `2020-01-01 00:00Z`, `10:00` and a date-time as a
@@ -53,6 +56,80 @@ def _json_schema_names(schema: Any, handler: GetJsonSchemaHandler) -> JsonSchema
     return {_JSON_SCHEMA_NAMES.get(key, key): value for key, value in handler(schema).items()}
 
 
+# Values that are JSON data, not schemas: nothing under them is renamed. Under these, each value is a schema, whatever
+# its name (a property may be called `default`).
+_DATA_KEYWORDS = frozenset({"examples", "example", "default", "const", "enum"})
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+
+
+def with_json_schema_names(schema: Any) -> Any:
+    """A JSON schema with Pydantic's constraint names (`ge`) written as JSON Schema's (`minimum`), in place.
+
+    Where a field's type is a union (`StrictInt | None`, `StrictInt | MISSING`), Pydantic applies its constraints to
+    the integer inside the union after `StrictInt`'s own schema is made, and writes them with their Python names: no
+    hook of the type sees them. Only numbers are renamed, in schemas typed `integer` or `number`.
+    """
+    if isinstance(schema, list):
+        for item in schema:
+            with_json_schema_names(item)
+        return schema
+    if not isinstance(schema, dict):
+        return schema
+    numeric = schema.get("type") in ("integer", "number")
+    for key in list(schema):
+        value = schema[key]
+        if numeric and key in _JSON_SCHEMA_NAMES and isinstance(value, int | float) and not isinstance(value, bool):
+            schema[_JSON_SCHEMA_NAMES[key]] = schema.pop(key)
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            for subschema in value.values():
+                with_json_schema_names(subschema)
+        elif key not in _DATA_KEYWORDS:
+            with_json_schema_names(value)
+    return schema
+
+
+def enum_json_schema(extra: dict[str, Any]) -> Any:
+    """An Enum class's `__get_pydantic_json_schema__`: Pydantic's schema of it, with the spec's `title`, `examples`.
+
+    Pydantic titles an enum with its class name and has no `json_schema_extra` for it, as a model's config has.
+    """
+
+    def json_schema(cls: type, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core_schema)  # a `$ref` to the enum's own definition, which takes the keywords
+        handler.resolve_ref_schema(schema).update(copy.deepcopy(extra))
+        return schema
+
+    return classmethod(json_schema)
+
+
+def with_bases_json_schema() -> Any:
+    """A derived model's `__get_pydantic_json_schema__`: Pydantic's flat schema of it, and `allOf` its bases' schemas.
+
+    The spec's `allOf: [{$ref: Base}, {...}]` is a Python subclass, whose schema Pydantic writes flat: every field is
+    there, but not the base's own title, description and examples. The bases' schemas say them (what they require,
+    the flat schema requires too). A title or examples the class only inherits with its base's `model_config` are
+    the base's, not its own: they are taken off the flat schema.
+    """
+
+    def json_schema(cls: type[BaseModel], core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        bases = [base for base in cls.__bases__ if issubclass(base, BaseModel) and base is not BaseModel]
+        inherited = cls.model_config.get("json_schema_extra")
+        if isinstance(inherited, dict) and any(inherited is b.model_config.get("json_schema_extra") for b in bases):
+            for key in inherited:
+                target.pop(key, None)
+            target["title"] = cls.__name__  # Pydantic's title for a class the spec does not title
+            if cls.__doc__:
+                target["description"] = inspect.cleandoc(cls.__doc__)
+        if bases:
+            # After the conditions the class's own `model_config` may give (`allOf: [{if: ..., then: ...}]`).
+            target["allOf"] = [*target.get("allOf", []), *(handler(base.__pydantic_core_schema__) for base in bases)]
+        return schema
+
+    return classmethod(json_schema)
+
+
 AwareDatetime = Annotated[
     _AwareDatetime, _rfc3339(_DATE_TIME, "date-time", " (YYYY-MM-DDThh:mm:ss, then Z or a timezone offset)")
 ]
@@ -70,4 +147,13 @@ StrictFloat = Annotated[float, Strict()]
 # JSON Schema's `boolean`: `true` or `false`; never `"true"`, `1` or `"yes"`.
 StrictBool = Annotated[bool, Strict()]
 
-__all__ = ["AwareDatetime", "StrictBool", "StrictFloat", "StrictInt", "date", "time"]
+__all__ = [
+    "AwareDatetime",
+    "StrictBool",
+    "StrictFloat",
+    "StrictInt",
+    "date",
+    "enum_json_schema",
+    "time",
+    "with_bases_json_schema",
+]

@@ -1,0 +1,350 @@
+"""The round trip of schemas on tiny specs: each keyword the models cannot hold by themselves reaches the app's
+`/openapi.json` (tests/compare.annotation_differences, which the corpus test runs on every real spec)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from generator.commands.fidelity.measure import accepts
+
+from .conftest import Imported, generate_document
+from .roundtrip import check_annotations
+
+
+def _one_webhook(tmp_path: Path, package: str, schemas: dict[str, Any], body: str = "Event") -> Imported:
+    """A spec whose one webhook `event` carries the component schema `body`, generated and imported."""
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "Annotations", "version": "1"},
+        "webhooks": {
+            "event": {
+                "post": {
+                    "summary": "An event",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
+                    },
+                    "responses": {"200": {"description": "Received."}},
+                }
+            }
+        },
+        "components": {"schemas": schemas},
+    }
+    return generate_document(tmp_path, spec, package)
+
+
+def _schemas(imported: Imported) -> dict[str, Any]:
+    return imported.webhooks.app.openapi()["components"]["schemas"]
+
+
+def test_an_enum_class_carries_its_title_examples_description_and_constraints(tmp_path: Path) -> None:
+    """Pydantic titles an enum with its class name and keeps no examples: the Enum template gives it the spec's."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_enum",
+        {
+            "Kind": {
+                "type": "string",
+                "title": "Kind of event",
+                "description": "  What happened,\n  indented.\n",
+                "enum": ["created", "deleted"],
+                "example": "created",
+                # Paddle's currency codes: an Enum class drops string constraints.
+                "minLength": 7,
+                "maxLength": 7,
+                "pattern": "^[a-z]+$",
+                "minItems": 1,  # GitHub's, on an enum of strings: meaningless, but what the spec says
+            },
+            "Event": {
+                "type": "object",
+                "properties": {
+                    "kind": {"$ref": "#/components/schemas/Kind"},
+                    "mode": {"type": "string", "title": "Mode", "enum": ["live", "test"], "examples": ["live"]},
+                },
+            },
+        },
+    )
+    schemas = _schemas(imported)
+    kind = schemas["Kind"]
+    assert (kind["title"], kind["example"], kind["description"]) == (
+        "Kind of event",
+        "created",
+        "  What happened,\n  indented.\n",
+    )
+    assert (kind["minLength"], kind["maxLength"], kind["pattern"], kind["minItems"]) == (7, 7, "^[a-z]+$", 1)
+    mode = schemas["EventMode"]
+    assert (mode["title"], mode["examples"]) == ("Mode", ["live"])
+    assert check_annotations(imported) == []
+    # Documented only: the enum still reads its values, and refuses others.
+    assert imported.models.Event.model_validate({"kind": "deleted"}).kind == imported.models.Kind.DELETED
+    assert list(imported.models.Kind) == [imported.models.Kind.CREATED, imported.models.Kind.DELETED]
+
+
+def test_string_keywords_beside_a_typed_time_or_date_are_documented(tmp_path: Path) -> None:
+    """datamodel-code-generator drops `pattern`/`minLength`/`maxLength` beside `format: time` (Adyen's `HH:mm:SS`)."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_time",
+        {
+            "Event": {
+                "type": "object",
+                "properties": {
+                    "closing": {"type": "string", "format": "time", "pattern": "^[0-2][0-9]:", "maxLength": 30},
+                    "day": {"type": ["string", "null"], "format": "date", "minLength": 10},
+                },
+            }
+        },
+    )
+    properties = _schemas(imported)["Event"]["properties"]
+    assert (properties["closing"]["pattern"], properties["closing"]["maxLength"]) == ("^[0-2][0-9]:", 30)
+    assert properties["day"]["minLength"] == 10
+    assert check_annotations(imported) == []
+    # The model still types the time, as before.
+    assert str(imported.models.Event.model_validate({"closing": "10:00:00Z"}).closing) == "10:00:00+00:00"
+
+
+def test_a_derived_model_documents_its_bases_and_not_their_title_as_its_own(tmp_path: Path) -> None:
+    """`allOf: [{$ref: Base}, {...}]` is a subclass, whose schema Pydantic writes flat (Clerk's, Paddle's)."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_bases",
+        {
+            "Base": {
+                "type": "object",
+                "title": "The base",
+                "description": "What every event has.",
+                "examples": [{"id": "e1"}],
+                "properties": {"id": {"type": "string"}},
+                "required": ["id"],
+            },
+            "Event": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Base"},
+                    {"type": "object", "properties": {"at": {"type": "integer"}}},
+                ]
+            },
+        },
+    )
+    assert imported.models.Event.__bases__ == (imported.models.Base,)
+    event = _schemas(imported)["Event"]
+    assert [(base["title"], base["description"], base["examples"]) for base in event["allOf"]] == [
+        ("The base", "What every event has.", [{"id": "e1"}])
+    ]
+    # The flat schema keeps every field; the base's title and examples are not the derived class's own.
+    assert set(event["properties"]) == {"id", "at"}
+    assert (event["title"], "examples" in event) == ("Event", False)
+    assert check_annotations(imported) == []
+
+
+def test_constraints_of_an_integer_in_a_union_have_json_schema_names(tmp_path: Path) -> None:
+    """`StrictInt | None`, `StrictInt | MISSING` with `Field(ge=...)`: Pydantic writes `ge`, JSON Schema `minimum`."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_union_int",
+        {
+            "Event": {
+                "type": "object",
+                "required": ["count"],
+                "properties": {
+                    "count": {"type": "integer", "minimum": 1},
+                    "limit": {"type": "integer", "maximum": 5, "exclusiveMinimum": 0},
+                    "offset": {"type": ["integer", "null"], "minimum": -3, "multipleOf": 3},
+                    # A property named as a keyword is a schema like any other.
+                    "default": {"type": ["integer", "null"], "exclusiveMaximum": 9},
+                },
+            }
+        },
+    )
+    document = imported.webhooks.app.openapi()
+    properties = document["components"]["schemas"]["Event"]["properties"]
+    assert (properties["limit"]["maximum"], properties["limit"]["exclusiveMinimum"]) == (5, 0)
+    offset = next(branch for branch in properties["offset"]["anyOf"] if branch["type"] == "integer")
+    assert (offset["minimum"], offset["multipleOf"]) == (-3, 3)
+    default = next(branch for branch in properties["default"]["anyOf"] if branch["type"] == "integer")
+    assert default["exclusiveMaximum"] == 9
+    assert not {"ge", "le", "gt", "lt", "multiple_of"} & set(json.dumps(document).replace('"', " ").split())
+    assert check_annotations(imported) == []
+    # The model enforces them, as before.
+    event = imported.models.Event
+    assert event.model_validate({"count": 1, "limit": 5, "offset": -3}).offset == -3
+    for refused in ({"count": 0}, {"count": 1, "limit": 0}, {"count": 1, "offset": -6}, {"count": 1, "default": 9}):
+        assert not accepts(event, refused), refused
+
+
+def test_nulls_inside_a_schemas_examples_are_kept(tmp_path: Path) -> None:
+    """FastAPI's document drops every null it writes, those inside `examples` too (Autumn's `previous_attributes`)."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_null_examples",
+        {
+            "Event": {
+                "type": "object",
+                "examples": [{"id": "e1", "previous": None}],
+                "properties": {
+                    "id": {"type": "string"},
+                    "previous": {"type": ["object", "null"], "examples": [None, {"plan": None}]},
+                },
+            }
+        },
+    )
+    event = _schemas(imported)["Event"]
+    assert event["examples"] == [{"id": "e1", "previous": None}]
+    assert event["properties"]["previous"]["examples"] == [None, {"plan": None}]
+    assert check_annotations(imported) == []
+
+
+def test_the_words_of_a_union_branch_that_is_no_class_reach_the_field(tmp_path: Path) -> None:
+    """Polar's nullable fields: `anyOf: [{type: string, format: ...}, {type: null}]` is `str | None`, and
+    `{$ref: Address, description: ...}` is `Address`: the branch's words are lifted to the field."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_branch_words",
+        {
+            "Address": {"type": "object", "properties": {"city": {"type": "string"}}},
+            "Event": {
+                "type": "object",
+                "properties": {
+                    "ip": {"anyOf": [{"type": "string", "format": "ipvanyaddress"}, {"type": "null"}], "title": "IP"},
+                    "billing": {
+                        "anyOf": [{"$ref": "#/components/schemas/Address", "description": "Billing."}, {"type": "null"}]
+                    },
+                    "note": {"anyOf": [{"anyOf": [{"type": "string"}, {"type": "null"}], "description": "A note."}]},
+                    # Two branches say different things: neither is the field's.
+                    "either": {
+                        "oneOf": [{"type": "string", "description": "A"}, {"type": "integer", "description": "B"}]
+                    },
+                },
+            },
+        },
+    )
+    properties = _schemas(imported)["Event"]["properties"]
+    assert (properties["ip"]["format"], properties["ip"]["title"]) == ("ipvanyaddress", "IP")
+    assert properties["billing"]["description"] == "Billing."
+    assert properties["note"]["description"] == "A note."
+    assert "description" not in properties["either"]
+    assert [d.split(": ", 2)[2] for d in check_annotations(imported)] == ['description "A"', 'description "B"']
+    # Documented only: the field still reads any string.
+    assert imported.models.Event.model_validate({"ip": "not an address"}).ip == "not an address"
+
+
+def test_a_component_naming_an_enum_through_all_of_keeps_its_title(tmp_path: Path) -> None:
+    """Paddle's `apikey-permission: {title: ApiKeyPermission, type: string, allOf: [{$ref: permission}]}`."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_named_reference",
+        {
+            "permission": {"type": "string", "enum": ["read", "write"]},
+            "apikey-permission": {
+                "title": "ApiKeyPermission",
+                "description": "Permission assigned to this key.",
+                "type": "string",
+                "allOf": [{"$ref": "#/components/schemas/permission"}],
+            },
+            "Event": {
+                "type": "object",
+                "properties": {
+                    "permissions": {"type": "array", "items": {"$ref": "#/components/schemas/apikey-permission"}}
+                },
+            },
+        },
+    )
+    named = _schemas(imported)["ApikeyPermission"]
+    assert (named["title"], named["description"]) == ("ApiKeyPermission", "Permission assigned to this key.")
+    assert check_annotations(imported) == []
+    # The model reads the same: a list of permissions, each the enum's member.
+    event = imported.models.Event.model_validate({"permissions": ["read"]})
+    assert event.permissions[0].root == imported.models.Permission.READ
+
+
+def test_the_words_of_merged_all_of_branches_and_restated_properties_are_kept(tmp_path: Path) -> None:
+    """GitHub's `workflow_job: {allOf: [{title: Workflow Job, properties: {labels: {description, ...}}}, {properties:
+    {labels: <richer>}}]}` is one class; and a string branch's examples beside a number branch (`insecure_ssl`)."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_merged_words",
+        {
+            "Event": {
+                "type": "object",
+                "properties": {
+                    "job": {
+                        "allOf": [
+                            {
+                                "title": "Workflow Job",
+                                "description": "The job.",
+                                "type": "object",
+                                "properties": {"labels": {"description": "Its labels.", "type": "array"}},
+                            },
+                            {
+                                "type": "object",
+                                "properties": {"labels": {"type": "array", "items": {"type": ["string", "null"]}}},
+                            },
+                        ]
+                    },
+                    "insecure": {"oneOf": [{"type": "string", "examples": ['"0"']}, {"type": "number"}]},
+                },
+            }
+        },
+    )
+    assert check_annotations(imported) == []
+    # One class, still reading the richer `labels` (nulls inside).
+    job = imported.models.Event.model_validate({"job": {"labels": ["a", None]}}).job
+    assert (type(job).__name__, job.labels) == ("Job", ["a", None])
+
+
+def test_conditions_only_the_contract_check_enforces_are_in_the_document(tmp_path: Path) -> None:
+    """ucp's `total`: `allOf: [{if: {type: discount}, then: {amount: {exclusiveMaximum: 0}}}]` is no field of the model;
+    the class's schema says it as the source writes it."""
+    condition = {
+        "if": {"properties": {"type": {"enum": ["discount", "items_discount"]}}, "required": ["type"]},
+        "then": {"properties": {"amount": {"exclusiveMaximum": 0}}},
+    }
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_conditions",
+        {
+            "Event": {
+                "type": "object",
+                "required": ["type", "amount"],
+                "properties": {"type": {"type": "string"}, "amount": {"type": "integer"}},
+                "allOf": [condition],
+            }
+        },
+    )
+    assert _schemas(imported)["Event"]["allOf"] == [condition]
+    assert check_annotations(imported) == []
+    # Enforced as before: by the contract check, not by the fields.
+    assert accepts(imported.models.Event, {"type": "fee", "amount": 5})
+    assert not accepts(imported.models.Event, {"type": "discount", "amount": 5})
+
+
+def test_a_merged_all_of_branch_keeps_its_description_beside_the_fields(tmp_path: Path) -> None:
+    """GitHub's `issue: {description: <the field's>, allOf: [{description: <the issue's>, ...}, {...}]}`."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_merged_description",
+        {
+            "Event": {
+                "type": "object",
+                "properties": {
+                    "issue": {
+                        "description": "The issue the comment belongs to.",
+                        "allOf": [
+                            {
+                                "description": "The issue itself.",
+                                "type": "object",
+                                "properties": {"id": {"type": "integer"}},
+                            },
+                            {"type": "object", "properties": {"state": {"type": "string"}}},
+                        ],
+                    }
+                },
+            }
+        },
+    )
+    schemas = _schemas(imported)
+    field = schemas["Event"]["properties"]["issue"]
+    assert field["description"] == "The issue the comment belongs to."
+    assert schemas[field["$ref"].rsplit("/", 1)[1]]["description"] == "The issue itself."
+    assert check_annotations(imported) == []
