@@ -3,21 +3,24 @@
 Which formats a model asserts is a setting (see ASSERTABLE_FORMATS); every other format is read as a plain
 string, so a model never refuses a string the contract allows. Class names are read back from
 datamodel-code-generator's model metadata. The body models that need the contract check (contract_check.py) are
-given it by datamodel-code-generator itself, through a template (see `check_options`).
+given it once their class names are known (see `with_checks`).
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
 import json
+import re
 import tempfile
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Level, Problem
+from ..render.escape import python_literal
 from ..spec import pointers
 from .prepare import ModelInput
 
@@ -29,6 +32,7 @@ class Models:
     code: str
     class_names: dict[str, str]
     numbered: tuple[tuple[str, str], ...] = ()  # (class name, JSON pointer) of inline models named with a number
+    checked: Mapping[str, str] = field(default_factory=dict)  # class name -> the pointer of its contract check
 
     def class_for(self, schema_name: str) -> str:
         """The class generated for a component schema."""
@@ -119,14 +123,16 @@ MODEL_OPTIONS: dict[str, Any] = {
     },
 }
 
-# The contract check is one line in the body of a class, `_hookgen_contract = contract_check(pointer)`, written by
-# datamodel-code-generator: its built-in BaseModel and RootModel templates both include
-# `pydantic_v2/schema_runtime_validation.jinja2` in the class body, and the custom template folder holds only a
-# replacement for that include (the class templates stay built-in, so nothing else in the output changes). The
-# pointer is template data keyed by schema path, which datamodel-code-generator reads before the class name: class
-# names are known only after the run. A custom base class (`base_class_map`, `customBasePath`) would not do: it is
-# ignored for a subclass (`allOf`) and dropped for a RootModel; `validators` are field validators only.
-CHECK_TEMPLATES = Path(__file__).parent / "templates"
+# The contract check is one line in the body of a class, `_hookgen_contract = contract_check(pointer)`, where
+# datamodel-code-generator's BaseModel and RootModel templates include `schema_runtime_validation.jinja2` (after the
+# docstring, `model_config` and generated class-body lines, before the fields). It is written in by `with_checks` once
+# the class names are known (they are known only after the run). A custom template folder holding only a replacement
+# for that include would do the same, but makes datamodel-code-generator render every model through Jinja instead of
+# its compiled templates (a fifth of its run on GitHub's spec). A custom base class (`base_class_map`,
+# `customBasePath`) would not do: it is ignored for a subclass (`allOf`) and dropped for a RootModel; `validators`
+# are field validators only.
+GUARD_ATTRIBUTE = "_hookgen_contract"
+_ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum"})  # classes of enum templates, which have no such include
 
 
 # What `[tool.hookgen.models]` may set: datamodel-code-generator options that change how a model reads in Python, not
@@ -172,19 +178,14 @@ def model_options(asserted_formats: frozenset[str]) -> dict[str, Any]:
 
 
 def check_options(checks: Mapping[str, str]) -> dict[str, Any]:
-    """datamodel-code-generator's options that give the class of each named component schema its contract check.
+    """datamodel-code-generator's options for models that get contract checks: the import of `contract_check`.
 
     `checks` maps a component schema's name to the pointer of its check; without checks there are no options.
     """
     if not checks:
         return {}
-    return {
-        "custom_template_dir": CHECK_TEMPLATES,
-        # The unescaped name: datamodel-code-generator's schema paths do not escape `/` or `~`.
-        "extra_template_data": {f"#/components/schemas/{name}": {"hookgen_check": at} for name, at in checks.items()},
-        # An import must name a module; MODEL_OPTIONS's `import_overrides` makes it the package's `._contract`.
-        "additional_imports": ["_contract.contract_check"],
-    }
+    # An import must name a module; MODEL_OPTIONS's `import_overrides` makes it the package's `._contract`.
+    return {"additional_imports": ["_contract.contract_check"]}
 
 
 def generate_models(
@@ -205,7 +206,7 @@ def generate_models(
         return Models(code="", class_names={}), []
     try:
         options = {**model_options(asserted_formats), **(settings or {}), **check_options(checks or {})}
-        models = _generate(model_input, options)
+        models = _generate(model_input, options, checks or {})
     except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem
         problem = Problem(root_file, None, "", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
         return None, [problem]
@@ -228,7 +229,7 @@ def numbered_warnings(models: Models, root_file: str) -> list[Problem]:
     ]
 
 
-def _generate(model_input: ModelInput, options: dict[str, Any]) -> Models:
+def _generate(model_input: ModelInput, options: dict[str, Any], checks: Mapping[str, str]) -> Models:
     # Slow to import, and needed only here.
     from datamodel_code_generator import generate  # noqa: PLC0415
     from datamodel_code_generator.enums import (  # noqa: PLC0415
@@ -265,7 +266,70 @@ def _generate(model_input: ModelInput, options: dict[str, Any]) -> Models:
         for entry in entries
         if _numbered(entry["class_name"], entry["source_path"], named)
     )
-    return Models(code=_without_header(code), class_names=class_names, numbered=numbered)
+    by_class = {class_names[name]: pointer for name, pointer in checks.items() if name in class_names}
+    code, checked = with_checks(_without_header(code), by_class)
+    return Models(code=code, class_names=class_names, numbered=numbered, checked=checked)
+
+
+def with_checks(code: str, checks: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """The models' code with the contract check in each class `checks` names, and the classes that got one.
+
+    The line goes where datamodel-code-generator's templates include `schema_runtime_validation.jinja2`: before the
+    first field, or after the last statement before the first method (a class with no field has a docstring,
+    `model_config` or `pass`). Each class is read alone: a top-level statement of generated code starts its line, and
+    every other line of a class is indented (docstrings are indented line by line, and no string spans lines).
+    """
+    if not checks:
+        return code, {}
+    lines = code.splitlines(keepends=True)
+    tops = [index for index, line in enumerate(lines) if line[:1].strip()]
+    inserted: dict[int, str] = {}
+    checked = {}
+    for position, start in enumerate(tops):
+        name = _class_name(lines[start])
+        if name is None or name not in checks:
+            continue
+        end = tops[position + 1] if position + 1 < len(tops) else len(lines)
+        at = _check_line(lines[start:end], name)
+        if at is not None:
+            inserted[start + at] = f"    {GUARD_ATTRIBUTE} = contract_check({python_literal(checks[name])})\n"
+            checked[name] = checks[name]
+    return "".join(inserted.get(index, "") + line for index, line in enumerate(lines)), checked
+
+
+_CLASS = re.compile(r"class ([A-Za-z_]\w*)\b")
+
+
+def _class_name(line: str) -> str | None:
+    match = _CLASS.match(line)
+    return match.group(1) if match else None
+
+
+def _check_line(block: list[str], name: str) -> int | None:
+    """Where in a class's lines the check goes (the index of the line it goes before); None for no model class."""
+    try:
+        statements = ast.parse("".join(block)).body
+    except SyntaxError:
+        return None
+    node = statements[0] if len(statements) == 1 else None
+    if not (isinstance(node, ast.ClassDef) and node.name == name and node.body):
+        return None
+    if any(isinstance(base, ast.Name) and base.id in _ENUM_BASES for base in node.bases):
+        return None
+    for index, statement in enumerate(node.body):
+        if _is_field(statement):
+            return statement.lineno - 1
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            return node.body[index - 1].end_lineno if index else None
+    return node.body[-1].end_lineno
+
+
+def _is_field(statement: ast.stmt) -> bool:
+    if not isinstance(statement, ast.AnnAssign):
+        return False
+    annotation = statement.annotation
+    subscripted = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return not (isinstance(subscripted, ast.Name) and subscripted.id == "ClassVar")
 
 
 def _numbered(name: str, source_path: list[str], named: set[str]) -> bool:
@@ -284,8 +348,10 @@ def _without_header(code: str) -> str:
 __all__ = [
     "ASSERTABLE_FORMATS",
     "DEFAULT_ASSERTED_FORMATS",
+    "GUARD_ATTRIBUTE",
     "Models",
     "check_options",
     "generate_models",
     "model_options",
+    "with_checks",
 ]
