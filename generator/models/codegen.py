@@ -281,7 +281,7 @@ def with_checks(code: str, checks: Mapping[str, str]) -> tuple[str, dict[str, st
     """
     if not checks:
         return code, {}
-    lines = code.splitlines(keepends=True)
+    lines = _LINE.findall(code)
     tops = [index for index, line in enumerate(lines) if line[:1].strip()]
     inserted: dict[int, str] = {}
     checked = {}
@@ -298,6 +298,9 @@ def with_checks(code: str, checks: Mapping[str, str]) -> tuple[str, dict[str, st
 
 
 _CLASS = re.compile(r"class ([A-Za-z_]\w*)\b")
+# A line with its end, at Python's line breaks only: `str.splitlines` also breaks at \x0c, \x1e or \u2028, which a
+# docstring holds as they are.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 def _class_name(line: str) -> str | None:

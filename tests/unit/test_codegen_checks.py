@@ -26,7 +26,8 @@ from .specs import openapi, post, ref
 SHAPES: dict[str, Any] = {
     "Described": {
         "type": "object",
-        "description": "A class docstring\nover two lines.",
+        # Characters `str.splitlines` breaks at, which the docstring keeps: not line ends in Python.
+        "description": "A class docstring\nover two lines,\u2028class X(BaseModel):\x0cform\x1efeed\x85.",
         "properties": {"a": {"type": "string"}, "b": {"type": "integer"}},
     },
     "Closed": {"type": "object", "additionalProperties": False, "properties": {"a": {"type": "string"}}},
