@@ -14,6 +14,7 @@ from pathlib import Path
 
 from datamodel_code_generator import generate as dcg_generate
 from datamodel_code_generator.enums import DataModelType, InputFileType, OpenAPIScope
+from datamodel_code_generator.format import PythonVersion
 
 from generator.models.codegen import DEFAULT_ASSERTED_FORMATS, model_options
 from generator.pipeline import generate
@@ -37,16 +38,19 @@ def best_of(runs: int, action: Callable[[], object]) -> float:
 def datamodel_code_generator_alone(spec: Path, output: Path) -> None:
     """What a user would run without hookgen: the whole document, schemas and webhooks scopes.
 
-    hookgen's options and type mappings (so formats read as it reads them: an `email` is a `str`, and the module
-    imports without email-validator), less the two that name hookgen's own modules. No formatter: the fastest.
+    Every option of hookgen's that changes the models (its type mappings, so formats read as it reads them: an `email`
+    is a `str`, and the module imports without email-validator; `use_missing_sentinel`; Python 3.11), less
+    `import_overrides`, which names hookgen's own modules (`MISSING` then comes from pydantic's experimental module).
+    hookgen's other options serve only hookgen (the model metadata that names its classes, the contract check's
+    import). No formatter: the fastest.
     """
-    options = model_options(DEFAULT_ASSERTED_FORMATS)
-    options = {k: v for k, v in options.items() if k not in ("import_overrides", "use_missing_sentinel")}
+    options = {k: v for k, v in model_options(DEFAULT_ASSERTED_FORMATS).items() if k != "import_overrides"}
     dcg_generate(
         spec,  # the path, so that references to other files resolve next to it
         input_file_type=InputFileType.OpenAPI,
         output_model_type=DataModelType.PydanticV2BaseModel,
         openapi_scopes=[OpenAPIScope.Schemas, OpenAPIScope.Webhooks],
+        target_python_version=PythonVersion.PY_311,
         output=output / "models.py",
         **options,
     )
