@@ -6,9 +6,11 @@ that returns an error stops the run with every problem found so far (`SpecError`
 
 from __future__ import annotations
 
+import gc
 import keyword
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -78,6 +80,24 @@ def _place(bundled: Bundle, problem: Problem) -> Problem:
     return replace(problem, file=placed.file, line=placed.line, pointer=placed.pointer)
 
 
+# CPython's cycle collector runs a young collection every 700 new container objects and rescans what survives. A
+# generation makes millions that all live until its end (the bundle, datamodel-code-generator's models, the models'
+# syntax tree), so most collections find nothing: on GitHub's spec they were 1.5-3 of its ~19 CPU seconds (one
+# `ast.parse` of the 2.9 MB models took 2.4 s collected, 0.9 s not), with the same peak memory either way.
+COLLECTOR_THRESHOLDS = (100_000, 50, 50)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """The cycle collector at COLLECTOR_THRESHOLDS for the block, and as it was after it."""
+    previous = gc.get_threshold()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def check_package_name(package: str) -> None:
     """Refuse a package name that is not a plain Python identifier: it names a folder inside the output."""
     if not _PACKAGE_NAME.fullmatch(package) or keyword.iskeyword(package):
@@ -113,6 +133,7 @@ def load_bundle(
     return bundled, reached, problems
 
 
+@fewer_collections()
 def build(
     spec_path: Path,
     *,

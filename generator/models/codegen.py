@@ -3,21 +3,24 @@
 Which formats a model asserts is a setting (see ASSERTABLE_FORMATS); every other format is read as a plain
 string, so a model never refuses a string the contract allows. Class names are read back from
 datamodel-code-generator's model metadata. The body models that need the contract check (contract_check.py) are
-given it by datamodel-code-generator itself, through a template (see `check_options`).
+given it once their class names are known (see `with_checks`).
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
 import json
+import re
 import tempfile
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Level, Problem
+from ..render.escape import python_literal
 from ..spec import pointers
 from .normalize import ENUM_DROPS
 from .prepare import ModelInput
@@ -30,6 +33,7 @@ class Models:
     code: str
     class_names: dict[str, str]
     numbered: tuple[tuple[str, str], ...] = ()  # (class name, JSON pointer) of inline models named with a number
+    checked: Mapping[str, str] = field(default_factory=dict)  # class name -> the pointer of its contract check
 
     def class_for(self, schema_name: str) -> str:
         """The class generated for a component schema."""
@@ -76,9 +80,6 @@ _NUMBERS_AS_NUMBERS = (
     "number+time=number",
     "number+time-delta=number",
 )
-
-# datamodel-code-generator's templates that hookgen replaces (see the comment above `check_options`).
-MODEL_TEMPLATES = Path(__file__).parent / "templates"
 
 MODEL_OPTIONS: dict[str, Any] = {
     "use_annotated": True,
@@ -132,22 +133,24 @@ MODEL_OPTIONS: dict[str, Any] = {
         "enum_json_schema": "._types",
         "with_bases_json_schema": "._types",
     },
-    # hookgen's templates, and the name its Enum template writes.
-    "custom_template_dir": MODEL_TEMPLATES,
+    # The names `with_checks` writes into enum classes and derived classes.
     "additional_imports": ["_types.enum_json_schema", "_types.with_bases_json_schema"],
 }
 
-# The contract check is one line in the body of a class, `_hookgen_contract = contract_check(pointer)`, written by
-# datamodel-code-generator: its built-in BaseModel and RootModel templates both include
-# `pydantic_v2/schema_runtime_validation.jinja2` in the class body, and hookgen's template folder (MODEL_TEMPLATES)
-# holds a replacement for that include (the class templates stay built-in). The pointer is template data keyed by
-# schema path, which datamodel-code-generator reads before the class name: class names are known only after the run.
-# A custom base class (`base_class_map`, `customBasePath`) would not do: it is ignored for a subclass (`allOf`) and
-# dropped for a RootModel; `validators` are field validators only.
-# The same include gives a class derived from generated classes (an `allOf` of `$ref`s) `_types.with_bases_json_schema`:
-# Pydantic's schema of a subclass is flat, and the bases' titles and descriptions would not be in the document.
-# The folder also holds an Enum template: the built-in one, plus a line giving an enum class the schema's `title` and
-# `examples` (`_types.enum_json_schema`): an Enum has no `model_config` to carry them as a BaseModel does.
+# The contract check is one line in the body of a class, `_hookgen_contract = contract_check(pointer)`, where
+# datamodel-code-generator's BaseModel and RootModel templates include `schema_runtime_validation.jinja2` (after the
+# docstring, `model_config` and generated class-body lines, before the fields). It is written in by `with_checks` once
+# the class names are known (they are known only after the run). A custom template folder holding only a replacement
+# for that include would do the same, but makes datamodel-code-generator render every model through Jinja instead of
+# its compiled templates (a fifth of its run on GitHub's spec). A custom base class (`base_class_map`,
+# `customBasePath`) would not do: it is ignored for a subclass (`allOf`) and dropped for a RootModel; `validators`
+# are field validators only.
+# The same place gives a class derived from generated classes (an `allOf` of `$ref`s) `_types.with_bases_json_schema`
+# (Pydantic's schema of a subclass is flat: the bases' titles and descriptions would not be in the document), and the
+# end of an enum class `_types.enum_json_schema(...)`: an Enum has no `model_config` to carry the schema's `title`,
+# `examples` and constraints as a BaseModel does (see `with_checks`).
+GUARD_ATTRIBUTE = "_hookgen_contract"
+_ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum"})  # classes of enum templates, which have no such include
 
 
 # What `[tool.hookgen.models]` may set: datamodel-code-generator options that change how a model reads in Python, not
@@ -193,18 +196,14 @@ def model_options(asserted_formats: frozenset[str]) -> dict[str, Any]:
 
 
 def check_options(checks: Mapping[str, str]) -> dict[str, Any]:
-    """datamodel-code-generator's options that give the class of each named component schema its contract check.
+    """datamodel-code-generator's options for models that get contract checks: the import of `contract_check`.
 
     `checks` maps a component schema's name to the pointer of its check; without checks there are no options.
     """
     if not checks:
         return {}
-    return {
-        # The unescaped name: datamodel-code-generator's schema paths do not escape `/` or `~`.
-        "extra_template_data": {f"#/components/schemas/{name}": {"hookgen_check": at} for name, at in checks.items()},
-        # An import must name a module; MODEL_OPTIONS's `import_overrides` makes it the package's `._contract`.
-        "additional_imports": [*MODEL_OPTIONS["additional_imports"], "_contract.contract_check"],
-    }
+    # An import must name a module; MODEL_OPTIONS's `import_overrides` makes it the package's `._contract`.
+    return {"additional_imports": [*MODEL_OPTIONS["additional_imports"], "_contract.contract_check"]}
 
 
 def generate_models(
@@ -225,7 +224,7 @@ def generate_models(
         return Models(code="", class_names={}), []
     try:
         options = {**model_options(asserted_formats), **(settings or {}), **check_options(checks or {})}
-        models = _generate(model_input, options)
+        models = _generate(model_input, options, checks or {})
     except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem
         problem = Problem(root_file, None, "", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
         return None, [problem]
@@ -248,7 +247,7 @@ def numbered_warnings(models: Models, root_file: str) -> list[Problem]:
     ]
 
 
-def _generate(model_input: ModelInput, options: dict[str, Any]) -> Models:
+def _generate(model_input: ModelInput, options: dict[str, Any], checks: Mapping[str, str]) -> Models:
     # Slow to import, and needed only here.
     from datamodel_code_generator import generate  # noqa: PLC0415
     from datamodel_code_generator.enums import (  # noqa: PLC0415
@@ -285,7 +284,128 @@ def _generate(model_input: ModelInput, options: dict[str, Any]) -> Models:
         for entry in entries
         if _numbered(entry["class_name"], entry["source_path"], named)
     )
-    return Models(code=_without_header(code), class_names=class_names, numbered=numbered)
+    by_class = {class_names[name]: pointer for name, pointer in checks.items() if name in class_names}
+    enums = _enum_extras(model_input.document, entries)
+    code, checked = with_checks(_without_header(code), by_class, enums)
+    return Models(code=code, class_names=class_names, numbered=numbered, checked=checked)
+
+
+def with_checks(
+    code: str, checks: Mapping[str, str], enum_extras: Mapping[str, dict[str, Any]] | None = None
+) -> tuple[str, dict[str, str]]:
+    """The models' code with hookgen's class lines written in, and the classes that got a contract check.
+
+    - The contract check in each class `checks` names, and `with_bases_json_schema()` in each class derived from
+      generated classes, go where datamodel-code-generator's templates include `schema_runtime_validation.jinja2`:
+      before the first field, or after the last statement before the first method (a class with no field has a
+      docstring, `model_config` or `pass`).
+    - `enum_json_schema(...)` of the schema's words ends each enum class `enum_extras` names.
+    Each class is read alone: a top-level statement of generated code starts its line, and every other line of a
+    class is indented (docstrings are indented line by line, and no string spans lines).
+    """
+    enum_extras = enum_extras or {}
+    lines = _LINE.findall(code)
+    tops = [index for index, line in enumerate(lines) if line[:1].strip()]
+    inserted: dict[int, str] = {}
+    checked = {}
+    for position, start in enumerate(tops):
+        head = _CLASS.match(lines[start])
+        if head is None:
+            continue
+        name, bases = head.group(1), head.group(2) or ""
+        end = tops[position + 1] if position + 1 < len(tops) else len(lines)
+        if bases in _ENUM_BASES:
+            if name in enum_extras:
+                at = max(index for index in range(start, end) if lines[index].strip()) + 1
+                words = python_literal(enum_extras[name])
+                inserted[at] = f"\n    __get_pydantic_json_schema__ = enum_json_schema({words})\n"
+            continue
+        derived = bases != "BaseModel" and not bases.startswith("RootModel[")
+        if name not in checks and not derived:
+            continue
+        spot = _check_line(lines[start:end], name)
+        if spot is None:
+            continue
+        written = ""
+        if name in checks:
+            written += f"    {GUARD_ATTRIBUTE} = contract_check({python_literal(checks[name])})\n"
+            checked[name] = checks[name]
+        if derived:
+            written += "    __get_pydantic_json_schema__ = with_bases_json_schema()\n"
+        inserted[start + spot] = written
+    tail = inserted.pop(len(lines), "")
+    return "".join(inserted.get(index, "") + line for index, line in enumerate(lines)) + tail, checked
+
+
+def model_extras(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """What datamodel-code-generator gives a BaseModel's `json_schema_extra` from a schema (its `model_extras`)."""
+    extras = {key: value for key, value in schema.items() if key in _DEFAULT_MODEL_EXTRA_KEYS}
+    unprefixed = MODEL_OPTIONS["model_extra_keys_without_x_prefix"]
+    extras.update({key[2:]: value for key, value in schema.items() if key in unprefixed})
+    return extras
+
+
+# datamodel-code-generator's own model extras (`parser.jsonschema.DEFAULT_MODEL_EXTRA_KEYS`).
+_DEFAULT_MODEL_EXTRA_KEYS = frozenset({"contentEncoding", "contentMediaType", "contentSchema", "externalDocs", "xml"})
+
+
+def _enum_extras(document: Mapping[str, Any], entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The model extras of each class made from an enum schema, by class name (the first schema of a class)."""
+    found: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        schema = _at(document, entry["source_path"])
+        if entry["class_name"] in found or not (isinstance(schema, dict) and "enum" in schema):
+            continue
+        extras = model_extras(schema)
+        if extras:
+            found[entry["class_name"]] = extras
+    return found
+
+
+def _at(document: Any, path: list[str]) -> Any:
+    """The value at a metadata source path (list indices written as strings), or None."""
+    node = document
+    for part in path:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and str(part).isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
+_CLASS = re.compile(r"class ([A-Za-z_]\w*)\b(?:\((.*)\))?")
+# A line with its end, at Python's line breaks only: `str.splitlines` also breaks at \x0c, \x1e or \u2028, which a
+# docstring holds as they are.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _check_line(block: list[str], name: str) -> int | None:
+    """Where in a class's lines the check goes (the index of the line it goes before); None for no model class."""
+    try:
+        statements = ast.parse("".join(block)).body
+    except SyntaxError:
+        return None
+    node = statements[0] if len(statements) == 1 else None
+    if not (isinstance(node, ast.ClassDef) and node.name == name and node.body):
+        return None
+    if any(isinstance(base, ast.Name) and base.id in _ENUM_BASES for base in node.bases):
+        return None
+    for index, statement in enumerate(node.body):
+        if _is_field(statement):
+            return statement.lineno - 1
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            return node.body[index - 1].end_lineno if index else None
+    return node.body[-1].end_lineno
+
+
+def _is_field(statement: ast.stmt) -> bool:
+    if not isinstance(statement, ast.AnnAssign):
+        return False
+    annotation = statement.annotation
+    subscripted = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return not (isinstance(subscripted, ast.Name) and subscripted.id == "ClassVar")
 
 
 def _source_pointer(path: list[str], moved: Mapping[str, str]) -> str:
@@ -311,8 +431,10 @@ def _without_header(code: str) -> str:
 __all__ = [
     "ASSERTABLE_FORMATS",
     "DEFAULT_ASSERTED_FORMATS",
+    "GUARD_ATTRIBUTE",
     "Models",
     "check_options",
     "generate_models",
     "model_options",
+    "with_checks",
 ]

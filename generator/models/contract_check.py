@@ -10,7 +10,7 @@ Schema 2020-12, shipped in the package as `_contract.json`), so what the handler
 the contract allows. The check covers only what the model leaves out: each such keyword, whole, at
 every place the model's own structure leads to it (`contract_document`). Bodies that reach none of
 them pay nothing. Which bodies need it is known before the models are generated (`guarded_bodies`);
-datamodel-code-generator writes the check into their classes (codegen.check_options), and
+codegen writes the check into their classes (codegen.with_checks), and
 `contract_for` says where a body's model could not carry it.
 """
 
@@ -27,7 +27,7 @@ from ..spec import pointers
 from ..spec.bundle import Bundle
 from ..spec.pointers import fragment
 from ..spec.walk import leading_to, ref_target, schema_users
-from .codegen import Models
+from .codegen import GUARD_ATTRIBUTE, Models
 from .normalize import tags_every_branch
 from .prepare import ModelInput
 
@@ -51,8 +51,6 @@ UNEXPRESSED = frozenset(
     }
 )
 _ANNOTATIONS = frozenset({"title", "description", "examples", "deprecated", "default", "$comment", "nullable"})
-# The class attribute that holds a model's contract check, as models/templates/ writes it.
-GUARD_ATTRIBUTE = "_hookgen_contract"
 CHECKS = "$defs"  # where the contract document keeps each check, by the pointer of the schema it checks
 # The contract document's top-level key listing the formats the models assert (read by generator/runtime/_contract.py).
 FORMATS = "assertedFormats"
@@ -64,7 +62,7 @@ def contract_for(
     """The `_contract.json` the body models check payloads against (None if none does); a warning where one cannot."""
     if not guards.bodies:
         return None, []
-    attached = attached_checks(models.code)
+    attached = models.checked
     unguarded = sorted(
         name
         for schema, pointer in body_checks(guards).items()

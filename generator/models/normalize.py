@@ -182,7 +182,7 @@ def _conditions(schema: dict[str, Any]) -> list[Any]:
 # and description. Examples are lifted from a scalar branch only: datamodel-code-generator already gives a field the
 # examples of a branch it inlines (an array's), and would write them twice.
 _LIFTED_WORDS = ("description", "title", "format")
-_SCALARS = ("string", "number", "integer", "boolean")
+_EXAMPLE_SCALARS = ("string", "number", "integer", "boolean")
 
 
 def _branch_words_lifted(schema: dict[str, Any]) -> dict[str, Any]:
@@ -200,7 +200,7 @@ def _branch_words_lifted(schema: dict[str, Any]) -> dict[str, Any]:
         typed = word == "format" and values[:1] in ([f] for f in _TYPED_FORMATS)  # Pydantic writes those itself
         if len(values) == 1 and word not in schema and name not in schema and not typed:
             lifted[name] = values[0]
-    examples = [branch["examples"] for branch in union if "examples" in branch and branch.get("type") in _SCALARS]
+    examples = [branch["examples"] for branch in union if "examples" in branch and branch.get("type") in _EXAMPLE_SCALARS]
     if len(examples) == 1 and "examples" not in schema and "example" not in schema:
         lifted["examples"] = examples[0]
     return {**schema, **lifted} if lifted else schema

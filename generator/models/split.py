@@ -95,13 +95,30 @@ def _statement(node: ast.stmt, lines: list[str]) -> _Statement:
 
 
 def _names(node: ast.AST) -> set[str]:
-    """The names a statement refers to, with those written as strings in annotations (forward references)."""
-    names = {child.id for child in ast.walk(node) if isinstance(child, ast.Name)}
-    for child in ast.walk(node):
-        if isinstance(child, ast.AnnAssign) and child.annotation is not None:
-            for part in ast.walk(child.annotation):
-                if isinstance(part, ast.Constant) and isinstance(part.value, str) and part.value.isidentifier():
-                    names.add(part.value)
+    """The names a statement refers to, with those written as strings in annotations (forward references).
+
+    One walk over the tree (`ast.walk` twice over a 3 MB module took over a second): each node is taken with whether
+    it stands inside an annotation of an annotated assignment.
+    """
+    names: set[str] = set()
+    stack: list[tuple[ast.AST, bool]] = [(node, False)]
+    while stack:
+        current, in_annotation = stack.pop()
+        if isinstance(current, ast.Name):
+            names.add(current.id)
+            continue
+        if isinstance(current, ast.Constant):
+            if in_annotation and isinstance(current.value, str) and current.value.isidentifier():
+                names.add(current.value)
+            continue
+        annotated = isinstance(current, ast.AnnAssign)
+        for field in current._fields:
+            child = getattr(current, field, None)
+            inside = in_annotation or (annotated and field == "annotation")
+            if isinstance(child, ast.AST):
+                stack.append((child, inside))
+            elif isinstance(child, list):
+                stack.extend((item, inside) for item in child if isinstance(item, ast.AST))
     return names
 
 

@@ -18,7 +18,7 @@ from ..errors import Level, Problem
 from . import pointers
 from .bundle import Bundle
 from .rules import finding
-from .walk import document_schemas, operations, subschema_pointers
+from .walk import document_schemas, operations, subschemas
 from .webhook_lint import SIGNATURE_EXTENSION, schema_examples, webhook_findings
 
 # JSON Schema 2020-12's keywords, and those OpenAPI 3.1 adds (and 3.0's `nullable`, which hookgen reads).
@@ -100,7 +100,7 @@ def _schema_objects(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, A
             pointer, node = stack.pop()
             if isinstance(node, dict):
                 yield pointer, node
-                stack += [(child, pointers.resolve(document, child)) for child in subschema_pointers(pointer, node)]
+                stack += subschemas(pointer, node)  # each with its value: no walk from the root per child
 
 
 def _schema_findings(pointer: str, schema: dict[str, Any]) -> Iterator[tuple[str, str, str]]:

@@ -26,7 +26,7 @@ def unescape(token: str) -> str:
 
 def join(pointer: str, *parts: str | int) -> str:
     """Append escaped reference tokens to a JSON pointer."""
-    return pointer + "".join("/" + escape(part) for part in parts)
+    return "/".join([pointer, *map(escape, parts)])
 
 
 def parts(pointer: str) -> list[str]:

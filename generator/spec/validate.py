@@ -22,7 +22,7 @@ from ..errors import Level, Problem
 from . import pointers
 from .bundle import Bundle
 from .lint import careless_findings
-from .walk import HTTP_METHODS, document_schemas, json_values, reached_roots, ref_cycles, webhook_document
+from .walk import HTTP_METHODS, document_schemas, json_containers, reached_roots, ref_cycles, webhook_document
 
 # Findings that do not change how a payload is read: reported, never blocking (unless strict).
 # Maps whose keys are names chosen by the author (a property called `example`, a `default` response).
@@ -180,7 +180,7 @@ def _spec_validator_findings(bundle: Bundle) -> list[Problem]:
 
 def _container_pointers(document: Any) -> dict[int, str]:
     """The pointer of every map and list in the document, by identity (the document shares none: it is a copy)."""
-    return {id(node): pointer for pointer, node in json_values(document) if isinstance(node, dict | list)}
+    return {id(node): pointer for pointer, node in json_containers(document)}
 
 
 def _place(document: Any, places: dict[int, str], error: ValidationError) -> str:

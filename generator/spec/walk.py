@@ -6,7 +6,7 @@ a property name is never mistaken for a keyword. In the bundle a local `$ref` is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from . import pointers
@@ -99,9 +99,27 @@ def json_values(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
             stack.extend((pointers.join(at, index), value) for index, value in reversed(list(enumerate(item))))
 
 
+def json_containers(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
+    """The objects and arrays of a JSON value (itself included) with their pointers, in document order.
+
+    `json_values` without the scalars, whose pointers are most of a large document's and which nothing here reads.
+    """
+    stack = [(pointer, node)]
+    while stack:
+        at, item = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[tuple[str | int, Any]] = reversed(item.items())
+        elif isinstance(item, list):
+            children = reversed(list(enumerate(item)))
+        else:
+            continue
+        yield at, item
+        stack.extend((pointers.join(at, key), value) for key, value in children if isinstance(value, dict | list))
+
+
 def ref_locations(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
     """(where, target) for every local `$ref` inside a JSON value: the pointer of the object holding it, its target."""
-    for at, item in json_values(node, pointer):
+    for at, item in json_containers(node, pointer):
         target = ref_target(item)
         if target is not None:
             yield at, target
@@ -243,15 +261,20 @@ def map_schema(schema: Any, transform: Transform) -> Any:
 
 def subschema_pointers(pointer: str, schema: dict[str, Any]) -> Iterator[str]:
     """The JSON pointers of a schema object's direct subschemas (not what its `$ref` points to)."""
+    return (at for at, _ in subschemas(pointer, schema))
+
+
+def subschemas(pointer: str, schema: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """A schema object's direct subschemas (not what its `$ref` points to), each with its JSON pointer."""
     for key in SCHEMA_MAPS:
         if isinstance(schema.get(key), dict):
-            yield from (pointers.join(pointer, key, name) for name in schema[key])
+            yield from ((pointers.join(pointer, key, name), value) for name, value in schema[key].items())
     for key in SCHEMA_VALUES:
         if isinstance(schema.get(key), dict):
-            yield pointers.join(pointer, key)
+            yield pointers.join(pointer, key), schema[key]
     for key in SCHEMA_LISTS:
         if isinstance(schema.get(key), list):
-            yield from (pointers.join(pointer, key, index) for index in range(len(schema[key])))
+            yield from ((pointers.join(pointer, key, index), value) for index, value in enumerate(schema[key]))
 
 
 def schema_children(pointer: str, schema: dict[str, Any]) -> Iterator[str]:
