@@ -50,11 +50,12 @@ def datamodel_code_generator_alone(spec: Path, output: Path) -> None:
 
     Every option of hookgen's that changes the models (its type mappings, so formats read as it reads them: an `email`
     is a `str`, and the module imports without email-validator; `use_missing_sentinel`; Python 3.11), less
-    `import_overrides`, which names hookgen's own modules (`MISSING` then comes from pydantic's experimental module).
-    hookgen's other options serve only hookgen (the model metadata that names its classes, the contract check's
-    import). No formatter: the fastest.
+    `import_overrides` and `additional_imports`, which name hookgen's own modules (`MISSING` then comes from pydantic's
+    experimental module). hookgen's other options serve only hookgen (the model metadata that names its classes, the
+    contract check's import). No formatter: the fastest.
     """
-    options = {k: v for k, v in model_options(DEFAULT_ASSERTED_FORMATS).items() if k != "import_overrides"}
+    hookgens_own = ("import_overrides", "additional_imports")
+    options = {k: v for k, v in model_options(DEFAULT_ASSERTED_FORMATS).items() if k not in hookgens_own}
     dcg_generate(
         spec,  # the path, so that references to other files resolve next to it
         input_file_type=InputFileType.OpenAPI,
