@@ -11,7 +11,7 @@ import jinja2
 
 from .. import __version__
 from ..errors import ConfigError
-from ..ir import Spec
+from ..ir import HeaderParameter, Spec
 from ..models.contract_check import PackageContract
 from ..models.contract_shares import contract_shares
 from ..models.split import ModelGroup, split_models
@@ -31,6 +31,26 @@ def runtime_module(name: str) -> str:
     """A runtime module's source, verbatim after one comment line with the marker."""
     source = resources.files("generator.runtime").joinpath(name).read_text(encoding="utf-8")
     return f"# {MARKER}\n{source}"
+
+
+def header_table(spec: Spec) -> tuple[dict[str, HeaderParameter], dict[str, tuple[str, ...]]]:
+    """Each distinct header parameter of the spec once, by a key (its Python name, numbered when it varies), and the
+    keys of each webhook's headers, by the webhook's Python name."""
+    table: dict[str, HeaderParameter] = {}
+    keys: dict[str, str] = {}  # a header's repr (its declaration with its key order) -> its key
+    of_webhook: dict[str, tuple[str, ...]] = {}
+    for webhook in spec.webhooks:
+        for header in webhook.headers:
+            if repr(header) not in keys:
+                key = header.python_name
+                number = 1
+                while key in table:
+                    number += 1
+                    key = f"{header.python_name}_{number}"
+                keys[repr(header)] = key
+                table[key] = header
+        of_webhook[webhook.python_name] = tuple(keys[repr(header)] for header in webhook.headers)
+    return table, of_webhook
 
 
 def _response_key(status: str) -> Any:
@@ -113,17 +133,21 @@ def render_package(
 
     `contract` is what the body models check payloads against, when any does. Each template
     receives `spec` (the IR, `generator.ir.Spec`), `package` (the import name), `models_code` (the models'
-    source) and `contract` (whether the package ships the contract check); filters `py`, `docstring`, `toml`,
+    source), `contract` (whether the package ships the contract check), `headers` and `webhook_headers`
+    (`header_table`); filters `py`, `docstring`, `toml`,
     `package_version`, `md`, `md_code`, `one_line` and `response_key`; globals `marker` and `hookgen_version`.
     """
     if templates is not None and not templates.is_dir():
         raise ConfigError(f"templates folder {templates} does not exist")
     env = environment(templates)
+    headers, webhook_headers = header_table(spec)
     context = {
         "spec": spec,
         "package": package,
         "models_code": models_code,
         "contract": contract is not None,
+        "headers": headers,
+        "webhook_headers": webhook_headers,
     }
     files = {
         "pyproject.toml": "pyproject.toml.jinja",
