@@ -106,7 +106,10 @@ def _models_package(
     package = context["package"]
     modules = sorted((name, group.module) for group in groups for name in group.classes)
     init = context | {"groups": groups, "modules": modules, "model_names": [name for name, _ in modules]}
-    files = {f"{package}/models/__init__.py": _render(env, "models_init.py.jinja", init, templates)}
+    files = {
+        f"{package}/models/__init__.py": _render(env, "models_init.py.jinja", init, templates),
+        f"{package}/models/__init__.pyi": _render(env, "models_init.pyi.jinja", init, templates),
+    }
     for group in groups:
         group_context = context | {"group": group}
         files[f"{package}/models/{group.module}.py"] = _render(env, "models_group.py.jinja", group_context, templates)
