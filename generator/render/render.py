@@ -134,11 +134,11 @@ def render_package(
 ) -> dict[str, str]:
     """Every file of the generated package, by path relative to the output folder.
 
-    `contract` is what the body models check payloads against, when any does. Each template
-    receives `spec` (the IR, `generator.ir.Spec`), `package` (the import name), `models_code` (the models'
-    source), `contract` (whether the package ships the contract check), `headers` and `webhook_headers`
-    (`header_table`); filters `py`, `docstring`, `toml`,
-    `package_version`, `md`, `md_code`, `one_line` and `response_key`; globals `marker` and `hookgen_version`.
+    `contract` is what the body models check payloads against, when any does. Each template receives `spec` (the
+    IR, `generator.ir.Spec`), `package` (the import name), `models_code` (the models' source), `contract` (whether
+    the package ships the contract check), `headers` and `webhook_headers` (`header_table`); filters `py`,
+    `docstring`, `toml`, `package_version`, `md`, `md_code`, `one_line` and `response_key`; globals `marker` and
+    `hookgen_version`.
     """
     if templates is not None and not templates.is_dir():
         raise ConfigError(f"templates folder {templates} does not exist")
