@@ -6,6 +6,8 @@ Each figure is measured in a fresh interpreter (best of N), from before the firs
   (served in-process through ASGI, so no HTTP client is imported);
 - baseline: `import models` of `datamodel-codegen` alone on the same spec, in the same run.
 The goals (issue 13) are receiver ≤ 0.2x and provider ≤ 0.5x of the baseline. Not a test: only ratios mean something.
+Children inherit the environment: with `PYTHONDONTWRITEBYTECODE=1` every child compiles every module from source,
+both sides alike; without it, the first child of each kind writes the bytecode the others read.
 """
 
 from __future__ import annotations

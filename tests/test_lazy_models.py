@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from generator.pipeline import generate
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "subscriptions_webhooks"
 MODELS = ROOT / "generated" / PACKAGE / "models"
@@ -109,3 +111,91 @@ def test_the_provider_app_declares_its_webhooks_when_its_document_is_first_built
     groups = sorted(path.stem for path in MODELS.glob("_*.py") if path.stem != "__init__")
     assert provider["after_openapi"] == groups  # the document holds every webhook's models
     assert provider["declared"] == provider["documented"] == 7  # the example's webhook keys
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+# Three webhooks whose bodies need the contract check (`uniqueItems`), through schemas of their own and one shared.
+_TAGS = {"type": "array", "uniqueItems": True, "items": {"type": "string"}}
+_CHECKED_SPEC = {
+    "openapi": "3.1.0",
+    "info": {"title": "Shares", "version": "1.0.0"},
+    "components": {
+        "schemas": {
+            "Labels": {"type": "object", "properties": {"tags": _TAGS}},
+            **{
+                name: {
+                    "type": "object",
+                    "required": ["id"],
+                    "properties": {"id": {"type": "string"}, f"{name.lower()}_tags": _TAGS, "labels": _ref("Labels")},
+                }
+                for name in ("Alpha", "Beta", "Gamma")
+            },
+        }
+    },
+    "webhooks": {
+        name.lower(): {
+            "post": {
+                "requestBody": {"content": {"application/json": {"schema": _ref(name)}}},
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+        for name in ("Alpha", "Beta", "Gamma")
+    },
+}
+
+_DELIVER_TO_BETA = """
+import json, sys, time
+opened = []
+
+def audit(event, args):
+    if event == "open" and "_contract" in str(args[0]):
+        opened.append(str(args[0]))
+
+sys.addaudithook(audit)
+import shares_webhooks.receivers as receivers
+from fastapi.testclient import TestClient
+from shares_webhooks._signatures import scheme_from_declaration
+
+received = []
+
+class Handlers:
+    def __getattr__(self, name):
+        return received.append
+
+secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+client = TestClient(receivers.create_app(Handlers(), secrets=[secret]))
+scheme = scheme_from_declaration(receivers.SIGNATURE)
+statuses = []
+bodies = [
+    {"id": "b1", "beta_tags": ["x", "y"], "labels": {"tags": ["l"]}},
+    {"id": "b2", "labels": {"tags": ["l", "l"]}},
+]
+for body in bodies:
+    content = json.dumps(body).encode()
+    headers = scheme.sign(content, secret, delivery_id=body["id"], timestamp=int(time.time()))
+    headers["content-type"] = "application/json"
+    statuses.append(client.post("/webhooks/beta", content=content, headers=headers).status_code)
+print(json.dumps({"statuses": statuses, "received": [type(r).__name__ for r in received], "opened": opened}))
+"""
+
+
+def test_a_delivery_reads_only_the_contract_share_of_its_webhook(tmp_path: Path) -> None:
+    (tmp_path / "openapi.json").write_text(json.dumps(_CHECKED_SPEC), encoding="utf-8")
+    generate(tmp_path / "openapi.json", tmp_path / "out", package="shares_webhooks")
+    folder = tmp_path / "out" / "shares_webhooks"
+    shares = {path.name: json.loads(path.read_text(encoding="utf-8")) for path in folder.glob("_contracts/*.json")}
+    assert sorted(shares) == ["_webhook_alpha.json", "_webhook_beta.json", "_webhook_gamma.json", "index.json"]
+    # Each share holds its own body's schema and the shared Labels, not the other bodies'.
+    assert list(shares["_webhook_beta.json"]["components"]["schemas"]) == ["Labels", "Beta"]
+    code = f"import sys; sys.path.insert(0, {str(tmp_path / 'out')!r})\n{_DELIVER_TO_BETA}"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    served = json.loads(result.stdout)
+    # The second payload repeats a label: only the contract check refuses it.
+    assert served["statuses"] == [200, 422]
+    assert served["received"] == ["Beta"]
+    opened = [Path(path).relative_to(folder).as_posix() for path in served["opened"] if path.endswith(".json")]
+    assert opened == ["_contracts/index.json", "_contracts/_webhook_beta.json"]

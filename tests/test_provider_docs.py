@@ -122,6 +122,49 @@ def test_response_content_headers_and_vendor_extensions_are_kept(tmp_path: Path)
     OpenAPIV31SpecValidator(document).validate()
 
 
+def test_each_distinct_header_parameter_is_declared_once_and_documented_on_every_webhook(tmp_path: Path) -> None:
+    signature = {"name": "X-Signature", "in": "header", "required": True, "schema": {"type": "string"}}
+    signature["description"] = "Signed by acme, 7c1e."
+    attempt = {"name": "X-Attempt", "in": "header", "schema": {"type": "integer", "minimum": 1}, "example": 2}
+    # The same Python name, declared otherwise: a header of its own.
+    other_attempt = {**attempt, "description": "Counted from zero, 9f4b.", "schema": {"type": "integer"}}
+    headers = {
+        "alpha-hook": [signature, attempt],
+        "beta-hook": [attempt, signature],
+        "gamma-hook": [signature, other_attempt],
+    }
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "Headers", "version": "1"},
+        "webhooks": {
+            key: {
+                "post": {
+                    "parameters": parameters,
+                    "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+            for key, parameters in headers.items()
+        },
+    }
+    imported = generate_document(tmp_path, spec, "header_table")
+    source = Path(imported.webhooks.__file__).read_text(encoding="utf-8")
+    assert source.count("Signed by acme, 7c1e.") == 2  # one declaration: the parameter object and its description
+    assert source.count("Counted from zero, 9f4b.") == 2
+    assert [source.count(f'"{key}"') for key in headers] == [1, 1, 1]  # one entry per webhook, declared in a loop
+    table, webhooks = imported.webhooks.declarations()
+    assert list(table) == ["x_signature", "x_attempt", "x_attempt_2"]
+    assert [webhook.headers for webhook in webhooks] == [
+        ("x_signature", "x_attempt"),
+        ("x_attempt", "x_signature"),
+        ("x_signature", "x_attempt_2"),
+    ]
+    document = imported.webhooks.app.openapi()
+    for key, parameters in headers.items():  # each webhook documents its own, in its order
+        assert document["webhooks"][key]["post"]["parameters"] == parameters
+    OpenAPIV31SpecValidator(document).validate()
+
+
 def _provider_app() -> FastAPI:
     app = FastAPI(title="Acme API", version="9.9", openapi_tags=[{"name": "billing", "description": "Ours"}])
 

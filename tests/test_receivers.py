@@ -315,7 +315,7 @@ def test_a_payload_that_breaks_the_schema_is_refused_with_its_errors(
 def test_a_payload_the_contract_check_refuses_is_a_422_and_never_reaches_the_handler(
     client: TestClient, recorder: Recorder, signatures: Any
 ):
-    # uniqueItems and oneOf exactness have no Pydantic type: the body model checks them against _contract.json.
+    # uniqueItems and oneOf exactness have no Pydantic type: the body model checks them against its contract share.
     event = {
         "object": "customer_event",
         "action": "updated",

@@ -6,18 +6,17 @@ beside other keywords (GitHub's `anyOf: [user, enterprise]` with `type: [null, o
 null), an `allOf` branch that refines an inherited property. A model left alone accepts payloads the
 contract forbids. For every webhook body whose schema reaches one of them, the generated body model
 gets a `before` validator that checks the raw payload against the contract's own schema (JSON
-Schema 2020-12, shipped in the package as `_contract.json`), so what the handler receives is what
-the contract allows. The check covers only what the model leaves out: each such keyword, whole, at
-every place the model's own structure leads to it (`contract_document`). Bodies that reach none of
-them pay nothing. Which bodies need it is known before the models are generated (`guarded_bodies`);
-codegen writes the check into their classes (codegen.with_checks), and
-`contract_for` says where a body's model could not carry it.
+Schema 2020-12, shipped in the package under `_contracts/`, a share per group of models: see
+contract_shares.py), so what the handler receives is what the contract allows. The check covers
+only what the model leaves out: each such keyword, whole, at every place the model's own structure
+leads to it (`contract_document`). Bodies that reach none of them pay nothing. Which bodies need it
+is known before the models are generated (`guarded_bodies`); codegen writes the check into their
+classes (codegen.with_checks), and `contract_for` says where a body's model could not carry it.
 """
 
 from __future__ import annotations
 
 import ast
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -56,10 +55,18 @@ CHECKS = "$defs"  # where the contract document keeps each check, by the pointer
 FORMATS = "assertedFormats"
 
 
+@dataclass(frozen=True)
+class PackageContract:
+    """The contract document the body models check payloads against, and the check each model class carries."""
+
+    document: dict[str, Any]
+    checks: dict[str, str]  # class name -> the pointer of its check in `document`
+
+
 def contract_for(
     model_input: ModelInput, guards: Guards, models: Models, bundle: Bundle, asserted_formats: frozenset[str]
-) -> tuple[str | None, list[Problem]]:
-    """The `_contract.json` the body models check payloads against (None if none does); a warning where one cannot."""
+) -> tuple[PackageContract | None, list[Problem]]:
+    """The contract the body models check payloads against (None if none does); a warning where one cannot."""
     if not guards.bodies:
         return None, []
     attached = models.checked
@@ -75,7 +82,8 @@ def contract_for(
         )
         for name in unguarded
     ]
-    return contract_document(model_input.contract, guards, asserted_formats), problems
+    document = contract_document(model_input.contract, guards, asserted_formats)
+    return PackageContract(document, dict(attached)), problems
 
 
 @dataclass(frozen=True)
@@ -103,9 +111,9 @@ def check_pointer(pointer: str) -> str:
     return pointers.join("", CHECKS, pointer)
 
 
-def contract_document(contract: dict[str, Any], guards: Guards, asserted_formats: frozenset[str]) -> str:
-    """The JSON the generated package checks payloads against: every schema the bodies reach, the checks, and the
-    formats the models assert (which the checks then assert too).
+def contract_document(contract: dict[str, Any], guards: Guards, asserted_formats: frozenset[str]) -> dict[str, Any]:
+    """The document the generated package checks payloads against: every schema the bodies reach, the checks, and
+    the formats the models assert (which the checks then assert too).
 
     The schemas mean what the source means (normalize.for_contract). A body's check is the part of its
     schema the model cannot express: each keyword no Pydantic type carries, whole, at every place the
@@ -115,8 +123,7 @@ def contract_document(contract: dict[str, Any], guards: Guards, asserted_formats
     checks = _Checks(contract, guards.needing)
     for pointer in guards.bodies.values():
         checks.build(pointer)
-    document = {FORMATS: sorted(asserted_formats), **contract, CHECKS: checks.built}
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return {FORMATS: sorted(asserted_formats), **contract, CHECKS: checks.built}
 
 
 def _needing_checks(document: dict[str, Any], roots: Iterable[str]) -> set[str]:

@@ -200,7 +200,9 @@ def _branch_words_lifted(schema: dict[str, Any]) -> dict[str, Any]:
         typed = word == "format" and values[:1] in ([f] for f in _TYPED_FORMATS)  # Pydantic writes those itself
         if len(values) == 1 and word not in schema and name not in schema and not typed:
             lifted[name] = values[0]
-    examples = [branch["examples"] for branch in union if "examples" in branch and branch.get("type") in _EXAMPLE_SCALARS]
+    examples = [
+        branch["examples"] for branch in union if "examples" in branch and branch.get("type") in _EXAMPLE_SCALARS
+    ]
     if len(examples) == 1 and "examples" not in schema and "example" not in schema:
         lifted["examples"] = examples[0]
     return {**schema, **lifted} if lifted else schema

@@ -6,6 +6,7 @@ through escaping that keeps them one line and inert. No template pastes spec tex
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -27,6 +28,11 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 def python_literal(value: Any) -> str:
     """A Python literal for a JSON value (dicts keep their order); `repr` escapes every string."""
     return repr(value)
+
+
+def json_text(value: Any) -> str:
+    """A JSON document on one line (dicts keep their order; text as it is, UTF-8), ending with a newline."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def one_line(text: object) -> str:

@@ -1,10 +1,12 @@
 """The contract's own schema, for what the models cannot say (`oneOf`, `not`, `uniqueItems`, ...).
 
 Body models whose schema needs it carry `contract_check(pointer)`: a `before` validator that refuses a
-payload the contract refuses, before Pydantic reads it. The contract is `_contract.json`, beside this
-module: the schemas, the checks (under `$defs`), and the formats the models assert (`assertedFormats`),
-which the check asserts too, so that both read a string alike. It is read, and each validator built, on
-first use.
+payload the contract refuses, before Pydantic reads it. The contract is cut into shares, one per group of models
+(`_contracts/NAME.json`, beside this module, NAME as in `models/NAME.py`): a share holds the checks of its group's
+bodies (under `$defs`), the schemas they reach, and the formats the models assert (`assertedFormats`), which the
+check asserts too, so that both read a string alike. `_contracts/index.json` names the share of each check. A
+share is read, and each validator built, on the first payload that needs it: a receiver reads only the shares of
+the webhooks it is sent.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from pydantic import model_validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-CONTRACT_FILE = "_contract.json"
+# The shares' folder beside this module, and the file in it naming each check's share (render.py writes both).
+SHARES = "_contracts"
+INDEX = "index.json"
 CONTRACT_URI = "urn:hookgen:contract"
 # The contract's top-level key that lists the formats the models assert.
 FORMATS = "assertedFormats"
@@ -59,24 +63,40 @@ def format_checker(formats: list[str]) -> jsonschema.FormatChecker:
 
 
 @cache
-def package_contract() -> Contract:
-    """The contract this package ships (`_contract.json`, beside this module)."""
-    text = resources.files(__package__).joinpath(CONTRACT_FILE).read_text(encoding="utf-8")
-    document: dict[str, Any] = json.loads(text)
+def _shares() -> dict[str, str]:
+    """The name of the share that holds each check, by the check's pointer."""
+    index: dict[str, str] = json.loads(_read(INDEX))
+    return index
+
+
+@cache
+def share(name: str) -> Contract:
+    """The share `name` of the contract this package ships (`_contracts/NAME.json`, beside this module)."""
+    document: dict[str, Any] = json.loads(_read(f"{name}.json"))
     return Contract(document)
 
 
+def _read(file: str) -> str:
+    return resources.files(__package__).joinpath(SHARES, file).read_text(encoding="utf-8")
+
+
+def package_contract(pointer: str) -> Contract:
+    """The share of the package's contract that holds the check at `pointer`."""
+    return share(_shares()[pointer])
+
+
 def validator(pointer: str) -> jsonschema.Draft202012Validator:
-    """The validator of the schema at `pointer` in the package's contract."""
-    return package_contract().validator(pointer)
+    """The validator of the check at `pointer` in the package's contract."""
+    return package_contract(pointer).validator(pointer)
 
 
 def contract_check(pointer: str, contract: Contract | None = None) -> Any:
     """A `before` model validator: the payload must be valid against the schema at `pointer` in the contract."""
-    # `contract` is the package's own unless given; it is read on the first payload, not when the models are imported.
+    # `contract` is the package's own unless given; its share is read on the first payload, not when the models are
+    # imported.
 
     def check(cls: type, data: Any) -> Any:
-        checked = (contract or package_contract()).validator(pointer)
+        checked = (contract or package_contract(pointer)).validator(pointer)
         error = jsonschema.exceptions.best_match(checked.iter_errors(data))
         if error is not None:
             where = "/".join(str(part) for part in error.absolute_path)
@@ -86,4 +106,4 @@ def contract_check(pointer: str, contract: Contract | None = None) -> Any:
     return model_validator(mode="before")(classmethod(check))  # type: ignore[arg-type]
 
 
-__all__ = ["Contract", "contract_check", "format_checker", "package_contract", "validator"]
+__all__ = ["Contract", "contract_check", "format_checker", "package_contract", "share", "validator"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -18,6 +19,7 @@ from generator.models.contract_check import (
     contract_document,
     guarded_bodies,
 )
+from generator.models.contract_shares import contract_share
 from generator.spec.pointers import fragment
 
 from .specs import ref
@@ -133,10 +135,36 @@ def check_validator(document: dict[str, Any], body_pointer: str) -> jsonschema.D
 )
 def test_the_contract_document_checks_what_the_model_cannot(body: str, payload: Any, valid: bool) -> None:
     guards = guarded_bodies(CONTRACT, SCHEMAS)
-    document = json.loads(contract_document(CONTRACT, guards, frozenset({"date-time"})))
+    document = contract_document(CONTRACT, guards, frozenset({"date-time"}))
     assert document["components"] == CONTRACT["components"]
     assert document["assertedFormats"] == ["date-time"]
     assert check_validator(document, guards.bodies[body]).is_valid(payload) is valid
+    # The body's share of the contract, all a generated package reads for it, says the same.
+    share = contract_share(document, [check_pointer(guards.bodies[body])])
+    assert len(json.dumps(share)) < len(json.dumps(document)) / 2
+    assert check_validator(share, guards.bodies[body]).is_valid(payload) is valid
+
+
+def test_a_share_holds_what_its_checks_reach_in_the_document_s_order() -> None:
+    guards = guarded_bodies(CONTRACT, ["Deep", "Node", "Closed"])
+    document = contract_document(CONTRACT, guards, frozenset({"date-time"}))
+    share = contract_share(document, [check_pointer(guards.bodies["Closed"]), check_pointer(guards.bodies["Node"])])
+    assert share["assertedFormats"] == ["date-time"]
+    # Closed's check refers to Closed, whose property refers to A; Node's refers to itself. Deep is no one's.
+    assert list(share["components"]["schemas"]) == ["A", "Node", "Closed"]
+    assert all(share["components"]["schemas"][name] == SCHEMAS[name] for name in ["A", "Node", "Closed"])
+    assert list(share["$defs"]) == [key for key in document["$defs"] if not key.startswith("/components/schemas/Deep")]
+
+
+@pytest.mark.parametrize("ref_to", ["#anchor", "other.json#/components/schemas/A", "#/elsewhere", "#"])
+def test_a_share_of_a_document_with_a_reference_it_does_not_follow_is_the_whole_document(ref_to: str) -> None:
+    guards = guarded_bodies(CONTRACT, ["Deep", "Node"])
+    document = copy.deepcopy(contract_document(CONTRACT, guards, frozenset()))
+    node = check_pointer(guards.bodies["Node"])
+    assert contract_share(document, [node]) != document
+    document["components"]["schemas"]["Node"] = {**SCHEMAS["Node"], "properties": {"odd": {"$ref": ref_to}}}
+    assert contract_share(document, [node]) == document
+    assert contract_share(document, [check_pointer(guards.bodies["Deep"])]) != document
 
 
 MODELS = f"""\
