@@ -69,14 +69,14 @@ def normalize(schemas: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _named_reference(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+def _named_reference(schema: Any, components: dict[str, Any]) -> Any:
     """A component that only names another and says what it is (`allOf: [{$ref: X}]` beside a title), as `$ref: X`.
 
     Where X is no class of fields (an enum, a string), datamodel-code-generator makes both a RootModel of X's type;
     from `allOf` it drops the title (Paddle's `ApiKeyPermission`), beside `$ref` it writes it on the root field. A
     `type` beside them is dropped only where X's own type is the same: nothing else changes what the model accepts.
     """
-    branches = schema.get("allOf")
+    branches = schema.get("allOf") if isinstance(schema, dict) else None  # a component may be `true` or `false`
     if not (isinstance(branches, list) and len(branches) == 1 and isinstance(branches[0], dict)):
         return schema
     ref = branches[0].get("$ref")

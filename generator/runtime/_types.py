@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime as _AwareDatetime
 from pydantic import BaseModel, BeforeValidator, GetJsonSchemaHandler, GetPydanticSchema, Strict
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
 
 # RFC 3339 (what JSON Schema's `date`, `time` and `date-time` mean): seconds and an offset are required, `T` separates
 # date and time (either case, as `Z`). Pydantic alone also reads `2020-01-01 00:00Z`, `10:00` and a date-time as a
@@ -94,7 +93,7 @@ def enum_json_schema(extra: dict[str, Any]) -> Any:
     Pydantic titles an enum with its class name and has no `json_schema_extra` for it, as a model's config has.
     """
 
-    def json_schema(cls: type, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+    def json_schema(cls: type, core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         schema = handler(core_schema)  # a `$ref` to the enum's own definition, which takes the keywords
         handler.resolve_ref_schema(schema).update(copy.deepcopy(extra))
         return schema
@@ -111,7 +110,7 @@ def with_bases_json_schema() -> Any:
     the base's, not its own: they are taken off the flat schema.
     """
 
-    def json_schema(cls: type[BaseModel], core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+    def json_schema(cls: type[BaseModel], core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         schema = handler(core_schema)
         target = handler.resolve_ref_schema(schema)
         bases = [base for base in cls.__bases__ if issubclass(base, BaseModel) and base is not BaseModel]

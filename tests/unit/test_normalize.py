@@ -310,3 +310,8 @@ def test_a_union_that_uses_itself_is_copied_once_along_a_path() -> None:
     }
     assert is_pure_union(schemas["Tree"])
     assert normalize(schemas)["Holder"]["properties"]["tree"] == schemas["Tree"]
+
+
+def test_boolean_component_schemas_pass_through() -> None:
+    """`true` and `false` are schemas too (a body of `false` refuses everything): found by tests/test_any_spec.py."""
+    assert normalize({"Nothing": False, "Anything": True}) == {"Nothing": False, "Anything": True}
