@@ -53,6 +53,8 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 __all__ = [
+    "API_KEY",
+    "BASIC",
     "DEFAULT_TOLERANCE_SECONDS",
     "PRESETS",
     "HmacScheme",
@@ -62,6 +64,7 @@ __all__ = [
     "StandardWebhooksScheme",
     "StripeScheme",
     "Verified",
+    "credential_kind",
     "scheme_from_declaration",
 ]
 
@@ -295,6 +298,21 @@ class HmacScheme(_ReportedHeaders):
         if decoded is None:
             raise SignatureError(f"{header} is not {self.encoding}")
         return decoded
+
+
+# The security schemes (`components/securitySchemes`) a receiver checks and a sender sends: HTTP Basic takes
+# (user, password), an API key in a header takes the key.
+BASIC = "basic"
+API_KEY = "api-key"
+
+
+def credential_kind(scheme: Mapping[str, object]) -> str | None:
+    """BASIC or API_KEY for a security scheme hookgen supports, None for any other."""
+    if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "basic" and "in" not in scheme:
+        return BASIC
+    if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+        return API_KEY
+    return None
 
 
 def scheme_from_declaration(declaration: Mapping[str, object] | None) -> Scheme:

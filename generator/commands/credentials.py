@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import ConfigError
+from ..runtime._signatures import API_KEY, BASIC, credential_kind
 
 Credential = str | tuple[str, str]
 
@@ -37,13 +38,13 @@ def missing_credentials(security: Sequence[tuple[str, ...]] | None, credentials:
 
 
 def _credential(name: str, scheme: Mapping[str, Any], given: str) -> Credential:
-    kind = scheme.get("type")
-    if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+    kind = credential_kind(scheme)
+    if kind == BASIC:
         user, colon, password = given.partition(":")
         if not colon:
             raise ConfigError(f"--credential {name}: HTTP Basic takes USER:PASSWORD")
         return user, password
-    if kind == "apiKey" and scheme.get("in") == "header":
+    if kind == API_KEY:
         if not given.strip():
             raise ConfigError(f"--credential {name}: the key is empty")
         return given

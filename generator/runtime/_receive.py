@@ -33,7 +33,14 @@ from typing import Any
 import pydantic
 
 from ._dedupe import Claim, DedupeStore, MemoryStore
-from ._signatures import DEFAULT_TOLERANCE_SECONDS, Scheme, SignatureError, scheme_from_declaration
+from ._signatures import (
+    BASIC,
+    DEFAULT_TOLERANCE_SECONDS,
+    Scheme,
+    SignatureError,
+    credential_kind,
+    scheme_from_declaration,
+)
 
 __all__ = [
     "DEFAULT_MAX_BODY",
@@ -359,11 +366,11 @@ class _Security:
         """Raise ValueError when a scheme the endpoint requires is unsupported or has no credential."""
         for name in {name for names in endpoint.security or () for name in names}:
             scheme = self.schemes.get(name, {})
-            kind = (scheme.get("type"), str(scheme.get("scheme", "")).lower(), scheme.get("in"))
-            if kind not in {("http", "basic", None), ("apiKey", "", "header")}:
+            kind = credential_kind(scheme)
+            if kind is None:
                 raise ValueError(f"webhook {endpoint.key!r}: security scheme {name!r} {dict(scheme)} is not supported")
             credential = self.credentials.get(name)
-            expected = tuple if kind[0] == "http" else str
+            expected = tuple if kind == BASIC else str
             if not isinstance(credential, expected):
                 raise ValueError(f"webhook {endpoint.key!r} requires security scheme {name!r}: give credentials")
 

@@ -38,7 +38,7 @@ from typing import Any, Self
 import httpx
 import pydantic
 
-from ._signatures import scheme_from_declaration
+from ._signatures import API_KEY, BASIC, credential_kind, scheme_from_declaration
 
 __all__ = [
     "DEFAULT_ATTEMPTS_IN_PROCESS",
@@ -373,11 +373,11 @@ class _Core:
 
     def _credential_for(self, name: str) -> Credential | None:
         """The credential of a supported scheme, if one of the right kind is configured."""
-        scheme = self.security_schemes.get(name, {})
+        kind = credential_kind(self.security_schemes.get(name, {}))
         credential = self.credentials.get(name)
-        if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+        if kind == BASIC:
             return credential if isinstance(credential, tuple) else None
-        if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+        if kind == API_KEY:
             return credential if isinstance(credential, str) else None
         return None
 
