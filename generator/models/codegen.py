@@ -339,14 +339,12 @@ def with_checks(
 
 def model_extras(schema: Mapping[str, Any]) -> dict[str, Any]:
     """What datamodel-code-generator gives a BaseModel's `json_schema_extra` from a schema (its `model_extras`)."""
-    extras = {key: value for key, value in schema.items() if key in _DEFAULT_MODEL_EXTRA_KEYS}
+    from datamodel_code_generator.parser.jsonschema import DEFAULT_MODEL_EXTRA_KEYS  # noqa: PLC0415 - slow import
+
+    extras = {key: value for key, value in schema.items() if key in DEFAULT_MODEL_EXTRA_KEYS}
     unprefixed = MODEL_OPTIONS["model_extra_keys_without_x_prefix"]
     extras.update({key[2:]: value for key, value in schema.items() if key in unprefixed})
     return extras
-
-
-# datamodel-code-generator's own model extras (`parser.jsonschema.DEFAULT_MODEL_EXTRA_KEYS`).
-_DEFAULT_MODEL_EXTRA_KEYS = frozenset({"contentEncoding", "contentMediaType", "contentSchema", "externalDocs", "xml"})
 
 
 def _enum_extras(document: Mapping[str, Any], entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
