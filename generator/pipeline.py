@@ -19,10 +19,10 @@ from typing import Any, TypedDict, TypeVar, Unpack
 from .errors import ConfigError, Problem, SpecError, raise_on_errors
 from .ir import Spec
 from .ir.parse import build_spec
-from .models.codegen import DEFAULT_ASSERTED_FORMATS, generate_models
+from .models.codegen import DEFAULT_ASSERTED_FORMATS, Models, generate_models
 from .models.contract_check import body_checks, contract_for, guarded_bodies
 from .models.deviations import find_deviations
-from .models.prepare import prepare
+from .models.prepare import BodyKey, prepare
 from .names import default_package, snake_case
 from .progress import stage
 from .render.render import render_package
@@ -187,6 +187,24 @@ def build(
         "render", _rendered, render_package, spec, package, models.code, contract=contract, templates=templates
     )
     return Generated(spec, package, files, problems.found, bundled.document, asserted_formats)
+
+
+def spec_with_known_classes(
+    spec_path: Path,
+    body_classes: Mapping[BodyKey, str],
+    *,
+    ref_roots: Sequence[Path] = (),
+    signature: dict[str, Any] | None = None,
+) -> tuple[Spec, dict[str, Any]] | None:
+    """The IR and bundled document of a spec whose body classes are known already (a cached package's), without
+    generating the models; None when `body_classes` does not name exactly the spec's bodies."""
+    bundled, reached, _ = load_bundle(spec_path, ref_roots=ref_roots, signature=signature)
+    body_schemas = prepare(reached).body_schemas
+    if set(body_schemas) != set(body_classes):
+        return None
+    names = Models(code="", class_names={body_schemas[key]: name for key, name in body_classes.items()})
+    spec, _ = build_spec(bundled, body_schemas, names, default_signature=signature)
+    return spec, bundled.document
 
 
 class BuildOptions(TypedDict, total=False):

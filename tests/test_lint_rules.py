@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from generator.commands.cli import main
 from generator.commands.imported import import_generated
-from generator.commands.listen import PACKAGE, cached_package, spec_digest
+from generator.commands.package_cache import PACKAGE, cached_package, spec_digest
 from generator.errors import Level, Problem, SpecError
 from generator.pipeline import build, load_bundle
 from generator.spec.rules import CATALOGUE, RULES, RuleSettings

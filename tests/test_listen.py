@@ -17,7 +17,7 @@ from typing import IO
 import httpx
 import pytest
 
-from generator.commands.listen import spec_digest
+from generator.commands.package_cache import spec_digest
 from generator.runtime._signatures import StandardWebhooksScheme
 
 from .conftest import EXAMPLE_SPEC, ROOT

@@ -72,6 +72,39 @@ def test_send_one_webhook_with_a_payload_file(receiving, tmp_path: Path, capsys)
     assert "monitoring.alert: attempt 1: HTTP 202" in capsys.readouterr().out
 
 
+def test_a_second_send_reads_the_cached_package_without_generating_models_again(
+    receiving, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    url, recorder = receiving
+    monkeypatch.setenv("HOOKGEN_CACHE", str(tmp_path / "cache"))
+    recorder.calls.clear()
+    assert send("--all", "--url", url) == 0
+    first = [(name, payload.model_dump(mode="json")) for name, payload in recorder.calls]
+    recorder.calls.clear()
+
+    def generating(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the models were generated again")
+
+    monkeypatch.setattr("generator.pipeline.generate_models", generating)
+    assert send("--all", "--url", url) == 0
+    assert [(name, payload.model_dump(mode="json")) for name, payload in recorder.calls] == first
+    assert len(first) == len(EXAMPLE_KEYS)
+
+
+def test_a_cached_package_whose_body_classes_do_not_fit_the_spec_is_built_again(
+    receiving, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    url, recorder = receiving
+    monkeypatch.setenv("HOOKGEN_CACHE", str(tmp_path / "cache"))
+    assert send("payment", "--url", listen_url(url, "payment")) == 0
+    [bodies] = (tmp_path / "cache").glob("*/bodies.json")
+    bodies.write_text('[["payment", "post", "application/json", "Payment"]]')
+    recorder.calls.clear()
+    assert send("payment", "--url", listen_url(url, "payment")) == 0
+    assert [name for name, _ in recorder.calls] == ["payment_status"]
+    assert len(json.loads(bodies.read_text())) == len(EXAMPLE_KEYS)  # written again, whole
+
+
 def test_listen_url_quotes_every_slash():
     assert listen_url("http://h:1/", "/AUTHORISATION") == "http://h:1/webhooks/%2FAUTHORISATION"
 

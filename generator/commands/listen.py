@@ -3,17 +3,13 @@
 Each refused delivery (4xx: signature, content type, size, body, payload, timeout) is printed on stderr instead, as
 `{"status": ..., "reason": ..., "webhook": ..., "delivery_id": ...}`.
 
-The package is generated once per spec content into a cache folder ($HOOKGEN_CACHE, else ~/.cache/hookgen),
-keyed by the SHA-256 of every file the spec is made of, of hookgen's own code and of `[tool.hookgen] signature`,
-so a restart is quick and a changed generator (a development install, an upgrade) never serves a stale package.
+The package is generated once per spec content into a cache folder (`package_cache.py`), so a restart is quick.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -21,68 +17,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from .. import __version__
-from ..errors import ConfigError, SpecError
-from ..pipeline import Generated, generate
-from ..render.render import MARKER
-from ..render.write import write_package
-from ..spec.bundle import bundle
+from ..errors import ConfigError
 from .credentials import missing_credentials, parse_credentials
 from .imported import import_generated
-
-PACKAGE = "hookgen_listen_webhooks"
-
-
-def cache_root() -> Path:
-    """Where generated packages are cached: $HOOKGEN_CACHE, else ~/.cache/hookgen."""
-    configured = os.environ.get("HOOKGEN_CACHE")
-    return Path(configured) if configured else Path.home() / ".cache" / "hookgen"
-
-
-def spec_digest(spec_path: Path, ref_roots: Sequence[Path] = (), signature: dict[str, Any] | None = None) -> str:
-    """The SHA-256 of hookgen's code, every file the spec reaches through `$ref`s (by path), and the signature
-    default (`[tool.hookgen] signature`), when there is one."""
-    bundled, problems = bundle(spec_path, ref_roots=ref_roots)
-    if bundled is None:
-        raise SpecError(problems)
-    digest = hashlib.sha256(f"hookgen {__version__} {generator_digest()}\n".encode())
-    base = bundled.root.path.resolve().parent
-    for source in sorted(bundled.sources, key=lambda source: str(source.path.resolve())):
-        name = os.path.relpath(source.path.resolve(), base)
-        digest.update(f"{len(name)}:{name}{len(source.text)}:".encode() + source.text.encode())
-    if signature is not None:
-        digest.update(f"signature {json.dumps(signature, sort_keys=True)}".encode())
-    return digest.hexdigest()
-
-
-def generator_digest() -> str:
-    """The SHA-256 of hookgen's own modules and templates: what decides the generated code besides the spec."""
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for path in sorted([*package.rglob("*.py"), *package.rglob("*.jinja"), *package.rglob("*.jinja2")]):
-        digest.update(f"{path.relative_to(package)}\n".encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
-def cached_package(
-    spec_path: Path,
-    built: Generated | None = None,
-    ref_roots: Sequence[Path] = (),
-    signature: dict[str, Any] | None = None,
-) -> Path:
-    """The folder holding the generated package for this spec's content, written when not cached yet.
-
-    `built` is the spec's package already built (as PACKAGE), when the caller has it; `signature` is the
-    scheme of webhooks that declare none (`[tool.hookgen] signature`).
-    """
-    folder = cache_root() / spec_digest(spec_path, ref_roots, signature)
-    pyproject = folder / "pyproject.toml"
-    if not (pyproject.is_file() and MARKER in pyproject.read_text(encoding="utf-8")):
-        if built is None:
-            generate(spec_path, folder, package=PACKAGE, ref_roots=ref_roots, signature=signature)
-        else:
-            write_package(built.files, folder)
-    return folder
+from .package_cache import PACKAGE, cached_package
 
 
 class PrintingHandlers:

@@ -17,15 +17,15 @@ from urllib.parse import quote
 import pydantic
 
 from ..errors import ConfigError
-from ..ir import Webhook
-from ..pipeline import Generated, build
+from ..ir import Spec, Webhook
+from ..pipeline import build
 from ..spec import pointers
 from .credentials import parse_credentials
 from .extras import EXTRAS, installed
 from .fidelity.judge import body_examples
 from .fidelity.payloads import draw_payloads
 from .imported import import_generated
-from .listen import PACKAGE, cached_package
+from .package_cache import PACKAGE, cached_package, cached_spec
 
 # A command line waits seconds, not hours: attempts at once, then 1 s and 2 s later.
 SCHEDULE = (0.0, 1.0, 2.0)
@@ -59,18 +59,29 @@ def send(
 
     `signature` is the scheme of webhooks that declare none (`[tool.hookgen] signature`), as the receivers have it.
     """
-    generated = build(spec_path, package=PACKAGE, ref_roots=ref_roots, signature=signature)
-    folder = cached_package(spec_path, generated, ref_roots=ref_roots, signature=signature)
+    folder, spec, document = _spec_and_package(spec_path, ref_roots, signature)
     [models, sender] = import_generated(folder, PACKAGE, "models", "sender")
-    targets = _targets(generated, webhook_key, options.url)
+    targets = _targets(spec, webhook_key, options.url)
     client = _client(sender, options)
     try:
         return all(
-            _send_one(client, webhook, url, _payload(generated, webhook, models, options.payload_file))
+            _send_one(client, webhook, url, _payload(document, webhook, models, options.payload_file))
             for webhook, url in targets
         )
     finally:
         client.close()
+
+
+def _spec_and_package(
+    spec_path: Path, ref_roots: Sequence[Path], signature: dict[str, Any] | None
+) -> tuple[Path, Spec, dict[str, Any]]:
+    """The cached package, the IR and the document: from the cache when the spec's package is there (no models are
+    generated again: a second send on GitHub's spec takes seconds, not the whole generation), else built and cached."""
+    cached = cached_spec(spec_path, ref_roots, signature)
+    if cached is not None:
+        return cached
+    generated = build(spec_path, package=PACKAGE, ref_roots=ref_roots, signature=signature)
+    return cached_package(spec_path, generated, ref_roots, signature), generated.spec, generated.document
 
 
 def listen_url(base: str, key: str) -> str:
@@ -78,8 +89,8 @@ def listen_url(base: str, key: str) -> str:
     return base.rstrip("/") + "/webhooks/" + quote(key, safe="")
 
 
-def _targets(generated: Generated, webhook_key: str | None, url: str) -> list[tuple[Webhook, str]]:
-    webhooks = generated.spec.webhooks
+def _targets(spec: Spec, webhook_key: str | None, url: str) -> list[tuple[Webhook, str]]:
+    webhooks = spec.webhooks
     if webhook_key is None:
         return [(webhook, listen_url(url, webhook.key)) for webhook in webhooks]
     for webhook in webhooks:
@@ -101,11 +112,11 @@ def _client(sender: Any, options: Options) -> Any:
     )
 
 
-def _payload(generated: Generated, webhook: Webhook, models: Any, payload_file: Path | None) -> Any:
+def _payload(document: dict[str, Any], webhook: Webhook, models: Any, payload_file: Path | None) -> Any:
     """The webhook's payload model, from the file or the spec's first example (None for a webhook without a body)."""
     if webhook.body is None:
         return None
-    data = _read_json(payload_file) if payload_file is not None else _example(generated, webhook, models)
+    data = _read_json(payload_file) if payload_file is not None else _example(document, webhook, models)
     model = getattr(models, webhook.body.model_name)
     try:
         return model.model_validate(data)
@@ -117,12 +128,12 @@ def _payload(generated: Generated, webhook: Webhook, models: Any, payload_file: 
         ) from None
 
 
-def _example(generated: Generated, webhook: Webhook, models: Any) -> Any:
+def _example(document: dict[str, Any], webhook: Webhook, models: Any) -> Any:
     """The spec's first example of the body that its model accepts, else a payload drawn from its schema (the
     fidelity extra's generator)."""
     assert webhook.body is not None
     model = getattr(models, webhook.body.model_name)
-    examples = body_examples(generated.document, webhook)
+    examples = body_examples(document, webhook)
     for example in examples:
         try:
             model.model_validate(example)
@@ -136,15 +147,15 @@ def _example(generated: Generated, webhook: Webhook, models: Any) -> Any:
             f"{webhook.key}: the spec has no example of its payload; give one with --payload FILE, "
             "or install hookgen[fidelity] to draw one from its schema"
         )
-    return _drawn(generated, webhook, model, had_examples=bool(examples))
+    return _drawn(document, webhook, model, had_examples=bool(examples))
 
 
-def _drawn(generated: Generated, webhook: Webhook, model: Any, *, had_examples: bool = False) -> Any:
+def _drawn(document: dict[str, Any], webhook: Webhook, model: Any, *, had_examples: bool = False) -> Any:
     """The first payload drawn from the webhook's schema that its model accepts (the draws are reproducible)."""
     lacking = "no example its model accepts" if had_examples else "no example"
     assert webhook.body is not None
-    schema = pointers.resolve(generated.document, webhook.body.schema_pointer)
-    drawn = draw_payloads(generated.document, schema, count=DRAWS, seconds=DRAW_SECONDS)
+    schema = pointers.resolve(document, webhook.body.schema_pointer)
+    drawn = draw_payloads(document, schema, count=DRAWS, seconds=DRAW_SECONDS)
     for payload in drawn.payloads:
         try:
             model.model_validate(payload)
