@@ -53,7 +53,9 @@ SPECS = [
 OPTIONS: dict[str, dict[str, Any]] = {UCP_ROOT: {"ref_roots": [CORPUS / "ucp-shopping" / "source"]}}
 # Specs whose bodies hypothesis-jsonschema cannot draw from within the budget and that give no examples: their
 # fidelity is measured on nothing, said here rather than passed silently.
-UNDRAWN = {UCP_ROOT: "ucp's `order` schema: no payload drawn in 30 s, and the spec has no examples"}
+# ucp has no examples, and hypothesis-jsonschema takes ~4 s of CPU to draw its `order` (far longer for a second one):
+# its one webhook is given one payload and a budget that a loaded machine still meets.
+DRAWS = {UCP_ROOT: (1, 60.0)}
 # Known failures, in one place, each with its reason: the round trip fails on them, and must keep failing until fixed.
 KNOWN_FAILURES: dict[str, str] = {}
 # Specs whose body schemas say something the declared app's document does not, each with its cause; the round trip of
@@ -177,21 +179,19 @@ def test_models_agree_with_the_source_except_where_a_warning_says_so(
     if not webhooks:
         pytest.skip("no webhook of this spec carries a body: there is nothing to judge")
     drawn_for = {w.key for w in webhooks[:: max(1, len(webhooks) // DRAWN_WEBHOOKS_PER_SPEC)][:DRAWN_WEBHOOKS_PER_SPEC]}
+    count, seconds = DRAWS.get(request.node.callspec.params["corpus_spec"], (PAYLOADS_PER_WEBHOOK, SECONDS_PER_WEBHOOK))
     results = [
         measure_webhook(
             corpus_spec.generated,
             webhook,
             corpus_spec.model(webhook),
-            count=PAYLOADS_PER_WEBHOOK if webhook.key in drawn_for else 0,
-            seconds=SECONDS_PER_WEBHOOK,
+            count=count if webhook.key in drawn_for else 0,
+            seconds=seconds,
         )
         for webhook in webhooks
     ]
     report = FidelityReport(corpus_spec.generated.spec.title, (), tuple(results))
     print(report.summary())
-    name = request.node.callspec.params["corpus_spec"]
-    if sum(result.payloads for result in results) == 0 and name in UNDRAWN:
-        pytest.xfail(UNDRAWN[name])
     assert sum(result.payloads for result in results) > 0
     assert [(r.key, r.first) for r in report.undocumented()] == []
     # No refusals: a documented deviation may accept too much, but never refuses what the contract allows.

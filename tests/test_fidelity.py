@@ -16,6 +16,7 @@ from generator.commands import cli
 from generator.commands.fidelity import measure as fidelity
 from generator.commands.fidelity.judge import webhooks_with_bodies
 from generator.commands.fidelity.mutations import mutations
+from generator.commands.fidelity.payloads import draft7, draw_payloads
 
 from .conftest import EXAMPLE_KEYS, EXAMPLE_SPEC, ROOT, Imported, generate_and_import, generate_document
 
@@ -242,3 +243,45 @@ def test_mutations_give_dates_the_forms_rfc_3339_refuses(value: str, loose: list
     schema = {"type": "object", "properties": {"x": {}}}
     changed = [payload["x"] for _, payload in mutations({}, schema, {"x": value}) if isinstance(payload.get("x"), str)]
     assert [v for v in changed if v in loose] == loose
+
+
+def _kind(name: str) -> dict[str, Any]:
+    return {
+        "contains": {"properties": {"kind": {"const": name}}, "required": ["kind"]},
+        "minContains": 1,
+        "maxContains": 1,
+    }
+
+
+ENTRY = {
+    "type": "object",
+    "properties": {"kind": {"type": "string"}, "amount": {"type": "integer"}},
+    "required": ["kind"],
+}
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        # ucp's order totals: exactly one `subtotal` and one `total` entry among free-form ones
+        {"type": "array", "items": ENTRY, "allOf": [_kind("subtotal"), _kind("total")]},
+        {"type": "array", "items": ENTRY, "allOf": [_kind("subtotal"), _kind("total"), {"maxItems": 4}]},
+        {"type": "array", "items": ENTRY, "allOf": [_kind("a"), _kind("b"), _kind("c")], "minItems": 4},
+    ],
+)
+def test_arrays_that_must_contain_several_kinds_of_item_are_drawn(schema: dict[str, Any]) -> None:
+    """Without the leading items, hypothesis-jsonschema filters for the second `contains` and draws nothing valid."""
+    from jsonschema import Draft202012Validator  # noqa: PLC0415
+
+    drawn = draw_payloads({}, schema, count=3, seconds=60)
+    assert any(Draft202012Validator(schema).is_valid(payload) for payload in drawn.payloads)
+
+
+def test_a_contains_that_forbids_its_kind_is_left_to_the_validator() -> None:
+    never = {"contains": {"const": 1}, "maxContains": 0}
+    assert draft7({"type": "array", "allOf": [_kind("a"), never]}) == {
+        "type": "array",
+        "items": [{"allOf": [True, _kind("a")["contains"]]}],
+        "additionalItems": True,
+        "allOf": [never],
+    }

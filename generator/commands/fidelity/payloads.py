@@ -107,4 +107,43 @@ def _draft7_keywords(schema: dict[str, Any]) -> dict[str, Any]:
     dependencies = {**result.pop("dependentRequired", {}), **result.pop("dependentSchemas", {})}
     if dependencies:
         result["dependencies"] = dependencies
+    return _containing_items_first(result)
+
+
+_COUNTS = ("minContains", "maxContains")
+_CONTAINS_ONLY = frozenset({"contains", "minContains", "maxContains", "title", "description", "$comment"})
+
+
+def _containing_items_first(schema: dict[str, Any]) -> dict[str, Any]:
+    """An array that must contain several kinds of item (`allOf` of `contains`) drawn with one of each kind first.
+
+    hypothesis-jsonschema cannot merge two `contains`: it draws for one and filters for the others, which almost never
+    passes (ucp's order totals: one `subtotal` and one `total` entry). Leading items that each match one `contains`
+    narrow the draws to a part of what the schema accepts; the 2020-12 validator still judges every payload.
+    """
+    members, items = schema.get("allOf"), schema.get("items", True)
+    if not isinstance(members, list) or isinstance(items, list):
+        return schema
+    wanted = [member for member in members if _is_one_required_kind(member)]
+    if not wanted:
+        return schema
+    result = {
+        **schema,
+        "items": [{"allOf": [items, member["contains"]]} for member in wanted],
+        "additionalItems": items,
+    }
+    rest = [member for member in members if member not in wanted]
+    if rest:
+        result["allOf"] = rest
+    else:
+        del result["allOf"]
     return result
+
+
+def _is_one_required_kind(member: Any) -> bool:
+    return (
+        isinstance(member, dict)
+        and "contains" in member
+        and set(member) <= _CONTAINS_ONLY
+        and all(isinstance(count, int) and count >= 1 for count in (member.get(key, 1) for key in _COUNTS))
+    )
