@@ -139,10 +139,12 @@ def with_member_words(code: str, words: Mapping[str, list[MemberWords]]) -> str:
     """The models' code with each group of union members that has words written `Annotated[members, Field(...)]`.
 
     Only where the module imports `Annotated` and `Field` under those names; a group not found as written (another
-    order, another type) is left as it is.
+    order, another type) or that is the field's whole type is left as it is.
     """
+    if not words:
+        return code
     annotated, field = _imported_names(code)
-    if not words or annotated is None or field is None:
+    if annotated is None or field is None:
         return code
     lines = _LINE.findall(code)
     tops = [index for index, line in enumerate(lines) if line[:1].strip()]
@@ -227,6 +229,8 @@ def _span(annotation: ast.expr, group: MemberWords) -> tuple[tuple[int, int], tu
         return (members[0].lineno, members[0].col_offset), _end(members[-1])
     names = [getattr(member, "id", None) for member in members]
     size = len(group.members)
+    if size == len(names):  # the whole type: its words would be the field's own (Pydantic merges the two `Field`s)
+        return None
     for index in range(len(names) - size + 1):
         if tuple(names[index : index + size]) == group.members:
             return (members[index].lineno, members[index].col_offset), _end(members[index + size - 1])
