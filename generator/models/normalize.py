@@ -10,7 +10,8 @@ and never refuse what the contract allows. `for_contract` gives the schemas the 
   every payload the schema allows (Polar's `aggregation`): it is dropped, and the union is tried branch by branch
   (`oneOf` exactness is then checked by the contract guard, see contract_check.py);
 - an `allOf` branch restating a property an earlier branch defines: the property is kept in the
-  branch that says more (see `_refinements_merged`), and the contract check enforces both;
+  branch that says more (see `_refinements_merged`), and the contract check enforces both; a component branch is
+  then merged into the class, and the words it leaves behind go into the class's `allOf` (see `_words_left_behind`);
 - a nullable map (`type: [object, null]` with typed `additionalProperties`) is written `anyOf` [map, null], which
   datamodel-code-generator types `dict[str, V] | None` instead of `dict[str, Any] | None`;
 - a `$ref` to a component that is only a union (see `is_pure_union`) is replaced, where a property, an item, a map
