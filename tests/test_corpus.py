@@ -61,22 +61,10 @@ KNOWN_FAILURES: dict[str, str] = {}
 # Specs whose body schemas say something the declared app's document does not, each with its cause; the round trip of
 # schemas (check_annotations) fails on them, and must keep failing until fixed (strict xfail).
 ANNOTATION_GAPS = {
-    "polar-2026-10.openapi.json": (
-        "the `title` of an inline `oneOf` branch under a field that has its own (`OrderDiscount`, "
-        "`SubscriptionDiscount` under `Discount`): the branch is flattened into the field's union, so it has no schema "
-        "of its own to carry it"
-    ),
     "github-webhooks.json": (
         "the `examples` of several scalar branches of one union (`issue-field-value.value`: a string's "
         "`Sample text`, a number's `42.5`): the field's `str | float | int` has one place for examples, and a list of "
         "all three is not any branch's"
-    ),
-    "paddle-openapi.yaml": (
-        "an `allOf` base (`event`) whose `data` property each event restates: normalize inlines the base into one "
-        "class per event (see `_refinements_merged`), so the base's `title`, `description` and, where the event's "
-        "`data` has its own description, `data`'s `New or changed entity.` are in no schema; the titles and "
-        "descriptions of `oneOf` branches beside their `$ref` (`Adjustments reports`), one per branch, with no schema "
-        "of their own"
     ),
     UCP_ROOT: (
         "a map's value description (`attribution: {additionalProperties: {type: string, description}}`: a "

@@ -348,3 +348,143 @@ def test_a_merged_all_of_branch_keeps_its_description_beside_the_fields(tmp_path
     assert field["description"] == "The issue the comment belongs to."
     assert schemas[field["$ref"].rsplit("/", 1)[1]]["description"] == "The issue itself."
     assert check_annotations(imported) == []
+
+
+def test_a_base_inlined_for_a_restated_property_keeps_its_words(tmp_path: Path) -> None:
+    """Paddle's `price.created: {allOf: [{$ref: event}, {properties: {data: <the price>}}]}`: the base's `data` is an
+    object, the event's says which; the base is merged into the event's class (see normalize._refinements_merged),
+    and its title, description and its `data`'s description are said beside the class's own."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_inlined_base",
+        {
+            "Base": {
+                "title": "Event",
+                "description": "Represents an event entity.",
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "data": {"type": "object", "description": "New or changed entity."},
+                },
+            },
+            "Event": {
+                "title": "price.created",
+                "type": "object",
+                "allOf": [
+                    {"$ref": "#/components/schemas/Base"},
+                    {
+                        "properties": {
+                            "data": {
+                                "type": "object",
+                                "description": "The price.",
+                                "properties": {"amount": {"type": "integer"}},
+                                "required": ["amount"],
+                            }
+                        }
+                    },
+                ],
+            },
+        },
+    )
+    event = _schemas(imported)["Event"]
+    assert event["title"] == "price.created"
+    assert event["allOf"] == [
+        {
+            "title": "Event",
+            "description": "Represents an event entity.",
+            "properties": {"data": {"description": "New or changed entity."}},
+        }
+    ]
+    assert check_annotations(imported) == []
+    # The model reads the event's `data`, not the base's object.
+    assert imported.models.Event.model_validate({"id": "e", "data": {"amount": 5}}).data.amount == 5
+    assert not accepts(imported.models.Event, {"id": "e", "data": {"amount": "5"}})
+
+
+def test_the_words_beside_each_union_branchs_ref_are_the_members(tmp_path: Path) -> None:
+    """Paddle's `data: {oneOf: [{title: Adjustments reports, description, $ref: report-adjustments}, ...]}`: each
+    member is written `Annotated[ReportAdjustments, Field(title=..., description=...)]`."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_member_words",
+        {
+            "Adjustments": {
+                "type": "object",
+                "properties": {"adjusted": {"type": "integer"}},
+                "required": ["adjusted"],
+            },
+            "Discounts": {"type": "object", "properties": {"code": {"type": "string"}}, "required": ["code"]},
+            "Event": {
+                "type": "object",
+                "properties": {
+                    "data": {
+                        "title": "Report Notification",
+                        "description": "New or changed entity.",
+                        "oneOf": [
+                            {
+                                "title": "Adjustments reports",
+                                "description": "Reports for adjustments.",
+                                "$ref": "#/components/schemas/Adjustments",
+                            },
+                            {"title": "Discounts report", "$ref": "#/components/schemas/Discounts"},
+                        ],
+                    }
+                },
+            },
+        },
+    )
+    data = _schemas(imported)["Event"]["properties"]["data"]
+    assert (data["title"], data["description"]) == ("Report Notification", "New or changed entity.")
+    assert [{key: value for key, value in member.items() if key != "$ref"} for member in data["anyOf"]] == [
+        {"title": "Adjustments reports", "description": "Reports for adjustments."},
+        {"title": "Discounts report"},
+    ]
+    assert check_annotations(imported) == []
+    # The field reads as before: each branch's class, a handler's `payload.data.code`.
+    event = imported.models.Event
+    assert event.model_validate({"data": {"code": "X"}}).data.code == "X"
+    assert type(event.model_validate({"data": {"adjusted": 1}}).data).__name__ == "Adjustments"
+    assert not accepts(event, {"data": {"other": 1}})
+
+
+def test_the_title_of_a_nested_union_or_of_a_lists_item_union_is_kept(tmp_path: Path) -> None:
+    """Polar's `discount: {title: Discount, anyOf: [{oneOf: [...], title: OrderDiscount}, {type: null}]}`, flattened
+    to `A | B | None` by the models, and `benefits: {items: {$ref: Benefit, title: Benefit}}` where `Benefit` is a
+    pure union (typed by its branches, see normalize._unions_inlined)."""
+    refs = [{"$ref": "#/components/schemas/Fixed"}, {"$ref": "#/components/schemas/Percentage"}]
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_nested_union_title",
+        {
+            "Fixed": {"type": "object", "properties": {"amount": {"type": "integer"}}, "required": ["amount"]},
+            "Percentage": {"type": "object", "properties": {"basis": {"type": "integer"}}, "required": ["basis"]},
+            "Benefit": {"oneOf": refs},
+            "Event": {
+                "type": "object",
+                "required": ["discount"],
+                "properties": {
+                    "discount": {
+                        "title": "Discount",
+                        "anyOf": [{"oneOf": refs, "title": "OrderDiscount"}, {"type": "null"}],
+                    },
+                    "benefits": {
+                        "type": "array",
+                        "title": "Benefits",
+                        "items": {"$ref": "#/components/schemas/Benefit", "title": "Benefit"},
+                    },
+                },
+            },
+        },
+    )
+    properties = _schemas(imported)["Event"]["properties"]
+    assert properties["discount"]["title"] == "Discount"
+    assert [branch.get("title") for branch in properties["discount"]["anyOf"]] == ["OrderDiscount", None]
+    assert properties["benefits"]["items"]["title"] == "Benefit"
+    assert check_annotations(imported) == []
+    # What the fields accept is unchanged, and no `.root`: `payload.benefits[0].basis`.
+    event = imported.models.Event
+    parsed = event.model_validate({"discount": {"amount": 5}, "benefits": [{"basis": 2}, {"amount": 1}]})
+    assert (parsed.discount.amount, parsed.benefits[0].basis, parsed.benefits[1].amount) == (5, 2, 1)
+    assert event.model_validate({"discount": None}).discount is None
+    assert not accepts(event, {"discount": {"other": 1}})
+    assert not accepts(event, {"discount": None, "benefits": [{"other": 1}]})

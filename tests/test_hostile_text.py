@@ -36,7 +36,7 @@ HOSTILE_TEXT = st.lists(st.one_of(ALPHABET, st.text(min_size=1, max_size=3)), mi
 
 def hostile_spec(text: str) -> dict[str, Any]:
     """A spec with `text` as title, version, descriptions, key, operationId, tag, property name, enum value,
-    default, examples, pattern and header name."""
+    default, examples, pattern, header name and the words of union members."""
     payload_schema = {
         "type": "object",
         "description": text,
@@ -51,9 +51,25 @@ def hostile_spec(text: str) -> dict[str, Any]:
                 "pattern": re.escape(text),
             },
             "kind": {"type": "string", "enum": [text, "plain"], "description": text},
+            # The words of union members, written on them after datamodel-code-generator's run (member_words.py).
+            "member": {
+                "title": "Member",
+                "description": "plain",
+                "oneOf": [
+                    {"$ref": "#/components/schemas/Plain", "title": text, "description": text},
+                    {"$ref": "#/components/schemas/Other", "title": text},
+                ],
+            },
+            "members": {
+                "type": "array",
+                "items": {"oneOf": [{"$ref": "#/components/schemas/Plain"}, {"$ref": "#/components/schemas/Other"}]}
+                | {"title": text},
+            },
         },
         "examples": [{text: text, "kind": text}],
     }
+    plain = {"type": "object", "properties": {"plain": {"type": "string"}}, "required": ["plain"]}
+    other = {"type": "object", "properties": {"other": {"type": "string"}}, "required": ["other"]}
     operation = {
         "operationId": text,
         "summary": text,
@@ -71,6 +87,7 @@ def hostile_spec(text: str) -> dict[str, Any]:
         "info": {"title": text, "version": text, "description": text},
         "tags": [{"name": text, "description": text}],
         "webhooks": {text: {"post": operation}},
+        "components": {"schemas": {"Plain": plain, "Other": other}},
     }
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import Level, Problem
 from ..render.escape import python_literal
 from ..spec import pointers
+from .member_words import member_words, with_member_words
 from .normalize import ENUM_DROPS
 from .prepare import ModelInput
 
@@ -287,6 +288,7 @@ def _generate(model_input: ModelInput, options: dict[str, Any], checks: Mapping[
     by_class = {class_names[name]: pointer for name, pointer in checks.items() if name in class_names}
     enums = _enum_extras(model_input.document, entries)
     code, checked = with_checks(_without_header(code), by_class, enums)
+    code = with_member_words(code, member_words(model_input.document, entries, class_names))
     return Models(code=code, class_names=class_names, numbered=numbered, checked=checked)
 
 

@@ -10,7 +10,8 @@ and never refuse what the contract allows. `for_contract` gives the schemas the 
   every payload the schema allows (Polar's `aggregation`): it is dropped, and the union is tried branch by branch
   (`oneOf` exactness is then checked by the contract guard, see contract_check.py);
 - an `allOf` branch restating a property an earlier branch defines: the property is kept in the
-  branch that says more (see `_refinements_merged`), and the contract check enforces both;
+  branch that says more (see `_refinements_merged`), and the contract check enforces both; a component branch is
+  then merged into the class, and the words it leaves behind go into the class's `allOf` (see `_words_left_behind`);
 - a nullable map (`type: [object, null]` with typed `additionalProperties`) is written `anyOf` [map, null], which
   datamodel-code-generator types `dict[str, V] | None` instead of `dict[str, Any] | None`;
 - a `$ref` to a component that is only a union (see `is_pure_union`) is replaced, where a property, an item, a map
@@ -306,11 +307,13 @@ def _refinements_merged(schema: dict[str, Any], components: dict[str, Any]) -> d
     if not isinstance(branches, list):
         return schema
     merged = list(branches)
+    words: list[dict[str, Any]] = []
     for index in range(len(merged)):
         earlier = _branch_schema(merged[index], components)
         if earlier is None:
             continue
         inherited: dict[str, Any] = earlier["properties"]
+        kept_by: dict[str, Any] = {}
         for position in range(index + 1, len(merged)):
             later = merged[position]
             if not (isinstance(later, dict) and "$ref" not in later and isinstance(later.get("properties"), dict)):
@@ -324,10 +327,37 @@ def _refinements_merged(schema: dict[str, Any], components: dict[str, Any]) -> d
                 if k not in restated - richer_later
             }
             inherited = {k: v for k, v in inherited.items() if k not in richer_later}
+            kept_by.update({name: kept[name] for name in richer_later})
             merged[position] = {**later, "properties": kept}
         if inherited != earlier["properties"]:
+            words += _words_left_behind(merged[index], earlier, kept_by)
             merged[index] = {**earlier, "properties": inherited}
+    if words:
+        return {**schema, "allOf": merged, "x-allOf": [*_list(schema.get("x-allOf")), *words]}
     return {**schema, "allOf": merged}
+
+
+def _words_left_behind(branch: dict[str, Any], earlier: dict[str, Any], kept_by: dict[str, Any]) -> list[Any]:
+    """What an `allOf` branch says that its merge into the class loses, as a schema of words only (or nothing).
+
+    A component's own title and description (`$ref: event` is merged, not a base class), and the words of each property
+    moved to a later branch where that branch says otherwise (the event's `data` has its own description). Written
+    into the class's `allOf` for the document (`x-allOf`, see `_documented`), it validates nothing.
+    """
+    said = {key: value for key, value in earlier.items() if key in _ANNOTATIONS} if "$ref" in branch else {}
+    properties = {}
+    for name, kept in kept_by.items():
+        dropped = earlier["properties"][name]
+        lost = {
+            key: value
+            for key, value in (dropped.items() if isinstance(dropped, dict) else ())
+            if key in _ANNOTATIONS and not (isinstance(kept, dict) and kept.get(key) == value)
+        }
+        if lost:
+            properties[name] = lost
+    if properties:
+        said["properties"] = properties
+    return [said] if said else []
 
 
 def _with_words_of(kept: Any, dropped: Any) -> Any:
