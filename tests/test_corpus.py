@@ -64,23 +64,12 @@ ANNOTATION_GAPS = {
         "`SubscriptionDiscount` under `Discount`): the branch is flattened into the field's union, so it has no schema "
         "of its own to carry it"
     ),
-    "github-webhooks.json": (
-        "the `examples` of several scalar branches of one union (`issue-field-value.value`: a string's "
-        "`Sample text`, a number's `42.5`): the field's `str | float | int` has one place for examples, and a list of "
-        "all three is not any branch's"
-    ),
     "paddle-openapi.yaml": (
         "an `allOf` base (`event`) whose `data` property each event restates: normalize inlines the base into one "
         "class per event (see `_refinements_merged`), so the base's `title`, `description` and, where the event's "
         "`data` has its own description, `data`'s `New or changed entity.` are in no schema; the titles and "
         "descriptions of `oneOf` branches beside their `$ref` (`Adjustments reports`), one per branch, with no schema "
         "of their own"
-    ),
-    UCP_ROOT: (
-        "a map's value description (`attribution: {additionalProperties: {type: string, description}}`: a "
-        "`RootModel[dict[str, str]]` has no place for it); `capability_response_schema` (`allOf: [{$ref: "
-        "capability_base}]` with a title and description) is typed as its base where used, so its own class and words "
-        "are not reached; a `$defs` schema's title and descriptions (`order_order/$defs/platform_schema`)"
     ),
 }
 PAYLOADS_PER_WEBHOOK = 5
