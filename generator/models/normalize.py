@@ -615,13 +615,13 @@ def _scalar_branch_words(schema: dict[str, Any]) -> list[dict[str, Any]]:
     """The words of each scalar branch of a union that the union does not say itself, by the branch's `type`."""
     branches = [branch for key in ("anyOf", "oneOf") for branch in _list(schema.get(key)) if isinstance(branch, dict)]
     types = [branch.get("type") for branch in branches]
+    lifted = {**schema, "format": schema.get("x-format", schema.get("format"))}  # see `_branch_words_lifted`
     said = []
     for branch in branches:
         kind = branch.get("type")
         said_more = {key for key in branch if not key.startswith("x-")} - {*_PLACE_WORDS, "type"}
         if kind not in _EXAMPLE_SCALARS or types.count(kind) > 1 or said_more:
             continue
-        lifted = {**schema, "format": schema.get("x-format", schema.get("format"))}
         words = {key: value for key, value in _words_of(branch).items() if lifted.get(key) != value}
         if words:
             said.append({"type": kind, **words})

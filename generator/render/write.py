@@ -27,8 +27,8 @@ def format_folder(folder: Path) -> None:
     # An import that isort wrapped before F401 removed its unused names is joined again: its trailing comma would keep
     # `from .._types import (\n    StrictInt,\n)` on three lines.
     joined = ("--config", "lint.isort.split-on-trailing-comma=false")
-    checks = [ruff, "check", *RUFF_OPTIONS, *joined, "--select", "I,F401", "--fix", "--quiet", "--exit-zero", str(folder)]
-    subprocess.run(checks, check=True, capture_output=True)
+    checks = [ruff, "check", *RUFF_OPTIONS, *joined, "--select", "I,F401", "--fix", "--quiet", "--exit-zero"]
+    subprocess.run([*checks, str(folder)], check=True, capture_output=True)
     subprocess.run([ruff, "format", *RUFF_OPTIONS, "--quiet", str(folder)], check=True, capture_output=True)
 
 
