@@ -534,3 +534,47 @@ def test_a_defs_entry_nothing_refers_to_is_in_the_document(tmp_path: Path) -> No
     assert _schemas(imported)["Event"]["$defs"] == {"platform_schema": platform}
     assert check_annotations(imported) == []
     assert accepts(imported.models.Event, {"id": "o1"})
+
+
+def test_a_derived_class_carries_the_words_of_the_fields_it_inherits(tmp_path: Path) -> None:
+    """Pydantic's schema of a subclass is flat: the fields of `allOf: [{$ref: Valued}, {...}]` are written again in it,
+    and the words their models drop too (the base's own schema may be written inline, without its hook)."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_inherited_words",
+        {
+            "Valued": {
+                "type": "object",
+                "properties": {
+                    "value": {
+                        "anyOf": [
+                            {"type": "string", "examples": ["Sample text"]},
+                            {"type": "number", "examples": [42.5]},
+                        ]
+                    },
+                    "tags": {"type": "array", "items": {"type": "string", "description": "A tag."}},
+                },
+            },
+            "Event": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Valued"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "string"},
+                            "tags": {"type": "array", "items": {"type": "string"}},
+                        },
+                    },
+                ]
+            },
+        },
+    )
+    properties = _schemas(imported)["Event"]["properties"]
+    assert properties["value"]["anyOf"] == [
+        {"type": "string", "examples": ["Sample text"]},
+        {"type": "number", "examples": [42.5]},
+    ]
+    # `Valued`'s `tags` says more than the restatement, which the merge drops (`_refinements_merged`): it is the field.
+    assert properties["tags"]["items"] == {"type": "string", "description": "A tag."}
+    assert check_annotations(imported) == []
+    assert imported.models.Event.model_validate({"value": 1.5, "id": "e"}).value == 1.5

@@ -378,6 +378,7 @@ def _enum_extras(document: Mapping[str, Any], entries: list[dict[str, Any]]) -> 
 def _class_words(document: Mapping[str, Any], entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The words each class's model does not write (normalize.document_words), by class name (its first schema)."""
     referenced = frozenset(_refs(document))
+    components = (document.get("components") or {}).get("schemas") or {}
     found: dict[str, dict[str, Any]] = {}
     seen: set[str] = set()
     for entry in entries:
@@ -386,7 +387,7 @@ def _class_words(document: Mapping[str, Any], entries: list[dict[str, Any]]) -> 
         seen.add(entry["class_name"])
         schema = _at(document, entry["source_path"])
         if isinstance(schema, dict) and "enum" not in schema:
-            said = document_words(schema, referenced, pointers.join("", *entry["source_path"]))
+            said = document_words(schema, referenced, pointers.join("", *entry["source_path"]), components)
             if said:
                 found[entry["class_name"]] = said
     return found

@@ -544,21 +544,22 @@ _PLACE_WORDS = ("title", "description", "examples", "example", "format")
 DROPPED_WORDS = "x-hookgen-dropped-words"
 
 
-def document_words(schema: Any, referenced: frozenset[str] = frozenset(), pointer: str = "") -> dict[str, Any]:
+def document_words(
+    schema: Any,
+    referenced: frozenset[str] = frozenset(),
+    pointer: str = "",
+    components: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The words of the class made from `schema` that its model does not write (see above), shaped as its schema.
 
     `referenced`: every `$ref` of the document, to leave out the `$defs` entries that make classes; `pointer`: where
-    `schema` stands.
+    `schema` stands; `components`: the component schemas, whose fields a derived class's schema writes again (Pydantic's
+    schema of a subclass is flat): their words are its too.
     """
     if not isinstance(schema, dict):
         return {}
     words = _place_words(schema, own=False)
-    properties = {
-        name: said
-        for branch in [schema, *(b for b in _list(schema.get("allOf")) if isinstance(b, dict) and "$ref" not in b)]
-        for name, value in (branch.get("properties") or {}).items()
-        if (said := _place_words(value, own=False))
-    }
+    properties = _fields_words(schema, components or {}, frozenset())
     if properties:
         words["properties"] = properties
     definitions = {
@@ -569,6 +570,28 @@ def document_words(schema: Any, referenced: frozenset[str] = frozenset(), pointe
     if definitions:
         words["$defs"] = definitions
     return _deep_merged(words, schema.get(DROPPED_WORDS) or {})
+
+
+def _fields_words(schema: dict[str, Any], components: dict[str, Any], seen: frozenset[str]) -> dict[str, Any]:
+    """The words of a class's fields, its inline `allOf` branches' and its bases' (`$ref` branches) included.
+
+    A field the class defines itself says only its own words.
+    """
+    branches = [schema, *(b for b in _list(schema.get("allOf")) if isinstance(b, dict))]
+    inline = [branch for branch in branches if "$ref" not in branch]
+    own = {name for branch in inline for name in branch.get("properties") or {}}
+    found: dict[str, Any] = {}
+    for branch in inline:
+        for name, value in (branch.get("properties") or {}).items():
+            said = _place_words(value, own=False)
+            if said:
+                found = _deep_merged(found, {name: said})
+    for branch in branches:
+        base = component_ref_name(branch.get("$ref"))
+        if base is not None and base not in seen and isinstance(components.get(base), dict):
+            inherited = _fields_words(components[base], components, seen | {base})
+            found = _deep_merged(found, {name: said for name, said in inherited.items() if name not in own})
+    return found
 
 
 def _place_words(schema: Any, *, own: bool = True, components: dict[str, Any] | None = None) -> dict[str, Any]:
