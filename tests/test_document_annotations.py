@@ -223,8 +223,13 @@ def test_the_words_of_a_union_branch_that_is_no_class_reach_the_field(tmp_path: 
     assert (properties["ip"]["format"], properties["ip"]["title"]) == ("ipvanyaddress", "IP")
     assert properties["billing"]["description"] == "Billing."
     assert properties["note"]["description"] == "A note."
+    # Two branches say different things: neither is the field's, each is its branch's (`with_words_json_schema`).
     assert "description" not in properties["either"]
-    assert [d.split(": ", 2)[2] for d in check_annotations(imported)] == ['description "A"', 'description "B"']
+    assert properties["either"]["anyOf"] == [
+        {"type": "string", "description": "A"},
+        {"type": "integer", "description": "B"},
+    ]
+    assert check_annotations(imported) == []
     # Documented only: the field still reads any string.
     assert imported.models.Event.model_validate({"ip": "not an address"}).ip == "not an address"
 
@@ -488,3 +493,228 @@ def test_the_title_of_a_nested_union_or_of_a_lists_item_union_is_kept(tmp_path: 
     assert event.model_validate({"discount": None}).discount is None
     assert not accepts(event, {"discount": {"other": 1}})
     assert not accepts(event, {"discount": None, "benefits": [{"other": 1}]})
+
+
+def test_the_examples_of_several_scalar_branches_of_a_union_are_each_their_branchs(tmp_path: Path) -> None:
+    """GitHub's `issue-field-value.value: {anyOf: [{type: string, examples: [Sample text]}, {type: number, examples:
+    [42.5]}, {type: integer, examples: [1]}]}` is `str | float | int`: the field has one place for examples, the
+    document has one per branch."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_branch_examples",
+        {
+            "Event": {
+                "type": "object",
+                "required": ["value"],
+                "properties": {
+                    "value": {
+                        "description": "The value of the issue field",
+                        "anyOf": [
+                            {"type": "string", "examples": ["Sample text"]},
+                            {"type": "number", "examples": [42.5]},
+                            {"type": "integer", "examples": [7]},
+                        ],
+                        "type": ["null", "string", "number", "integer"],
+                    },
+                    "maybe": {
+                        "anyOf": [{"type": "string", "examples": ["s"]}, {"type": "boolean", "examples": [True]}]
+                    },
+                },
+            }
+        },
+    )
+    properties = _schemas(imported)["Event"]["properties"]
+    assert properties["value"]["anyOf"] == [
+        {"type": "string", "examples": ["Sample text"]},
+        {"type": "number", "examples": [42.5]},
+        {"type": "integer", "examples": [7]},
+    ]
+    assert properties["value"]["description"] == "The value of the issue field"
+    assert properties["maybe"]["anyOf"] == [
+        {"type": "string", "examples": ["s"]},
+        {"type": "boolean", "examples": [True]},
+    ]
+    assert check_annotations(imported) == []
+    # Documented only: the union reads as before, and refuses what it refused.
+    assert imported.models.Event.model_validate({"value": 42.5}).value == 42.5
+    assert imported.models.Event.model_validate({"value": "x", "maybe": True}).maybe is True
+    assert not accepts(imported.models.Event, {"value": None})
+    assert not accepts(imported.models.Event, {"value": "x", "maybe": 1})
+
+
+def test_a_map_values_words_are_in_the_document(tmp_path: Path) -> None:
+    """ucp's `attribution: {type: object, additionalProperties: {type: string, description: ...}}` is a
+    `RootModel[dict[str, str]]`: the value's description has no place in the model. The same for an array's items, and
+    for a map whose keys have a pattern (Pydantic writes its values under `patternProperties`)."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_map_values",
+        {
+            "key": {"type": "string", "pattern": "^[a-z]+$"},
+            "attribution": {
+                "title": "Attribution",
+                "type": "object",
+                "additionalProperties": {"type": "string", "description": "URL-style parameter value."},
+            },
+            "Event": {
+                "type": "object",
+                "properties": {
+                    "attribution": {"$ref": "#/components/schemas/attribution"},
+                    # As ucp's `extends`: a key's pattern alone is only the name under `patternProperties`.
+                    "source": {"$ref": "#/components/schemas/key"},
+                    "tags": {"type": "array", "items": {"type": "string", "description": "A tag.", "examples": ["a"]}},
+                    "scores": {
+                        "type": "object",
+                        "propertyNames": {"$ref": "#/components/schemas/key"},  # ucp's `reverse_domain_name`
+                        "additionalProperties": {"type": "integer", "description": "A score."},
+                    },
+                },
+            },
+        },
+    )
+    schemas = _schemas(imported)
+    assert schemas["Attribution"]["additionalProperties"] == {
+        "type": "string",
+        "description": "URL-style parameter value.",
+    }
+    properties = schemas["Event"]["properties"]
+    assert properties["tags"]["items"] == {"type": "string", "description": "A tag.", "examples": ["a"]}
+    assert [value["description"] for value in properties["scores"]["patternProperties"].values()] == ["A score."]
+    assert check_annotations(imported) == []
+    # Documented only: the maps still take what they took, and refuse the rest.
+    assert imported.models.Attribution.model_validate({"utm_source": "x"}).root == {"utm_source": "x"}
+    assert not accepts(imported.models.Event, {"attribution": {"utm_source": 5}})
+    assert not accepts(imported.models.Event, {"scores": {"Upper": 1}})
+
+
+def test_a_restatement_the_merge_drops_keeps_the_words_of_the_component_it_names(tmp_path: Path) -> None:
+    """ucp's `response_order_schema: {allOf: [{$ref: base}, {properties: {capabilities: {additionalProperties: {items:
+    {$ref: capability_response_schema}}}}}]}`: base's `capabilities` says more and is kept (the subclass cannot retype
+    it), and `capability_response_schema` (`allOf: [{$ref: capability_base}]`, its own title and description) is in
+    no field; its words stand beside the items' `$ref` of the class's document."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_dropped_restatement",
+        {
+            "capability": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+            "capability_response": {
+                "title": "Capability (Response Schema)",
+                "description": "Capability reference in responses.",
+                "allOf": [{"$ref": "#/components/schemas/capability"}],
+            },
+            "base": {
+                "type": "object",
+                "properties": {
+                    "capabilities": {
+                        "type": "object",
+                        "description": "Capability registry.",
+                        "additionalProperties": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/capability"},
+                        },
+                    }
+                },
+            },
+            "Event": {
+                "title": "Order response",
+                "allOf": [
+                    {"$ref": "#/components/schemas/base"},
+                    {
+                        "properties": {
+                            "capabilities": {
+                                "additionalProperties": {"items": {"$ref": "#/components/schemas/capability_response"}}
+                            }
+                        }
+                    },
+                ],
+            },
+        },
+    )
+    items = _schemas(imported)["Event"]["properties"]["capabilities"]["additionalProperties"]["items"]
+    assert (items["title"], items["description"]) == (
+        "Capability (Response Schema)",
+        "Capability reference in responses.",
+    )
+    assert check_annotations(imported) == []
+    # The base's schema is not changed by its subclass's words.
+    schemas = _schemas(imported)
+    base = schemas["Event"]["allOf"][0]  # Pydantic writes it inline or as a `$ref`
+    base = schemas[base["$ref"].rsplit("/", 1)[1]] if "$ref" in base else base
+    assert base["properties"]["capabilities"]["additionalProperties"]["items"] == {
+        "$ref": "#/components/schemas/Capability"
+    }
+    # Documented only: the model reads as before (the contract check enforces both branches).
+    assert accepts(imported.models.Event, {"capabilities": {"dev.a": [{"name": "x"}]}})
+    assert not accepts(imported.models.Event, {"capabilities": {"dev.a": [{}]}})
+
+
+def test_a_defs_entry_nothing_refers_to_is_in_the_document(tmp_path: Path) -> None:
+    """ucp's `order: {$defs: {platform_schema: {title, description, ...}}, ...}`: no `$ref` reaches it, so it makes no
+    class; the class's schema carries it as the spec writes it (an entry that refers to a component would name it
+    otherwise in the document: it is left out)."""
+    platform = {
+        "title": "Platform Order Schema",
+        "description": "Platform's order capability configuration.",
+        "type": "object",
+        "required": ["webhook_url"],
+        "properties": {"webhook_url": {"type": "string", "format": "uri", "description": "Where events go."}},
+    }
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_defs",
+        {
+            "Thing": {"type": "object", "properties": {"id": {"type": "string"}}},
+            "Event": {
+                "type": "object",
+                "$defs": {"platform_schema": platform, "thing": {"$ref": "#/components/schemas/Thing"}},
+                "properties": {"id": {"type": "string"}},
+            },
+        },
+    )
+    assert _schemas(imported)["Event"]["$defs"] == {"platform_schema": platform}
+    assert check_annotations(imported) == []
+    assert accepts(imported.models.Event, {"id": "o1"})
+
+
+def test_a_derived_class_carries_the_words_of_the_fields_it_inherits(tmp_path: Path) -> None:
+    """Pydantic's schema of a subclass is flat: the fields of `allOf: [{$ref: Valued}, {...}]` are written again in it,
+    and the words their models drop too (the base's own schema may be written inline, without its hook)."""
+    imported = _one_webhook(
+        tmp_path,
+        "annotations_inherited_words",
+        {
+            "Valued": {
+                "type": "object",
+                "properties": {
+                    "value": {
+                        "anyOf": [
+                            {"type": "string", "examples": ["Sample text"]},
+                            {"type": "number", "examples": [42.5]},
+                        ]
+                    },
+                    "tags": {"type": "array", "items": {"type": "string", "description": "A tag."}},
+                },
+            },
+            "Event": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Valued"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "string"},
+                            "tags": {"type": "array", "items": {"type": "string"}},
+                        },
+                    },
+                ]
+            },
+        },
+    )
+    properties = _schemas(imported)["Event"]["properties"]
+    assert properties["value"]["anyOf"] == [
+        {"type": "string", "examples": ["Sample text"]},
+        {"type": "number", "examples": [42.5]},
+    ]
+    # `Valued`'s `tags` says more than the restatement, which the merge drops (`_refinements_merged`): it is the field.
+    assert properties["tags"]["items"] == {"type": "string", "description": "A tag."}
+    assert check_annotations(imported) == []
+    assert imported.models.Event.model_validate({"value": 1.5, "id": "e"}).value == 1.5

@@ -130,6 +130,51 @@ def with_bases_json_schema() -> Any:
     return classmethod(json_schema)
 
 
+def with_words_json_schema(words: dict[str, Any], *, bases: bool = False) -> Any:
+    """A model's `__get_pydantic_json_schema__`: Pydantic's schema of it, with the spec's words where it has no place.
+
+    `words` mirrors the schema's shape (`properties`, `items`, `additionalProperties`, `$defs`; `anyOf` lists a union's
+    scalar branches by `type`): a scalar branch's examples, a map value's description. Each word is added to the schema
+    object Pydantic wrote at that place, if it wrote one and says nothing there itself; nothing else is created.
+    `bases`: the class is derived from generated classes, and its schema is `with_bases_json_schema`'s first.
+    """
+    then = with_bases_json_schema().__func__ if bases else None
+
+    def json_schema(cls: type[BaseModel], core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = then(cls, core_schema, handler) if then is not None else handler(core_schema)
+        _with_words(handler.resolve_ref_schema(schema), words)
+        return schema
+
+    return classmethod(json_schema)
+
+
+_WORD_PLACES = frozenset({"items", "additionalProperties"})
+
+
+def _with_words(schema: dict[str, Any], words: dict[str, Any]) -> None:
+    for key, value in words.items():
+        if key == "properties":
+            produced = schema.get("properties")
+            for name, inner in value.items():
+                if isinstance(produced, dict) and isinstance(produced.get(name), dict):
+                    _with_words(produced[name], inner)
+        elif key in _WORD_PLACES:
+            place = schema.get(key)
+            patterned = schema.get("patternProperties")
+            if key == "additionalProperties" and place is None and isinstance(patterned, dict) and len(patterned) == 1:
+                place = next(iter(patterned.values()))  # a map whose keys have a pattern: its values are there
+            if isinstance(place, dict):
+                _with_words(place, value)
+        elif key == "anyOf":  # Pydantic writes a union `anyOf`, whatever the source's keyword
+            branches = [branch for branch in schema.get("anyOf", []) if isinstance(branch, dict)]
+            for inner in value:
+                typed = [branch for branch in branches if branch.get("type") == inner["type"]]
+                if len(typed) == 1:
+                    _with_words(typed[0], {k: v for k, v in inner.items() if k != "type"})
+        else:
+            schema.setdefault(key, copy.deepcopy(value))
+
+
 AwareDatetime = Annotated[
     _AwareDatetime, _rfc3339(_DATE_TIME, "date-time", " (YYYY-MM-DDThh:mm:ss, then Z or a timezone offset)")
 ]
@@ -156,4 +201,5 @@ __all__ = [
     "enum_json_schema",
     "time",
     "with_bases_json_schema",
+    "with_words_json_schema",
 ]

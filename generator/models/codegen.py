@@ -14,7 +14,7 @@ import json
 import re
 import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from ..errors import Level, Problem
 from ..render.escape import python_literal
 from ..spec import pointers
 from .member_words import member_words, with_member_words
-from .normalize import ENUM_DROPS
+from .normalize import ENUM_DROPS, document_words
 from .prepare import ModelInput
 
 
@@ -133,9 +133,14 @@ MODEL_OPTIONS: dict[str, Any] = {
         "contract_check": "._contract",
         "enum_json_schema": "._types",
         "with_bases_json_schema": "._types",
+        "with_words_json_schema": "._types",
     },
     # The names `with_checks` writes into enum classes and derived classes.
-    "additional_imports": ["_types.enum_json_schema", "_types.with_bases_json_schema"],
+    "additional_imports": [
+        "_types.enum_json_schema",
+        "_types.with_bases_json_schema",
+        "_types.with_words_json_schema",
+    ],
 }
 
 # The contract check is one line in the body of a class, `_hookgen_contract = contract_check(pointer)`, where
@@ -287,13 +292,17 @@ def _generate(model_input: ModelInput, options: dict[str, Any], checks: Mapping[
     )
     by_class = {class_names[name]: pointer for name, pointer in checks.items() if name in class_names}
     enums = _enum_extras(model_input.document, entries)
-    code, checked = with_checks(_without_header(code), by_class, enums)
+    words = _class_words(model_input.document, entries)
+    code, checked = with_checks(_without_header(code), by_class, enums, words)
     code = with_member_words(code, member_words(model_input.document, entries, class_names))
     return Models(code=code, class_names=class_names, numbered=numbered, checked=checked)
 
 
 def with_checks(
-    code: str, checks: Mapping[str, str], enum_extras: Mapping[str, dict[str, Any]] | None = None
+    code: str,
+    checks: Mapping[str, str],
+    enum_extras: Mapping[str, dict[str, Any]] | None = None,
+    class_words: Mapping[str, dict[str, Any]] | None = None,
 ) -> tuple[str, dict[str, str]]:
     """The models' code with hookgen's class lines written in, and the classes that got a contract check.
 
@@ -302,10 +311,13 @@ def with_checks(
       before the first field, or after the last statement before the first method (a class with no field has a
       docstring, `model_config` or `pass`).
     - `enum_json_schema(...)` of the schema's words ends each enum class `enum_extras` names.
+    - A class `class_words` names gets `with_words_json_schema(...)` instead (`bases=True` where it is derived): the
+      words its model has no place for (normalize.document_words), after its bases' schemas.
     Each class is read alone: a top-level statement of generated code starts its line, and every other line of a
     class is indented (docstrings are indented line by line, and no string spans lines).
     """
     enum_extras = enum_extras or {}
+    class_words = class_words or {}
     lines = _LINE.findall(code)
     tops = [index for index, line in enumerate(lines) if line[:1].strip()]
     inserted: dict[int, str] = {}
@@ -323,7 +335,7 @@ def with_checks(
                 inserted[at] = f"\n    __get_pydantic_json_schema__ = enum_json_schema({words})\n"
             continue
         derived = bases != "BaseModel" and not bases.startswith("RootModel[")
-        if name not in checks and not derived:
+        if name not in checks and not derived and name not in class_words:
             continue
         spot = _check_line(lines[start:end], name)
         if spot is None:
@@ -332,7 +344,10 @@ def with_checks(
         if name in checks:
             written += f"    {GUARD_ATTRIBUTE} = contract_check({python_literal(checks[name])})\n"
             checked[name] = checks[name]
-        if derived:
+        if name in class_words:
+            arguments = python_literal(class_words[name]) + (", bases=True" if derived else "")
+            written += f"    __get_pydantic_json_schema__ = with_words_json_schema({arguments})\n"
+        elif derived:
             written += "    __get_pydantic_json_schema__ = with_bases_json_schema()\n"
         inserted[start + spot] = written
     tail = inserted.pop(len(lines), "")
@@ -360,6 +375,37 @@ def _enum_extras(document: Mapping[str, Any], entries: list[dict[str, Any]]) -> 
         if extras:
             found[entry["class_name"]] = extras
     return found
+
+
+def _class_words(document: Mapping[str, Any], entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The words each class's model does not write (normalize.document_words), by class name (its first schema)."""
+    referenced = frozenset(_refs(document))
+    components = (document.get("components") or {}).get("schemas") or {}
+    found: dict[str, dict[str, Any]] = {}
+    seen: set[str] = set()
+    for entry in entries:
+        if entry["class_name"] in seen:
+            continue
+        seen.add(entry["class_name"])
+        schema = _at(document, entry["source_path"])
+        if isinstance(schema, dict) and "enum" not in schema:
+            said = document_words(schema, referenced, pointers.join("", *entry["source_path"]), components)
+            if said:
+                found[entry["class_name"]] = said
+    return found
+
+
+def _refs(node: Any) -> Iterator[str]:
+    """Every `$ref` value inside a JSON value."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
 
 
 def _at(document: Any, path: list[str]) -> Any:

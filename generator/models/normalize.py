@@ -21,6 +21,8 @@ and never refuse what the contract allows. `for_contract` gives the schemas the 
   lifted to the union, where the field documents them (see `_branch_words_lifted`);
 - a component that is only `allOf: [{$ref: X}]` with a title or description is written `$ref: X` beside them
   (see `_named_reference`).
+What no model can hold (a scalar union branch's examples, a map value's description, the words of a restatement the
+merge drops) each class's JSON schema is given by `_types.with_words_json_schema` (see `document_words`).
 `nullable: true` is read as its author meant it, in both documents.
 """
 
@@ -30,6 +32,7 @@ import inspect
 import json
 from typing import Any
 
+from ..spec import pointers
 from ..spec.lint import default_fits
 from ..spec.upgrade import with_null_for_nullable
 from ..spec.walk import component_ref_name, map_schema
@@ -301,13 +304,16 @@ def _refinements_merged(schema: dict[str, Any], components: dict[str, Any]) -> d
     (Paddle's inherited `data: {type: object}` wins over the full object that refines it, and the
     payload is lost to `dict[str, Any]`). Each such property is kept in one branch only, the one that
     says more; either accepts at least what both accept together, and the body model's contract check
-    (contract_check.py: the schema reaches `allOf`) refuses what the other branch forbids.
+    (contract_check.py: the schema reaches `allOf`) refuses what the other branch forbids. The words of a restatement
+    left out (ucp's `capabilities` whose items are `capability_response_schema`, its base titled otherwise) are kept
+    under `DROPPED_WORDS` for the class's document.
     """
     branches = schema.get("allOf")
     if not isinstance(branches, list):
         return schema
     merged = list(branches)
-    words: list[dict[str, Any]] = []
+    words: list[dict[str, Any]] = []  # what merged branches leave behind, for the document (`_words_left_behind`)
+    dropped: dict[str, Any] = {}  # the words of each restatement left out, for the document (`document_words`)
     for index in range(len(merged)):
         earlier = _branch_schema(merged[index], components)
         if earlier is None:
@@ -329,12 +335,19 @@ def _refinements_merged(schema: dict[str, Any], components: dict[str, Any]) -> d
             inherited = {k: v for k, v in inherited.items() if k not in richer_later}
             kept_by.update({name: kept[name] for name in richer_later})
             merged[position] = {**later, "properties": kept}
+            for name in sorted(restated - richer_later):
+                said = _place_words(later["properties"][name], components=components)
+                if said:
+                    dropped.setdefault(name, said)
         if inherited != earlier["properties"]:
             words += _words_left_behind(merged[index], earlier, kept_by)
             merged[index] = {**earlier, "properties": inherited}
+    result = {**schema, "allOf": merged}
     if words:
-        return {**schema, "allOf": merged, "x-allOf": [*_list(schema.get("x-allOf")), *words]}
-    return {**schema, "allOf": merged}
+        result["x-allOf"] = [*_list(schema.get("x-allOf")), *words]
+    if dropped:
+        result[DROPPED_WORDS] = {"properties": dropped}
+    return result
 
 
 def _words_left_behind(branch: dict[str, Any], earlier: dict[str, Any], kept_by: dict[str, Any]) -> list[Any]:
@@ -548,3 +561,132 @@ def _words_lost(union: dict[str, Any], place: dict[str, Any], *, at_property: bo
     if not at_property:
         return bool(words)
     return any(key in place and place[key] != value for key, value in words.items())
+
+
+# The words no model holds, for the provider's document: datamodel-code-generator types a scalar `anyOf` branch, an
+# array's items or a map's values inline (`str | float`, `dict[str, str]`), and their annotations have no place in
+# the model. `document_words` gathers them for each class, shaped as its schema (`properties`, `items`,
+# `additionalProperties`; `anyOf` lists scalar branches by `type`), and `_types.with_words_json_schema` adds each to
+# the schema object Pydantic writes at that place. A union branch's word already lifted to the union (see
+# `_branch_words_lifted`) is not repeated. A `$defs` entry nothing refers to (ucp's `order`) makes no class: it is
+# copied as the spec writes it, unless it refers to a component (its name in the document would be another).
+_PLACE_WORDS = ("title", "description", "examples", "example", "format")
+DROPPED_WORDS = "x-hookgen-dropped-words"
+
+
+def document_words(
+    schema: Any,
+    referenced: frozenset[str] = frozenset(),
+    pointer: str = "",
+    components: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The words of the class made from `schema` that its model does not write (see above), shaped as its schema.
+
+    `referenced`: every `$ref` of the document, to leave out the `$defs` entries that make classes; `pointer`: where
+    `schema` stands; `components`: the component schemas, whose fields a derived class's schema writes again (Pydantic's
+    schema of a subclass is flat): their words are its too.
+    """
+    if not isinstance(schema, dict):
+        return {}
+    words = _place_words(schema, own=False)
+    properties = _fields_words(schema, components or {}, frozenset())
+    if properties:
+        words["properties"] = properties
+    definitions = {
+        name: map_schema(value, without_extensions)  # without the `x-` copies made for the models
+        for name, value in (schema.get("$defs") or {}).items()
+        if "#" + pointers.join(pointer, "$defs", name) not in referenced and '"$ref"' not in json.dumps(value)
+    }
+    if definitions:
+        words["$defs"] = definitions
+    return _deep_merged(words, schema.get(DROPPED_WORDS) or {})
+
+
+def _fields_words(schema: dict[str, Any], components: dict[str, Any], seen: frozenset[str]) -> dict[str, Any]:
+    """The words of a class's fields, its inline `allOf` branches' and its bases' (`$ref` branches) included.
+
+    A field the class defines itself says only its own words.
+    """
+    branches = [schema, *(b for b in _list(schema.get("allOf")) if isinstance(b, dict))]
+    inline = [branch for branch in branches if "$ref" not in branch]
+    own = {name for branch in inline for name in branch.get("properties") or {}}
+    found: dict[str, Any] = {}
+    for branch in inline:
+        for name, value in (branch.get("properties") or {}).items():
+            said = _place_words(value, own=False)
+            if said:
+                found = _deep_merged(found, {name: said})
+    for branch in branches:
+        base = component_ref_name(branch.get("$ref"))
+        if base is not None and base not in seen and isinstance(components.get(base), dict):
+            inherited = _fields_words(components[base], components, seen | {base})
+            found = _deep_merged(found, {name: said for name, said in inherited.items() if name not in own})
+    return found
+
+
+def _place_words(schema: Any, *, own: bool = True, components: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The words at one place of a class that its model drops; `own`: the place's own too (a property has `Field`).
+
+    With `components`, a `$ref` to a component that only names another class (`allOf: [{$ref: X}]` and words) says
+    its words at the place.
+    """
+    if not isinstance(schema, dict) or (_makes_a_class(schema) and own):
+        return {}
+    words = _words_of(schema) if own else {}
+    named = components.get(component_ref_name(schema.get("$ref")) or "") if components is not None else None
+    if isinstance(named, dict) and _only_names_another(named):
+        words = {**_words_of(named), **words}
+    if "$ref" in schema or _makes_a_class(schema):
+        return words
+    for key in _PLACES_OF_USE:
+        said = _place_words(schema.get(key), components=components)
+        if said:
+            words[key] = said
+    branches = _scalar_branch_words(schema)
+    if branches:
+        words["anyOf"] = branches
+    return words
+
+
+def _words_of(schema: dict[str, Any]) -> dict[str, Any]:
+    """A schema's words, but a date or time format: Pydantic writes those itself (see `_branch_words_lifted`)."""
+    return {
+        key: schema[key]
+        for key in _PLACE_WORDS
+        if key in schema and not (key == "format" and schema[key] in _TYPED_FORMATS)
+    }
+
+
+def _only_names_another(schema: dict[str, Any]) -> bool:
+    """A schema that is `allOf: [{$ref: X}]` and words only (their `x-` copies aside)."""
+    branches = _list(schema.get("allOf"))
+    said = {key for key in schema if not key.startswith("x-")} - _ANNOTATIONS
+    return said == {"allOf"} and len(branches) == 1 and isinstance(branches[0], dict) and set(branches[0]) == {"$ref"}
+
+
+def _scalar_branch_words(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The words of each scalar branch of a union that the union does not say itself, by the branch's `type`."""
+    branches = [branch for key in ("anyOf", "oneOf") for branch in _list(schema.get(key)) if isinstance(branch, dict)]
+    types = [branch.get("type") for branch in branches]
+    lifted = {**schema, "format": schema.get("x-format", schema.get("format"))}  # see `_branch_words_lifted`
+    said = []
+    for branch in branches:
+        kind = branch.get("type")
+        said_more = {key for key in branch if not key.startswith("x-")} - {*_PLACE_WORDS, "type"}
+        if kind not in _EXAMPLE_SCALARS or types.count(kind) > 1 or said_more:
+            continue
+        words = {key: value for key, value in _words_of(branch).items() if lifted.get(key) != value}
+        if words:
+            said.append({"type": kind, **words})
+    return said
+
+
+def _deep_merged(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """`first` with what `second` adds, object by object (`first` wins where both say a word)."""
+    merged = dict(first)
+    for key, value in second.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merged(merged[key], value)
+        else:
+            merged.setdefault(key, value)
+    return merged

@@ -176,3 +176,37 @@ def test_with_checks_reads_each_class_alone_and_skips_enums_and_aliases() -> Non
 
 def test_without_checks_the_code_is_untouched() -> None:
     assert with_checks(CODE, {}) == (CODE, {})
+
+
+WORDS_CODE = """\
+class E(StrEnum):
+    red = "red"
+
+
+class M(RootModel[dict[str, str]]):
+    root: dict[str, str]
+
+
+class S(M):
+    pass
+"""
+
+
+def test_with_checks_writes_a_class_words_after_an_enum_and_with_its_bases_where_derived() -> None:
+    """`with_words_json_schema(...)` replaces `with_bases_json_schema()` in a derived class, and takes `bases=True`; an
+    enum class before them changes nothing."""
+    words = {"M": {"additionalProperties": {"description": "A value."}}, "S": {"$defs": {"x": {"title": "X"}}}}
+    code, checked = with_checks(WORDS_CODE, {"S": "/s"}, {"E": {"title": "Colour"}}, words)
+    assert checked == {"S": "/s"}
+    classes = {node.name: node for node in ast.parse(code).body if isinstance(node, ast.ClassDef)}
+    hooks = {
+        name: ast.unparse(statement.value)
+        for name, node in classes.items()
+        for statement in node.body
+        if isinstance(statement, ast.Assign) and ast.unparse(statement.targets[0]) == "__get_pydantic_json_schema__"
+    }
+    assert hooks == {
+        "E": "enum_json_schema({'title': 'Colour'})",
+        "M": "with_words_json_schema({'additionalProperties': {'description': 'A value.'}})",
+        "S": "with_words_json_schema({'$defs': {'x': {'title': 'X'}}}, bases=True)",
+    }
