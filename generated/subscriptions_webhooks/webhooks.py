@@ -88,7 +88,7 @@ class WebhookDeclaration(NamedTuple):
 def declarations() -> tuple[dict[str, HeaderDeclaration], tuple[WebhookDeclaration, ...]]:
     """Each distinct header parameter once, by key, and every webhook operation naming its headers by key."""
     # Built on first use, like the routes: importing this module builds none of it.
-    headers = {
+    headers: dict[str, HeaderDeclaration] = {
         "x_tenant_id": HeaderDeclaration(
             "x_tenant_id",
             str,
