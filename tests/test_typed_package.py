@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.commands.imported import import_generated
 from generator.pipeline import generate
 
 
@@ -35,12 +36,28 @@ def _document(schemas: dict[str, Any], parameters: list[dict[str, Any]] | None =
 
 
 EVENT = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+STATUS = {"type": "string", "enum": ["success", "error"], "description": "How it went."}
+# ucp's `status: {$ref: status, default: success}` was `status: BaseStatus = "success"`: a `str` where mypy wants the
+# enum (ucp, Paddle, Chargebee, GitHub, Polar, Svix); as a member, the enum must be defined before the class reads it.
+WITH_ENUM_DEFAULTS = {
+    "type": "object",
+    "required": ["id"],
+    "properties": {
+        "id": {"type": "string"},
+        "status": {"$ref": "#/components/schemas/Status", "default": "success"},
+        "inline": {"type": "string", "enum": ["a", "b"], "default": "b"},
+        "level": {"$ref": "#/components/schemas/Level", "default": 2},
+        "maybe": {"anyOf": [{"$ref": "#/components/schemas/Status"}, {"type": "null"}], "default": "error"},
+    },
+}
+ENUM_SCHEMAS = {"Event": WITH_ENUM_DEFAULTS, "Status": STATUS, "Level": {"type": "integer", "enum": [1, 2, 3]}}
 SHAPES = {
     # webhooks.py's header table was `headers = {}` (mypy: "Need type annotation") when no webhook has a header.
     "no_headers": _document({"Event": EVENT}),
     "headers": _document(
         {"Event": EVENT}, [{"name": "X-Request-Id", "in": "header", "required": True, "schema": {"type": "string"}}]
     ),
+    "enum_defaults": _document(ENUM_SCHEMAS),
 }
 
 
@@ -63,3 +80,20 @@ def test_every_generated_package_passes_mypy_strict(packages: Path) -> None:
         check=False,
     )
     assert checked.returncode == 0, checked.stdout
+
+
+def test_an_enum_default_is_the_enums_member(packages: Path) -> None:
+    (models,) = import_generated(packages / "typed_enum_defaults", "typed_enum_defaults", "models")
+    event = models.Event.model_validate({"id": "e1"})
+    assert (event.status, event.level, event.maybe) == (models.Status.SUCCESS, models.Level(2), models.Status.ERROR)
+    assert all(type(value) is not str for value in (event.status, event.inline, event.maybe))
+    assert event.model_dump(mode="json") == {
+        "id": "e1",
+        "status": "success",
+        "inline": "b",
+        "level": 2,
+        "maybe": "error",
+    }
+    assert models.Event.model_validate({"id": "e2", "status": "error", "maybe": None}).maybe is None
+    schema = models.Event.model_json_schema()["properties"]
+    assert (schema["status"]["default"], schema["level"]["default"]) == ("success", 2)

@@ -92,6 +92,9 @@ MODEL_OPTIONS: dict[str, Any] = {
     "treat_dot_as_module": False,
     "snake_case_field": True,
     "capitalise_enum_members": True,
+    # An enum field's default is its member (`= Status.ACTIVE`), not the bare value mypy refuses for the enum's type
+    # (ucp, Paddle, Chargebee...); split.py puts a module's enums first, where the class bodies can read them.
+    "set_default_enum_member": True,
     "use_schema_description": True,
     # Descriptions as `Field(description=...)`: they reach `model_fields` and the JSON schema, not only a docstring.
     "use_field_description": False,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # The module of the classes no webhook's body reaches.
 UNREACHED = "_unreached"
+_ENUM_BASES = frozenset({"Enum", "StrEnum", "IntEnum"})
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ def split_models(code: str, bodies: Sequence[tuple[str, str, Sequence[str]]]) ->
     grouped: dict[tuple[str, ...], list[_Statement]] = {}
     for statement in statements:
         grouped.setdefault(_webhooks_of(statement, owner), []).append(statement)
+    grouped = {webhooks: _enums_first(members) for webhooks, members in grouped.items()}
     rebuilt = _rebuilt_bases(list(grouped.values()))
     return tuple(
         ModelGroup(
@@ -64,6 +66,12 @@ def split_models(code: str, bodies: Sequence[tuple[str, str, Sequence[str]]]) ->
         )
         for webhooks, members in grouped.items()
     )
+
+
+def _enums_first(members: list[_Statement]) -> list[_Statement]:
+    """A module's enum classes first, in their order: a field's default may be an enum's member (`= Status.ACTIVE`),
+    which the class body evaluates, and datamodel-code-generator orders classes as if only bases were read then."""
+    return sorted(members, key=lambda statement: not statement.bases & _ENUM_BASES)
 
 
 def _is_header(node: ast.stmt) -> bool:

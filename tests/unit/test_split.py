@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,7 +62,7 @@ BODIES = [("push", "push", ["PushEvent"]), ("release", "release", ["ReleaseEvent
 def test_classes_reached_by_the_same_webhooks_share_a_module() -> None:
     groups = {group.module: group for group in split_models(CODE, BODIES)}
     assert {name: (group.webhooks, group.classes) for name, group in groups.items()} == {
-        "_shared_1": (("push", "release"), ("Base", "Shared", "State")),
+        "_shared_1": (("push", "release"), ("State", "Base", "Shared")),  # enums first, see the test below
         "_webhook_push": (("push",), ("Node", "Owner", "PushEvent")),  # a reference cycle stays in one module
         UNREACHED: ((), ("Orphan",)),
         "_webhook_release": (("release",), ("ReleaseEvent",)),
@@ -73,6 +74,15 @@ def test_classes_reached_by_the_same_webhooks_share_a_module() -> None:
     # State is known, at the end of its own module.
     assert groups["_shared_1"].code.rstrip().endswith("Base.model_rebuild()")
     assert "model_rebuild" not in groups["_webhook_release"].code
+
+
+def test_a_modules_enums_come_first_so_that_a_default_can_name_their_member() -> None:
+    code = CODE.replace("    state: State\n", "    state: State = State.OPEN\n")
+    [shared] = [group for group in split_models(code, BODIES) if group.module == "_shared_1"]
+    assert shared.classes == ("State", "Base", "Shared")
+    namespace: dict[str, Any] = {}
+    exec(compile(shared.code, "<shared>", "exec"), namespace)  # it imports no other group
+    assert namespace["Base"].model_fields["state"].default is namespace["State"].OPEN
 
 
 def test_the_groups_import_and_validate_as_the_single_module_did(tmp_path: Path) -> None:

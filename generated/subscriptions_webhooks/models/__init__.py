@@ -14,14 +14,14 @@ from typing import Any as _Any
 
 # The classes of each module, as one string: a spec's thousands of names cost this module's import one string a module.
 _CLASSES: dict[str, str] = {
-    "_webhook_order_updated": "Address LineItem OrderUpdated OrderUpdatedStatus",
-    "_webhook_monitoring_alert": "Alert AlertSeverity",
-    "_webhook_customer_event": "Customer CustomerEvent CustomerEventAction EmailContact PhoneContact Segment",
-    "_webhook_email_delivery_status_changed": "EmailDeliveryStatusChangedPayload EmailDeliveryStatusChangedPayloadBounce EmailDeliveryStatusChangedPayloadBounceKind EmailDeliveryStatusChangedPayloadStatus",
+    "_webhook_order_updated": "OrderUpdatedStatus Address LineItem OrderUpdated",
+    "_webhook_monitoring_alert": "AlertSeverity Alert",
+    "_webhook_customer_event": "CustomerEventAction Customer CustomerEvent EmailContact PhoneContact Segment",
+    "_webhook_email_delivery_status_changed": "EmailDeliveryStatusChangedPayloadBounceKind EmailDeliveryStatusChangedPayloadStatus EmailDeliveryStatusChangedPayload EmailDeliveryStatusChangedPayloadBounce",
     "_webhook_login_success": "LoginSuccess",
     "_shared_1": "Money",
-    "_webhook_new_subscription": "NewSubscription Plan",
-    "_webhook_payment_status": "PaymentFailed PaymentFailedFailureCode PaymentSucceeded PaymentEvent",
+    "_webhook_new_subscription": "Plan NewSubscription",
+    "_webhook_payment_status": "PaymentFailedFailureCode PaymentFailed PaymentSucceeded PaymentEvent",
 }
 # Each class's module.
 _MODULES: dict[str, str] = {name: module for module, names in _CLASSES.items() for name in names.split()}

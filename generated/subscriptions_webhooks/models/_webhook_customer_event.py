@@ -16,6 +16,12 @@ from .._contract import contract_check
 from .._types import AwareDatetime
 
 
+class CustomerEventAction(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+
+
 class Customer(BaseModel):
     id: str
     email: str
@@ -32,12 +38,6 @@ class CustomerEvent(BaseModel):
     action: CustomerEventAction
     customer: Customer
     occurred_at: AwareDatetime
-
-
-class CustomerEventAction(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    DELETED = "deleted"
 
 
 class EmailContact(BaseModel):

@@ -15,6 +15,19 @@ from pydantic import MISSING, BaseModel, Field
 from .._types import AwareDatetime
 
 
+class EmailDeliveryStatusChangedPayloadBounceKind(StrEnum):
+    HARD = "hard"
+    SOFT = "soft"
+
+
+class EmailDeliveryStatusChangedPayloadStatus(StrEnum):
+    QUEUED = "queued"
+    DELIVERED = "delivered"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+    DEFERRED = "deferred"
+
+
 class EmailDeliveryStatusChangedPayload(BaseModel):
     message_id: str
     status: EmailDeliveryStatusChangedPayloadStatus
@@ -32,16 +45,3 @@ class EmailDeliveryStatusChangedPayloadBounce(BaseModel):
 
     kind: EmailDeliveryStatusChangedPayloadBounceKind
     diagnostic: str
-
-
-class EmailDeliveryStatusChangedPayloadBounceKind(StrEnum):
-    HARD = "hard"
-    SOFT = "soft"
-
-
-class EmailDeliveryStatusChangedPayloadStatus(StrEnum):
-    QUEUED = "queued"
-    DELIVERED = "delivered"
-    BOUNCED = "bounced"
-    COMPLAINED = "complained"
-    DEFERRED = "deferred"

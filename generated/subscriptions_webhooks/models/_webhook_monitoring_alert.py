@@ -14,6 +14,12 @@ from pydantic import MISSING, BaseModel, ConfigDict
 from .._types import AwareDatetime, StrictFloat
 
 
+class AlertSeverity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
 class Alert(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -26,9 +32,3 @@ class Alert(BaseModel):
     labels: dict[str, str] | MISSING = MISSING
     triggered_at: AwareDatetime
     resolved_at: AwareDatetime | None | MISSING = MISSING
-
-
-class AlertSeverity(StrEnum):
-    INFO = "info"
-    WARNING = "warning"
-    CRITICAL = "critical"

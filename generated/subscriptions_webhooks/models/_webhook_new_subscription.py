@@ -15,6 +15,12 @@ from pydantic import MISSING, BaseModel, Field
 from .._types import AwareDatetime, StrictFloat
 
 
+class Plan(StrEnum):
+    STARTER = "starter"
+    PRO = "pro"
+    ENTERPRISE = "enterprise"
+
+
 class NewSubscription(BaseModel):
     """
     A subscription that has just started.
@@ -27,9 +33,3 @@ class NewSubscription(BaseModel):
     trial_ends_at: Annotated[
         AwareDatetime | None | MISSING, Field(description="When the free trial ends; null when the plan has no trial.")
     ] = MISSING
-
-
-class Plan(StrEnum):
-    STARTER = "starter"
-    PRO = "pro"
-    ENTERPRISE = "enterprise"

@@ -16,6 +16,14 @@ from .._types import AwareDatetime, StrictInt
 from ._shared_1 import Money
 
 
+class OrderUpdatedStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
 class Address(BaseModel):
     line1: str
     line2: str | MISSING = MISSING
@@ -35,11 +43,3 @@ class OrderUpdated(BaseModel):
     items: Annotated[list[LineItem], Field(min_length=1)]
     shipping_address: Annotated[Address | None | MISSING, Field(description="Null for digital orders.")] = MISSING
     updated_at: AwareDatetime
-
-
-class OrderUpdatedStatus(StrEnum):
-    PENDING = "pending"
-    PAID = "paid"
-    SHIPPED = "shipped"
-    DELIVERED = "delivered"
-    CANCELLED = "cancelled"

@@ -16,19 +16,19 @@ from .._types import AwareDatetime
 from ._shared_1 import Money
 
 
+class PaymentFailedFailureCode(StrEnum):
+    CARD_DECLINED = "card_declined"
+    INSUFFICIENT_FUNDS = "insufficient_funds"
+    EXPIRED_CARD = "expired_card"
+    PROCESSING_ERROR = "processing_error"
+
+
 class PaymentFailed(BaseModel):
     status: Literal["failed"]
     payment_id: str
     amount: Money
     failure_code: PaymentFailedFailureCode
     failure_message: str | None | MISSING = MISSING
-
-
-class PaymentFailedFailureCode(StrEnum):
-    CARD_DECLINED = "card_declined"
-    INSUFFICIENT_FUNDS = "insufficient_funds"
-    EXPIRED_CARD = "expired_card"
-    PROCESSING_ERROR = "processing_error"
 
 
 class PaymentSucceeded(BaseModel):
