@@ -1,0 +1,105 @@
+"""datamodel-code-generator's run in a child process, started as soon as its input can be made.
+
+The run is most of a generation (on GitHub's spec 12 of 16 s) and needs only the prepared document, while
+validation, lint and the contract check's analysis need only the bundle. `started` forks a child as soon as the
+spec is bundled: it makes the input as the pipeline makes it (`job`) and runs datamodel-code-generator on it, while
+the parent validates, prepares its own copy and finds the checks; `ModelsRun` is then `generate_models`'s `runner`,
+handing over the child's output. The child is a fork: it inherits the bundle (nothing is copied or pickled on the
+way in), the hash seed (the same names, in the same order) and the code; only the output comes back, through a pipe.
+Both sides make the input with the same functions from the same bundle, so it is the same input; should the child
+give nothing (its input failed, or it died), the run is made in this process, as without a child.
+
+Without `fork` (Windows, macOS, where it is unsafe) or with other threads running (a fork copies only the thread that
+calls it: another thread's held lock would stay held in the child), no child is started and the run is made here.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from multiprocessing.connection import Connection
+from typing import Any
+
+from .codegen import RawModels, RunFailed, failure, has_models, raw_models
+from .prepare import ModelInput
+
+Job = Callable[[], tuple[ModelInput, dict[str, Any]]]  # the input and options, made in the child
+
+
+class ModelsRun:
+    """A run started in a child process: called with the input and options, it gives the child's output."""
+
+    def __init__(self, job: Job) -> None:
+        context = multiprocessing.get_context("fork")
+        self._answer, sending = context.Pipe(duplex=False)
+        self._process = context.Process(target=_child, args=(job, sending), daemon=True)
+        gc.freeze()  # the inherited objects out of the child's collections: they are not copied for their counts
+        try:
+            self._process.start()
+        finally:
+            gc.unfreeze()
+        sending.close()
+
+    def __call__(self, model_input: ModelInput, options: dict[str, Any]) -> RawModels:
+        """The child's output (raises RunFailed as the run failed there); the run made here when the child gave none."""
+        try:
+            status, value = self._answer.recv()
+        except (EOFError, OSError):
+            status, value = "none", None
+        finally:
+            self.stop()
+        if status == "ok":
+            return value  # type: ignore[no-any-return]
+        if status == "failed":
+            raise RunFailed(value)
+        return raw_models(model_input, options)
+
+    def stop(self) -> None:
+        """End the child, if it still runs, and wait for it."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._answer.close()
+
+
+@contextmanager
+def started(job: Job) -> Iterator[Callable[[ModelInput, dict[str, Any]], RawModels] | None]:
+    """A run started in a child process for the block (None where no child can be started); ended at the block's end."""
+    if not can_fork():
+        yield None
+        return
+    run = ModelsRun(job)
+    try:
+        yield run
+    finally:
+        run.stop()
+
+
+def can_fork() -> bool:
+    """Whether a child can be forked safely here: Linux, and no other thread running."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+def _child(job: Job, sending: Connection) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which ends the child: no traceback here
+    answer: tuple[str, Any]
+    try:
+        model_input, options = job()
+    except BaseException:  # noqa: BLE001 - the parent makes the input again, and says what is wrong with it
+        answer = ("none", None)
+    else:
+        try:
+            answer = ("ok", raw_models(model_input, options)) if has_models(model_input) else ("none", None)
+        except Exception as exc:  # noqa: BLE001 - told to the parent as `generate_models` tells it
+            answer = ("failed", failure(exc))
+    with suppress(OSError):  # the parent is gone: nobody to tell
+        sending.send(answer)
+    sending.close()
+
+
+__all__ = ["ModelsRun", "can_fork", "started"]
