@@ -157,10 +157,11 @@ def validated(
 def model_job(
     bundled: Bundle, asserted_formats: frozenset[str], settings: Mapping[str, Any] | None
 ) -> tuple[ModelInput, dict[str, Any]]:
-    """datamodel-code-generator's input and options as `build` makes them, from the bundle alone (models/child.py)."""
-    model_input = prepare(webhook_part(bundled.document))
-    checks = body_checks(guarded_bodies(model_input.contract, model_input.body_schemas.values()))
-    return model_input, run_options(asserted_formats, settings, checks)
+    """datamodel-code-generator's input and options as `build` makes them, from the bundle alone (models/child.py).
+
+    The checks are not known yet: the run imports `contract_check` whatever they are (`codegen.run_options`).
+    """
+    return prepare(webhook_part(bundled.document)), run_options(asserted_formats, settings, None)
 
 
 @fewer_collections()
@@ -209,16 +210,28 @@ def build(
                 ),
             )
         )
-    spec = problems.take(
-        stage("parse", _webhooks, build_spec, bundled, model_input.body_schemas, models, default_signature=signature)
-    )
-    problems.found += deviations
-    contract, unchecked = contract_for(model_input, guards, models, bundled, asserted_formats)
-    problems.found += unchecked
-    package = package or default_package(spec.title, spec_path.stem)
-    files = stage(
-        "render", _rendered, render_package, spec, package, models.code, contract=contract, templates=templates
-    )
+        # The child, its run done, reads half of the models' statements while this process goes on (models/split.py).
+        reading = runner.reading(models.code) if runner is not None and models.code else None
+        spec = problems.take(
+            stage(
+                "parse", _webhooks, build_spec, bundled, model_input.body_schemas, models, default_signature=signature
+            )
+        )
+        problems.found += deviations
+        contract, unchecked = contract_for(model_input, guards, models, bundled, asserted_formats)
+        problems.found += unchecked
+        package = package or default_package(spec.title, spec_path.stem)
+        files = stage(
+            "render",
+            _rendered,
+            render_package,
+            spec,
+            package,
+            models.code,
+            contract=contract,
+            templates=templates,
+            model_statements=reading,
+        )
     return Generated(spec, package, files, problems.found, bundled.document, asserted_formats)
 
 

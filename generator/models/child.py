@@ -27,48 +27,80 @@ from typing import Any
 
 from .codegen import RawModels, RunFailed, failure, has_models, raw_models
 from .prepare import ModelInput
+from .split import ModuleStatements, halves, module_statements
 
 Job = Callable[[], tuple[ModelInput, dict[str, Any]]]  # the input and options, made in the child
 
 
 class ModelsRun:
-    """A run started in a child process: called with the input and options, it gives the child's output."""
+    """A run started in a child process: called with the input and options, it gives the child's output.
+
+    The child then stays until `stop`, to read half of the models' statements while this process reads the other half
+    (`reading`): parsing them is the longest step after the run (on GitHub's spec a second).
+    """
 
     def __init__(self, job: Job) -> None:
         context = multiprocessing.get_context("fork")
-        self._answer, sending = context.Pipe(duplex=False)
-        self._process = context.Process(target=_child, args=(job, sending), daemon=True)
+        self._channel, theirs = context.Pipe(duplex=True)
+        self._process = context.Process(target=_child, args=(job, theirs, self._channel), daemon=True)
         gc.freeze()  # the inherited objects out of the child's collections: they are not copied for their counts
         try:
             self._process.start()
         finally:
             gc.unfreeze()
-        sending.close()
+        theirs.close()
 
     def __call__(self, model_input: ModelInput, options: dict[str, Any]) -> RawModels:
         """The child's output (raises RunFailed as the run failed there); the run made here when the child gave none."""
-        try:
-            status, value = self._answer.recv()
-        except (EOFError, OSError):
-            status, value = "none", None
-        finally:
-            self.stop()
+        status, value = self._answer()
         if status == "ok":
             return value  # type: ignore[no-any-return]
         if status == "failed":
             raise RunFailed(value)
         return raw_models(model_input, options)
 
+    def reading(self, code: str) -> Callable[[], ModuleStatements]:
+        """Start reading the second half of models `code` in the child; the function made gives what the whole reads.
+
+        That function reads the first half here, then takes the child's half (or reads it here if the child gave none).
+        """
+        first, second = halves(code)
+        sent = bool(second) and self._send(second)
+
+        def read() -> ModuleStatements:
+            mine = module_statements(first)
+            if not second:
+                return mine
+            _, theirs = self._answer() if sent else ("none", None)
+            return mine + (theirs if isinstance(theirs, ModuleStatements) else module_statements(second))
+
+        return read
+
     def stop(self) -> None:
-        """End the child, if it still runs, and wait for it."""
+        """End the child (it ends when its channel closes; ended for it if it does not), and wait for it."""
+        self._channel.close()
+        self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.terminate()
-        self._process.join()
-        self._answer.close()
+            self._process.join()
+
+    def _send(self, request: str) -> bool:
+        try:
+            self._channel.send(request)
+        except (OSError, ValueError):  # the child is gone, or stopped
+            return False
+        return True
+
+    def _answer(self) -> tuple[str, Any]:
+        try:
+            answer: tuple[str, Any] = self._channel.recv()
+        except (EOFError, OSError, ValueError):  # the child died or gave nothing
+            return "none", None
+        return answer
 
 
 @contextmanager
-def started(job: Job) -> Iterator[Callable[[ModelInput, dict[str, Any]], RawModels] | None]:
+def started(job: Job) -> Iterator[ModelsRun | None]:
     """A run started in a child process for the block (None where no child can be started); ended at the block's end."""
     if not can_fork():
         yield None
@@ -85,8 +117,9 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-def _child(job: Job, sending: Connection) -> None:
+def _child(job: Job, channel: Connection, parents: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which ends the child: no traceback here
+    parents.close()  # the parent's end, inherited: the channel ends when the parent closes it
     answer: tuple[str, Any]
     try:
         model_input, options = job()
@@ -98,8 +131,18 @@ def _child(job: Job, sending: Connection) -> None:
         except Exception as exc:  # noqa: BLE001 - told to the parent as `generate_models` tells it
             answer = ("failed", failure(exc))
     with suppress(OSError):  # the parent is gone: nobody to tell
-        sending.send(answer)
-    sending.close()
+        channel.send(answer)
+        while True:  # what the parent asks to read, until it closes the channel
+            try:
+                code = channel.recv()
+            except EOFError:
+                break
+            try:
+                answer = ("ok", module_statements(code))
+            except Exception:  # noqa: BLE001 - the parent reads it itself
+                answer = ("none", None)
+            channel.send(answer)
+    channel.close()
 
 
 __all__ = ["ModelsRun", "can_fork", "started"]

@@ -207,11 +207,29 @@ def check_options(checks: Mapping[str, str]) -> dict[str, Any]:
     return {"additional_imports": [*MODEL_OPTIONS["additional_imports"], "_contract.contract_check"]}
 
 
+# The line `check_options`' import takes in datamodel-code-generator's output.
+CHECK_IMPORT = "from ._contract import contract_check\n"
+
+
 def run_options(
-    asserted_formats: frozenset[str], settings: Mapping[str, Any] | None, checks: Mapping[str, str]
+    asserted_formats: frozenset[str], settings: Mapping[str, Any] | None, checks: Mapping[str, str] | None
 ) -> dict[str, Any]:
-    """Every option of the run: hookgen's, the user's `settings` (`model_settings`) over them, the check's over both."""
-    return {**model_options(asserted_formats), **(settings or {}), **check_options(checks)}
+    """Every option of the run: hookgen's, the user's `settings` (`model_settings`) over them, the check's over both.
+
+    `checks` None: not known yet (the run in models/child.py starts before they are found). The run then imports
+    `contract_check` whatever they are, and `generate_models` takes the import out when no class gets a check.
+    """
+    imports = check_options({"": ""} if checks is None else checks)
+    return {**model_options(asserted_formats), **(settings or {}), **imports}
+
+
+def without_check_import(code: str) -> str:
+    """The run's output without the import of `contract_check` in its imports (before the first class)."""
+    at = code.find("\n" + CHECK_IMPORT) + 1
+    first_class = code.find("\nclass ")
+    if at == 0 or (first_class != -1 and at > first_class):
+        return code
+    return code[:at] + code[at + len(CHECK_IMPORT) :]
 
 
 def generate_models(
@@ -235,6 +253,7 @@ def generate_models(
         return Models(code="", class_names={}), []
     try:
         code, entries = (runner or raw_models)(model_input, run_options(asserted_formats, settings, checks or {}))
+        code = code if checks else without_check_import(code)  # a child's run imports it before checks are known
         models = _models(model_input, code, entries, checks or {})
     except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem
         problem = Problem(root_file, None, "", f"datamodel-code-generator failed: {failure(exc)}")
@@ -485,6 +504,7 @@ __all__ = [
     "GUARD_ATTRIBUTE",
     "Models",
     "RunFailed",
+    "CHECK_IMPORT",
     "check_options",
     "failure",
     "fields_left_out",
@@ -494,4 +514,5 @@ __all__ = [
     "raw_models",
     "run_options",
     "with_checks",
+    "without_check_import",
 ]

@@ -76,6 +76,78 @@ def test_the_models_are_made_in_a_child_started_before_validation(
     assert "_hookgen_contract = contract_check(" in "".join(generated.files.values())
 
 
+def test_without_checks_the_childs_import_of_the_check_is_taken_out(
+    write: WriteFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The child starts before the checks are known, and imports `contract_check` whatever they are.
+    plain = {"Order": {k: v for k, v in SCHEMAS["Order"].items() if k != "not"}}
+    spec = write({"spec.yaml": openapi({"order": post(ref("Order"))}, schemas=plain)})
+    codes: list[str] = []
+    generate_models = pipeline.generate_models
+
+    def keeping_the_code(*args: Any, **kwargs: Any) -> Any:
+        models, problems = generate_models(*args, **kwargs)
+        codes.append(models.code)
+        return models, problems
+
+    monkeypatch.setattr(pipeline, "generate_models", keeping_the_code)
+    in_child = build(spec)
+    monkeypatch.setattr(child, "can_fork", lambda: False)
+    here = build(spec)
+    assert codes[0] == codes[1]
+    assert "contract_check" not in codes[0]
+    assert in_child.files == here.files
+    assert not any("_contract" in path for path in in_child.files)
+
+
+def test_without_check_import_reads_only_the_imports() -> None:
+    head = "from __future__ import annotations\n\n" + codegen.CHECK_IMPORT + "from ._types import StrictInt\n"
+    body = '\n\nclass A(BaseModel):\n    """\n' + codegen.CHECK_IMPORT + '    """\n'
+    assert codegen.without_check_import(head + body) == head.replace(codegen.CHECK_IMPORT, "") + body
+    assert codegen.without_check_import(body) == body  # written in a docstring, not imported
+
+
+def test_the_child_reads_half_of_the_models_statements(
+    write: WriteFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = write({"spec.yaml": SPEC})
+    readers = tmp_path / "readers"
+    module_statements = child.module_statements
+
+    def telling_who_reads(code: str) -> Any:
+        with readers.open("a") as file:
+            file.write(f"{os.getpid()} {code.startswith('class ')}\n")
+        return module_statements(code)
+
+    monkeypatch.setattr(child, "module_statements", telling_who_reads)
+    generated = build(spec)
+    # This process reads the first half (the imports), the child the second (from a class on).
+    assert sorted(readers.read_text().split("\n")[:-1]) == sorted([f"{os.getpid()} False", f"{_other(readers)} True"])
+    monkeypatch.setattr(child, "can_fork", lambda: False)
+    assert build(spec).files == generated.files
+
+
+def test_the_child_ends_by_itself_once_the_parent_is_done(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = write({"spec.yaml": SPEC})
+    runs: list[child.ModelsRun] = []
+
+    class Kept(child.ModelsRun):
+        def __init__(self, job: child.Job) -> None:
+            super().__init__(job)
+            runs.append(self)
+
+    monkeypatch.setattr(child, "ModelsRun", Kept)
+    build(spec)
+    assert len(runs) == 1
+    assert runs[0]._process.exitcode == 0  # not ended by a signal (-15) after a wait
+
+
+def _other(readers: Path) -> int:
+    pids = {int(line.split()[0]) for line in readers.read_text().splitlines()} - {os.getpid()}
+    assert len(pids) == 1
+    return pids.pop()
+
+
 def test_a_failure_in_the_child_is_the_same_problem_as_in_the_parent(
     write: WriteFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
