@@ -41,6 +41,7 @@ class ModelsRun:
 
     def __init__(self, job: Job) -> None:
         context = multiprocessing.get_context("fork")
+        self._answered = False  # whether the child has answered (it then waits only for what the parent asks)
         self._channel, theirs = context.Pipe(duplex=True)
         self._process = context.Process(target=_child, args=(job, theirs, self._channel), daemon=True)
         gc.freeze()  # the inherited objects out of the child's collections: they are not copied for their counts
@@ -77,9 +78,11 @@ class ModelsRun:
         return read
 
     def stop(self) -> None:
-        """End the child (it ends when its channel closes; ended for it if it does not), and wait for it."""
+        """End the child, and wait for it: once it has answered it ends when its channel closes; before (the spec is
+        invalid, or the user pressed Ctrl-C), or if it does not end, it is ended."""
         self._channel.close()
-        self._process.join(timeout=5)
+        if self._answered:
+            self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.terminate()
             self._process.join()
@@ -96,6 +99,7 @@ class ModelsRun:
             answer: tuple[str, Any] = self._channel.recv()
         except (EOFError, OSError, ValueError):  # the child died or gave nothing
             return "none", None
+        self._answered = True
         return answer
 
 

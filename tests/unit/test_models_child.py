@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +192,33 @@ def test_an_invalid_spec_ends_the_child_and_says_only_what_is_wrong(write: Write
         "/webhooks/order/post/requestBody/content/application~1json/schema/type"
     ]
     assert multiprocessing.active_children() == []
+
+
+def test_an_invalid_spec_ends_the_child_at_once(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = json.loads(json.dumps(SPEC))
+    bad["webhooks"]["order"]["post"]["requestBody"]["content"]["application/json"]["schema"] = {"type": 5}
+    spec = write({"spec.yaml": bad})
+    waits: list[float | None] = []
+    runs: list[child.ModelsRun] = []
+
+    class Watched(child.ModelsRun):
+        def __init__(self, job: child.Job) -> None:
+            super().__init__(job)
+            runs.append(self)
+            join = self._process.join
+
+            def waited(timeout: float | None = None) -> None:
+                waits.append(timeout)
+                join(timeout)
+
+            self._process.join = waited  # type: ignore[method-assign]
+
+    monkeypatch.setattr(child, "ModelsRun", Watched)
+    with pytest.raises(SpecError):
+        build(spec)
+    # Ended without waiting for it to end by itself: it was still making models nobody will read.
+    assert waits == [None]
+    assert runs[0]._process.exitcode == -signal.SIGTERM
 
 
 def test_metadata_fields_are_left_out_and_the_entries_are_datamodel_code_generators_own() -> None:
