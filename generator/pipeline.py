@@ -186,7 +186,7 @@ def build(
     if package is not None:
         check_package_name(package)
     bundled, bundling = bundled_spec(spec_path, strict=strict, ref_roots=ref_roots)
-    with child.started(partial(model_job, bundled, asserted_formats, model_settings)) as runner:
+    with child.started(partial(model_job, bundled, asserted_formats, model_settings), bundled.document) as runner:
         reached, warnings = validated(bundled, bundling, strict=strict, rules=rules, signature=signature)
         problems = _Problems(warnings, partial(rules.apply, sources=bundled.sources, strict=strict))
         model_input = stage("prepare", _bodies, prepare, reached)

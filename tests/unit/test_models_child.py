@@ -30,13 +30,41 @@ SCHEMAS: dict[str, Any] = {
     },
     "Refund": {"allOf": [ref("Order"), {"type": "object", "properties": {"amount": {"type": "number"}}}]},
 }
+FREE_CORE = child.free_core  # as it is: the fixture below says there is one
 SPEC = openapi({"order": post(ref("Order")), "refund": post(ref("Refund"))}, schemas=SCHEMAS)
 
 
 @pytest.fixture(autouse=True)
-def forking() -> None:
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
     if not child.can_fork():
         pytest.skip("no child process here (not Linux, or other threads run)")
+    monkeypatch.setattr(child, "CHILD_FROM_SCHEMAS", 1)  # these specs are small: a child for any
+    monkeypatch.setattr(child, "free_core", lambda: True)  # and whatever else the machine runs
+
+
+def test_a_child_needs_a_free_core(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(child.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(child.os, "getloadavg", lambda: (1.2, 0.0, 0.0))
+    assert not FREE_CORE()
+    monkeypatch.setattr(child.os, "getloadavg", lambda: (0.9, 3.0, 3.0))
+    assert FREE_CORE()
+    monkeypatch.setattr(child, "free_core", lambda: False)
+    starts: list[object] = []
+    monkeypatch.setattr(child, "ModelsRun", starts.append)
+    build(write({"spec.yaml": SPEC}))
+    assert starts == []
+
+
+def test_a_small_spec_is_made_without_a_child(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(child, "CHILD_FROM_SCHEMAS", 2)
+    assert child.worth_a_child(SPEC)  # Order and Refund
+    assert not child.worth_a_child({**SPEC, "webhooks": {"order": SPEC["webhooks"]["order"]}})
+    assert not child.worth_a_child(["not", "a", "document"])
+    starts: list[object] = []
+    monkeypatch.setattr(child, "ModelsRun", starts.append)
+    spec = write({"spec.yaml": {**SPEC, "webhooks": {"order": SPEC["webhooks"]["order"]}}})
+    build(spec)
+    assert starts == []
 
 
 def test_the_models_are_made_in_a_child_started_before_validation(
