@@ -144,13 +144,14 @@ def can_fork() -> bool:
 
 
 def free_core() -> bool:
-    """Whether a core is free for the child: the cores this process may run on, less the load (1-minute average)."""
+    """Whether a core is free for the child: the load (1-minute average, which counts this busy process as about 1) is
+    at most the cores this process may run on, less a half."""
     try:
         cores = len(os.sched_getaffinity(0))
         load = os.getloadavg()[0]
     except (AttributeError, OSError):
         return False
-    return cores - load >= 1
+    return load <= cores - 0.5
 
 
 def _child(job: Job, channel: Connection, parents: Connection) -> None:
