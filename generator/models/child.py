@@ -1,13 +1,15 @@
 """datamodel-code-generator's run in a child process, started as soon as its input can be made.
 
-The run is most of a generation (on GitHub's spec 12 of 16 s) and needs only the prepared document, while
-validation, lint and the contract check's analysis need only the bundle. `started` forks a child as soon as the
-spec is bundled: it makes the input as the pipeline makes it (`job`) and runs datamodel-code-generator on it, while
-the parent validates, prepares its own copy and finds the checks; `ModelsRun` is then `generate_models`'s `runner`,
-handing over the child's output. The child is a fork: it inherits the bundle (nothing is copied or pickled on the
-way in), the hash seed (the same names, in the same order) and the code; only the output comes back, through a pipe.
-Both sides make the input with the same functions from the same bundle, so it is the same input; should the child
-give nothing (its input failed, or it died), the run is made in this process, as without a child.
+The run is most of a generation (on GitHub's spec 13 of 16.5 s) and needs only the prepared document, while
+validation, lint, the contract check's analysis and the deviations need only the bundle. `started` forks a child as
+soon as the spec is bundled: it makes the input as the pipeline makes it (`job`) and runs datamodel-code-generator on
+it, while the parent validates, prepares its own copy, finds the checks and the deviations; `ModelsRun` is then
+`generate_models`'s `runner`, handing over the child's output. The child then parses half of the models for
+`split.split_models` while the parent parses the other half (`ModelsRun.reading`). The child is a fork: it inherits
+the bundle (nothing is copied or pickled on the way in), the hash seed (the same names, in the same order) and the
+code; only the output comes back, through a pipe. Both sides make the input with the same functions from the same
+bundle, so it is the same input; should the child give nothing (its input failed, or it died), the run is made in this
+process, as without a child.
 
 Without `fork` (Windows, macOS, where it is unsafe), with other threads running (a fork copies only the thread that
 calls it: another thread's held lock would stay held in the child), without a free core or for a spec too small to
@@ -182,4 +184,4 @@ def _child(job: Job, channel: Connection, parents: Connection) -> None:
     channel.close()
 
 
-__all__ = ["ModelsRun", "can_fork", "started"]
+__all__ = ["CHILD_FROM_SCHEMAS", "Job", "ModelsRun", "can_fork", "free_core", "started", "worth_a_child"]
