@@ -181,7 +181,8 @@ def build(
 
     `rules`: lint rules switched off or re-levelled; `signature`: the scheme of webhooks that declare none;
     `model_settings`: datamodel-code-generator options from `[tool.hookgen.models]` (`codegen.model_settings`).
-    datamodel-code-generator runs in a child process from the moment the spec is bundled (models/child.py).
+    For a large spec with a core free, datamodel-code-generator runs in a child process from the moment the spec is
+    bundled (models/child.py).
     """
     if package is not None:
         check_package_name(package)
