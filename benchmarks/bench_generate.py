@@ -1,9 +1,11 @@
 """Benchmark: `hookgen generate` against datamodel-code-generator alone on the same spec, in the same run.
 
 Prints seconds (best of N) and the ratio hookgen / datamodel-code-generator, in wall-clock seconds and in CPU
-seconds (this process and the child processes it waited for: hookgen's ruff). Not a test: the machines are shared
+seconds (this process and the child processes it waited for: hookgen's ruff, and on Linux the child that runs
+datamodel-code-generator while hookgen validates, see generator/models/child.py). Not a test: the machines are shared
 and noisy, so only the ratio within one run means something; CPU seconds do not count the time spent waiting for a
-core another process holds.
+core another process holds. The wall-clock ratio gains from that child only when a second core is free: on a loaded
+machine it tends to the CPU ratio.
 """
 
 from __future__ import annotations

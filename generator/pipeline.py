@@ -18,11 +18,12 @@ from typing import Any, TypedDict, TypeVar, Unpack
 
 from .errors import ConfigError, Problem, SpecError, raise_on_errors
 from .ir import Spec
-from .ir.parse import build_spec
-from .models.codegen import DEFAULT_ASSERTED_FORMATS, Models, generate_models
+from .ir.parse import body_pointer, build_spec
+from .models import child
+from .models.codegen import DEFAULT_ASSERTED_FORMATS, Models, generate_models, run_options
 from .models.contract_check import body_checks, contract_for, guarded_bodies
 from .models.deviations import find_deviations
-from .models.prepare import BodyKey, prepare
+from .models.prepare import BodyKey, ModelInput, prepare
 from .names import default_package, snake_case
 from .progress import stage
 from .render.render import render_package
@@ -30,7 +31,7 @@ from .render.write import write_package
 from .spec.bundle import Bundle, bundle
 from .spec.rules import RuleSettings
 from .spec.upgrade import upgrade
-from .spec.validate import validate
+from .spec.validate import validate, webhook_part
 
 T = TypeVar("T")
 _NO_SETTINGS = RuleSettings()
@@ -118,11 +119,31 @@ def load_bundle(
     `rules` switches off or re-levels lint rules; `signature` is the scheme of webhooks that declare none.
     Raises SpecError (carrying the warnings too) when the spec cannot be generated.
     """
+    bundled, bundling = bundled_spec(spec_path, strict=strict, ref_roots=ref_roots)
+    reached, problems = validated(bundled, bundling, strict=strict, rules=rules, signature=signature)
+    return bundled, reached, problems
+
+
+def bundled_spec(
+    spec_path: Path, *, strict: bool = False, ref_roots: Sequence[Path] = ()
+) -> tuple[Bundle, list[Problem]]:
+    """The spec loaded, bundled and upgraded to OpenAPI 3.1, and the problems met; raises SpecError if it cannot be."""
     bundled, bundling = stage("bundle", _files, bundle, spec_path, strict=strict, ref_roots=ref_roots)
     if bundled is None:
         raise SpecError(bundling)
     bundled, upgrading = upgrade(bundled)
-    bundling += upgrading
+    return bundled, bundling + upgrading
+
+
+def validated(
+    bundled: Bundle,
+    bundling: list[Problem],
+    *,
+    strict: bool = False,
+    rules: RuleSettings = _NO_SETTINGS,
+    signature: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The part of the bundle the webhooks reach, and the warnings (`bundling`'s too); raises SpecError on an error."""
     reached, findings = stage(
         "validate", _findings, validate, bundled, strict=strict, default_signature=signature is not None
     )
@@ -130,7 +151,17 @@ def load_bundle(
         raise SpecError(findings)  # not a document the rest could be said of
     problems = rules.apply(bundling + findings, bundled.sources, strict=strict)
     raise_on_errors(problems)
-    return bundled, reached, problems
+    return reached, problems
+
+
+def model_job(
+    bundled: Bundle, asserted_formats: frozenset[str], settings: Mapping[str, Any] | None
+) -> tuple[ModelInput, dict[str, Any]]:
+    """datamodel-code-generator's input and options as `build` makes them, from the bundle alone (models/child.py).
+
+    The checks are not known yet: the run imports `contract_check` whatever they are (`codegen.run_options`).
+    """
+    return prepare(webhook_part(bundled.document)), run_options(asserted_formats, settings, None)
 
 
 @fewer_collections()
@@ -150,42 +181,58 @@ def build(
 
     `rules`: lint rules switched off or re-levelled; `signature`: the scheme of webhooks that declare none;
     `model_settings`: datamodel-code-generator options from `[tool.hookgen.models]` (`codegen.model_settings`).
+    For a large spec with a core free, datamodel-code-generator runs in a child process from the moment the spec is
+    bundled (models/child.py).
     """
     if package is not None:
         check_package_name(package)
-    bundled, reached, warnings = load_bundle(
-        spec_path, strict=strict, ref_roots=ref_roots, rules=rules, signature=signature
-    )
-    problems = _Problems(warnings, partial(rules.apply, sources=bundled.sources, strict=strict))
-    model_input = stage("prepare", _bodies, prepare, reached)
-    guards = guarded_bodies(model_input.contract, model_input.body_schemas.values())
-    checks = body_checks(guards)
-    models = problems.take(
-        _placed(
-            bundled,
-            stage(
-                "models",
-                _classes,
-                generate_models,
-                model_input,
-                asserted_formats,
-                checks=checks,
-                root_file=bundled.root.name,
-                settings=model_settings,
-            ),
+    bundled, bundling = bundled_spec(spec_path, strict=strict, ref_roots=ref_roots)
+    with child.started(partial(model_job, bundled, asserted_formats, model_settings), bundled.document) as runner:
+        reached, warnings = validated(bundled, bundling, strict=strict, rules=rules, signature=signature)
+        problems = _Problems(warnings, partial(rules.apply, sources=bundled.sources, strict=strict))
+        model_input = stage("prepare", _bodies, prepare, reached)
+        guards = guarded_bodies(model_input.contract, model_input.body_schemas.values())
+        checks = body_checks(guards)
+        # While the models are made: the spec's IR gives each body this pointer (`build_spec`).
+        deviations = find_deviations(bundled, {body: body_pointer(body) for body in model_input.body_schemas})
+        models = problems.take(
+            _placed(
+                bundled,
+                stage(
+                    "models",
+                    _classes,
+                    generate_models,
+                    model_input,
+                    asserted_formats,
+                    checks=checks,
+                    root_file=bundled.root.name,
+                    settings=model_settings,
+                    runner=runner,
+                ),
+            )
         )
-    )
-    spec = problems.take(
-        stage("parse", _webhooks, build_spec, bundled, model_input.body_schemas, models, default_signature=signature)
-    )
-    body_pointers = {(w.key, w.method, b.media_type): b.schema_pointer for w in spec.webhooks for b in w.bodies}
-    problems.found += find_deviations(bundled, body_pointers)
-    contract, unchecked = contract_for(model_input, guards, models, bundled, asserted_formats)
-    problems.found += unchecked
-    package = package or default_package(spec.title, spec_path.stem)
-    files = stage(
-        "render", _rendered, render_package, spec, package, models.code, contract=contract, templates=templates
-    )
+        # The child, its run done, reads half of the models' statements while this process goes on (models/split.py).
+        reading = runner.reading(models.code) if runner is not None and models.code else None
+        spec = problems.take(
+            stage(
+                "parse", _webhooks, build_spec, bundled, model_input.body_schemas, models, default_signature=signature
+            )
+        )
+        problems.found += deviations
+        contract, unchecked = contract_for(model_input, guards, models, bundled, asserted_formats)
+        problems.found += unchecked
+        package = package or default_package(spec.title, spec_path.stem)
+        files = stage(
+            "render",
+            _rendered,
+            render_package,
+            spec,
+            package,
+            models.code,
+            contract=contract,
+            templates=templates,
+            model_statements=reading,
+        )
     return Generated(spec, package, files, problems.found, bundled.document, asserted_formats)
 
 

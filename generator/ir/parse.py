@@ -176,7 +176,6 @@ def _bodies(
     models: Models,
 ) -> tuple[RequestBody, ...]:
     key, method = webhook
-    at = pointers.join("/webhooks", key, method)
     body = deref(document, operation.get("requestBody")) or {}
     bodies = []
     for media_type in body_contents(document, operation):
@@ -186,7 +185,7 @@ def _bodies(
         bodies.append(
             RequestBody(
                 media_type=media_type,
-                schema_pointer=pointers.join(at, "requestBody", "content", media_type, "schema"),
+                schema_pointer=body_pointer((key, method, media_type)),
                 model_name=models.class_for(schema_name),
                 description=body.get("description"),
                 required=bool(body.get("required", False)),
@@ -194,6 +193,12 @@ def _bodies(
             )
         )
     return tuple(bodies)
+
+
+def body_pointer(body: BodyKey) -> str:
+    """Where the schema of a webhook's body (key, method, media type) stands in the bundle."""
+    key, method, media_type = body
+    return pointers.join("/webhooks", key, method, "requestBody", "content", media_type, "schema")
 
 
 def _responses(document: dict[str, Any], operation: dict[str, Any]) -> tuple[Response, ...]:

@@ -14,7 +14,8 @@ import json
 import re
 import tempfile
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,6 +216,31 @@ def check_options(checks: Mapping[str, str]) -> dict[str, Any]:
     return {"additional_imports": [*MODEL_OPTIONS["additional_imports"], "_contract.contract_check"]}
 
 
+# The line `check_options`' import takes in datamodel-code-generator's output.
+CHECK_IMPORT = "from ._contract import contract_check\n"
+
+
+def run_options(
+    asserted_formats: frozenset[str], settings: Mapping[str, Any] | None, checks: Mapping[str, str] | None
+) -> dict[str, Any]:
+    """Every option of the run: hookgen's, the user's `settings` (`model_settings`) over them, the check's over both.
+
+    `checks` None: not known yet (the run in models/child.py starts before they are found). The run then imports
+    `contract_check` whatever they are, and `generate_models` takes the import out when no class gets a check.
+    """
+    imports = check_options({"": ""} if checks is None else checks)
+    return {**model_options(asserted_formats), **(settings or {}), **imports}
+
+
+def without_check_import(code: str) -> str:
+    """The run's output without the import of `contract_check` in its imports (before the first class)."""
+    at = code.find("\n" + CHECK_IMPORT) + 1
+    first_class = code.find("\nclass ")
+    if at == 0 or (first_class != -1 and at > first_class):
+        return code
+    return code[:at] + code[at + len(CHECK_IMPORT) :]
+
+
 def generate_models(
     model_input: ModelInput,
     asserted_formats: frozenset[str] = DEFAULT_ASSERTED_FORMATS,
@@ -222,22 +248,40 @@ def generate_models(
     checks: Mapping[str, str] | None = None,
     root_file: str = "",
     settings: Mapping[str, Any] | None = None,
+    runner: Callable[[ModelInput, dict[str, Any]], RawModels] | None = None,
 ) -> tuple[Models | None, list[Problem]]:
     """Run datamodel-code-generator on the prepared document; a failure inside it is a problem at the root file.
 
     `checks` names the component schemas whose classes get the contract check, with the pointer of each check;
-    `settings` are the user's options (`model_settings`), over hookgen's own and under the check's.
-    Without any schema (no webhook carries a body: Lob's) there are no models, and nothing to run.
+    `settings` are the user's options (`model_settings`), over hookgen's own and under the check's. `runner` gives
+    the run's output for this input and these options (`raw_models` by default; `generator/models/child.py` runs it
+    in a child process started earlier). Without any schema (no webhook carries a body: Lob's) there are no models,
+    and nothing to run.
     """
-    if not (model_input.document.get("components") or {}).get("schemas"):
+    if not has_models(model_input):
         return Models(code="", class_names={}), []
     try:
-        options = {**model_options(asserted_formats), **(settings or {}), **check_options(checks or {})}
-        models = _generate(model_input, options, checks or {})
+        code, entries = (runner or raw_models)(model_input, run_options(asserted_formats, settings, checks or {}))
+        code = code if checks else without_check_import(code)  # a child's run imports it before checks are known
+        models = _models(model_input, code, entries, checks or {})
     except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem
-        problem = Problem(root_file, None, "", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
+        problem = Problem(root_file, None, "", f"datamodel-code-generator failed: {failure(exc)}")
         return None, [problem]
     return models, numbered_warnings(models, root_file)
+
+
+def has_models(model_input: ModelInput) -> bool:
+    """Whether the prepared document has any schema to make a model of (none when no webhook carries a body)."""
+    return bool((model_input.document.get("components") or {}).get("schemas"))
+
+
+class RunFailed(Exception):  # noqa: N818 - it is the run that failed, told as it failed elsewhere
+    """The run failed in another process; the message is `failure()` of what it raised there."""
+
+
+def failure(exc: BaseException) -> str:
+    """How a failure of the run is told: its type and message (`ValueError: ...`)."""
+    return str(exc) if isinstance(exc, RunFailed) else f"{type(exc).__name__}: {exc}"
 
 
 def numbered_warnings(models: Models, root_file: str) -> list[Problem]:
@@ -256,7 +300,12 @@ def numbered_warnings(models: Models, root_file: str) -> list[Problem]:
     ]
 
 
-def _generate(model_input: ModelInput, options: dict[str, Any], checks: Mapping[str, str]) -> Models:
+# What one run gives: the models' code, and the class name and source path of each model (its metadata entries).
+RawModels = tuple[str, list[tuple[str, list[str]]]]
+
+
+def raw_models(model_input: ModelInput, options: dict[str, Any]) -> RawModels:
+    """datamodel-code-generator's run through its `generate()`: the code, and (class name, source path) per model."""
     # Slow to import, and needed only here.
     from datamodel_code_generator import generate  # noqa: PLC0415
     from datamodel_code_generator.enums import (  # noqa: PLC0415
@@ -268,7 +317,7 @@ def _generate(model_input: ModelInput, options: dict[str, Any], checks: Mapping[
 
     with tempfile.TemporaryDirectory(prefix="hookgen-models-") as folder:
         output, metadata = Path(folder) / "models.py", Path(folder) / "metadata.json"
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), fields_left_out():
             warnings.simplefilter("ignore")
             generate(
                 model_input.document,
@@ -282,16 +331,39 @@ def _generate(model_input: ModelInput, options: dict[str, Any], checks: Mapping[
             )
         code = output.read_text(encoding="utf-8")
         entries = json.loads(metadata.read_text(encoding="utf-8"))["models"]
-    class_names = {
-        entry["source_path"][2]: entry["class_name"]
-        for entry in entries
-        if entry["source_path"][:2] == ["components", "schemas"] and len(entry["source_path"]) == 3
-    }
-    named = {entry["class_name"] for entry in entries}
+    return code, [(entry["class_name"], entry["source_path"]) for entry in entries]
+
+
+# hookgen reads a model's class name and source path from datamodel-code-generator's model metadata, never its
+# fields. Each field's entry renders its type hint, and on GitHub's spec the 36,000 of them were 9 of the file's 9.4 MB
+# (written with `indent=2` by Python's pure encoder, then read back): about 0.8 s of the run. For the run's length,
+# `Parser._field_metadata` of datamodel-code-generator 0.89 (pinned in pyproject.toml) writes `null` instead; the
+# entries are otherwise its own. tests/unit/test_codegen_metadata.py fails when that method moves or changes.
+@contextmanager
+def fields_left_out() -> Iterator[None]:
+    """datamodel-code-generator's model metadata written with `null` for each field, for the block."""
+    from datamodel_code_generator.parser.base import Parser  # noqa: PLC0415 - slow import
+
+    original = Parser.__dict__["_field_metadata"]
+    Parser._field_metadata = staticmethod(_no_field)  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        Parser._field_metadata = original  # type: ignore[method-assign]
+
+
+def _no_field(field: object, *, is_root_model: bool = False) -> None:
+    return None
+
+
+def _models(
+    model_input: ModelInput, code: str, entries: list[tuple[str, list[str]]], checks: Mapping[str, str]
+) -> Models:
+    """The run's output read: class names by component schema, numbered names, and hookgen's class lines written in."""
+    class_names = {path[2]: name for name, path in entries if path[:2] == ["components", "schemas"] and len(path) == 3}
+    named = {name for name, _ in entries}
     numbered = tuple(
-        (entry["class_name"], _source_pointer(entry["source_path"], model_input.moved))
-        for entry in entries
-        if _numbered(entry["class_name"], entry["source_path"], named)
+        (name, _source_pointer(path, model_input.moved)) for name, path in entries if _numbered(name, path, named)
     )
     by_class = {class_names[name]: pointer for name, pointer in checks.items() if name in class_names}
     enums = _enum_extras(model_input.document, entries)
@@ -367,34 +439,34 @@ def model_extras(schema: Mapping[str, Any]) -> dict[str, Any]:
     return extras
 
 
-def _enum_extras(document: Mapping[str, Any], entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _enum_extras(document: Mapping[str, Any], entries: list[tuple[str, list[str]]]) -> dict[str, dict[str, Any]]:
     """The model extras of each class made from an enum schema, by class name (the first schema of a class)."""
     found: dict[str, dict[str, Any]] = {}
-    for entry in entries:
-        schema = _at(document, entry["source_path"])
-        if entry["class_name"] in found or not (isinstance(schema, dict) and "enum" in schema):
+    for name, path in entries:
+        schema = _at(document, path)
+        if name in found or not (isinstance(schema, dict) and "enum" in schema):
             continue
         extras = model_extras(schema)
         if extras:
-            found[entry["class_name"]] = extras
+            found[name] = extras
     return found
 
 
-def _class_words(document: Mapping[str, Any], entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _class_words(document: Mapping[str, Any], entries: list[tuple[str, list[str]]]) -> dict[str, dict[str, Any]]:
     """The words each class's model does not write (normalize.document_words), by class name (its first schema)."""
     referenced = frozenset(_refs(document))
     components = (document.get("components") or {}).get("schemas") or {}
     found: dict[str, dict[str, Any]] = {}
     seen: set[str] = set()
-    for entry in entries:
-        if entry["class_name"] in seen:
+    for name, path in entries:
+        if name in seen:
             continue
-        seen.add(entry["class_name"])
-        schema = _at(document, entry["source_path"])
+        seen.add(name)
+        schema = _at(document, path)
         if isinstance(schema, dict) and "enum" not in schema:
-            said = document_words(schema, referenced, pointers.join("", *entry["source_path"]), components)
+            said = document_words(schema, referenced, pointers.join("", *path), components)
             if said:
-                found[entry["class_name"]] = said
+                found[name] = said
     return found
 
 
@@ -482,8 +554,16 @@ __all__ = [
     "DEFAULT_ASSERTED_FORMATS",
     "GUARD_ATTRIBUTE",
     "Models",
+    "RunFailed",
+    "CHECK_IMPORT",
     "check_options",
+    "failure",
+    "fields_left_out",
+    "has_models",
     "generate_models",
     "model_options",
+    "raw_models",
+    "run_options",
     "with_checks",
+    "without_check_import",
 ]

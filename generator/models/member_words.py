@@ -45,17 +45,16 @@ class MemberWords:
 
 
 def member_words(
-    document: Mapping[str, Any], entries: list[dict[str, Any]], class_names: Mapping[str, str]
+    document: Mapping[str, Any], entries: list[tuple[str, list[str]]], class_names: Mapping[str, str]
 ) -> dict[str, list[MemberWords]]:
     """The member words of each class's fields, by class name (a class is read from the first schema that makes it)."""
     found: dict[str, list[MemberWords]] = {}
     done: set[str] = set()
-    for entry in entries:
-        name = entry["class_name"]
+    for name, path in entries:
         if name in done:
             continue
         done.add(name)
-        schema = _at(document, entry["source_path"])
+        schema = _at(document, path)
         words = [word for field, value in _properties(schema) for word in _groups(field, value, class_names)]
         if words:
             found[name] = words

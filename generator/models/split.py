@@ -38,15 +38,53 @@ class _Statement:
     bases: frozenset[str] = frozenset()  # the names a class definition's bases refer to
 
 
-def split_models(code: str, bodies: Sequence[tuple[str, str, Sequence[str]]]) -> tuple[ModelGroup, ...]:
-    """The groups of the models `code`, given each webhook's key, Python name and body model names, in order.
+@dataclass(frozen=True)
+class ModuleStatements:
+    """What splitting reads of a piece of the models module: its imports, as the subpackage writes them, and the
+    other top-level statements in order."""
 
-    A group of one webhook is named after it (`_webhook_NAME`), one of several `_shared_N` in order of appearance.
-    """
+    imports: tuple[str, ...]
+    statements: tuple[_Statement, ...]
+
+    def __add__(self, other: ModuleStatements) -> ModuleStatements:
+        return ModuleStatements(self.imports + other.imports, self.statements + other.statements)
+
+
+def module_statements(code: str) -> ModuleStatements:
+    """The imports and statements of models code (one `ast.parse`: on GitHub's 3 MB of models, about a second)."""
     tree = ast.parse(code)
     lines = _LINE_BREAK.split(code)  # Python's line breaks only: `str.splitlines` also breaks at \x1e or \u2028
     imports = [_relative_to_subpackage(node) for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
-    statements = [_statement(node, lines) for node in tree.body if not _is_header(node)]
+    return ModuleStatements(
+        tuple(imports), tuple(_statement(node, lines) for node in tree.body if not _is_header(node))
+    )
+
+
+# Where datamodel-code-generator's models module can be cut in two that parse alone: before a class that follows two
+# blank lines (a top-level statement: inside a class every line is indented, and no string spans lines).
+_CLASS_AFTER_BLANK_LINES = "\n\n\nclass "
+
+
+def halves(code: str) -> tuple[str, str]:
+    """The models code cut at the first class after its middle that follows two blank lines ("" when there is none):
+    `module_statements` of each, added, are those of the whole."""
+    at = code.find(_CLASS_AFTER_BLANK_LINES, len(code) // 2)
+    if at == -1:
+        return code, ""
+    at += len(_CLASS_AFTER_BLANK_LINES) - len("class ")
+    return code[:at], code[at:]
+
+
+def split_models(
+    code: str, bodies: Sequence[tuple[str, str, Sequence[str]]], read: ModuleStatements | None = None
+) -> tuple[ModelGroup, ...]:
+    """The groups of the models `code`, given each webhook's key, Python name and body model names, in order.
+
+    A group of one webhook is named after it (`_webhook_NAME`), one of several `_shared_N` in order of appearance.
+    `read` is `module_statements(code)` when already made (models/child.py reads half of it in its child process).
+    """
+    read = read or module_statements(code)
+    imports, statements = list(read.imports), list(read.statements)
     defined = {name: index for index, statement in enumerate(statements) for name in statement.defines}
     reached = _reached_by(statements, defined, [(name, roots) for _, name, roots in bodies])
     keys = {name: key for key, name, _ in bodies}

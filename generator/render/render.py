@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -14,7 +15,7 @@ from ..errors import ConfigError
 from ..ir import HeaderParameter, Spec
 from ..models.contract_check import PackageContract
 from ..models.contract_shares import contract_shares
-from ..models.split import ModelGroup, split_models
+from ..models.split import ModelGroup, ModuleStatements, split_models
 from ..runtime._contract import INDEX, SHARES
 from . import escape
 
@@ -130,7 +131,13 @@ def _contract_files(package: str, contract: PackageContract, groups: tuple[Model
 
 
 def render_package(
-    spec: Spec, package: str, models_code: str, *, contract: PackageContract | None, templates: Path | None = None
+    spec: Spec,
+    package: str,
+    models_code: str,
+    *,
+    contract: PackageContract | None,
+    templates: Path | None = None,
+    model_statements: Callable[[], ModuleStatements] | None = None,
 ) -> dict[str, str]:
     """Every file of the generated package, by path relative to the output folder.
 
@@ -138,7 +145,7 @@ def render_package(
     IR, `generator.ir.Spec`), `package` (the import name), `models_code` (the models' source), `contract` (whether
     the package ships the contract check), `headers` and `webhook_headers` (`header_table`); filters `py`,
     `docstring`, `toml`, `package_version`, `md`, `md_code`, `one_line` and `response_key`; globals `marker` and
-    `hookgen_version`.
+    `hookgen_version`. `model_statements` gives `split.module_statements(models_code)`, when it is already being read.
     """
     if templates is not None and not templates.is_dir():
         raise ConfigError(f"templates folder {templates} does not exist")
@@ -163,7 +170,7 @@ def render_package(
     }
     rendered = {path: _render(env, name, context, templates) if name else "" for path, name in files.items()}
     bodies = [(w.key, w.python_name, [body.model_name for body in w.bodies]) for w in spec.webhooks]
-    groups = split_models(models_code, bodies)
+    groups = split_models(models_code, bodies, model_statements() if model_statements else None)
     rendered |= _models_package(env, context, groups, templates)
     for module in RUNTIME_MODULES:
         rendered[f"{package}/{module}"] = runtime_module(module)

@@ -26,7 +26,7 @@ def test_build_raises_the_collector_thresholds_and_restores_them_even_on_failure
 
     before = gc.get_threshold()
     assert before != pipeline.COLLECTOR_THRESHOLDS
-    monkeypatch.setattr(pipeline, "load_bundle", first_stage)
+    monkeypatch.setattr(pipeline, "bundled_spec", first_stage)
     with pytest.raises(StopError):
         pipeline.build(Path("spec.yaml"))
     assert seen == [pipeline.COLLECTOR_THRESHOLDS]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from generator.models.split import UNREACHED, split_models
+from generator.models.split import UNREACHED, halves, module_statements, split_models
 
 # Written as datamodel-code-generator writes them: alphabetical, so a class may name one defined after it.
 CODE = """from __future__ import annotations
@@ -105,3 +105,20 @@ def test_the_groups_import_and_validate_as_the_single_module_did(tmp_path: Path)
         sys.path.remove(str(tmp_path))
         for name in [name for name in sys.modules if name.startswith("split_models_case")]:
             del sys.modules[name]
+
+
+def test_the_halves_read_alone_read_as_the_whole() -> None:
+    first, second = halves(CODE)
+    assert first + second == CODE
+    assert second.startswith("class ") and first.endswith("\n\n\n")
+    assert len(first) >= len(CODE) // 2
+    whole = module_statements(CODE)
+    assert module_statements(first) + module_statements(second) == whole
+    assert [s.defines for s in whole.statements][-2:] == [("State",), ()]  # the rebuild line is a statement too
+    assert split_models(CODE, BODIES, whole) == split_models(CODE, BODIES)
+
+
+def test_code_without_a_class_after_its_middle_is_one_half() -> None:
+    assert halves("x = 1\n") == ("x = 1\n", "")
+    code = "x = 1\n\n\nclass A:\n    pass\n" + "A.b = 2\n" * 10  # its last class starts before its middle
+    assert halves(code) == (code, "")

@@ -1,0 +1,287 @@
+"""datamodel-code-generator runs in a child process started once the spec is bundled, while the parent validates:
+the same models as a run in the parent, the same problems when it fails, and no child left behind."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import pipeline
+from generator.errors import SpecError
+from generator.models import child, codegen
+from generator.pipeline import build
+
+from .conftest import WriteFiles
+from .specs import openapi, post, ref
+
+SCHEMAS: dict[str, Any] = {
+    "Order": {
+        "type": "object",
+        "required": ["id"],
+        "properties": {"id": {"type": "integer"}, "kind": {"type": "string", "enum": ["a", "b"]}},
+        # A keyword the models cannot express: the body gets the contract check.
+        "not": {"required": ["forbidden"]},
+    },
+    "Refund": {"allOf": [ref("Order"), {"type": "object", "properties": {"amount": {"type": "number"}}}]},
+}
+FREE_CORE = child.free_core  # as it is: the fixture below says there is one
+SPEC = openapi({"order": post(ref("Order")), "refund": post(ref("Refund"))}, schemas=SCHEMAS)
+
+
+@pytest.fixture(autouse=True)
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not child.can_fork():
+        pytest.skip("no child process here (not Linux, or other threads run)")
+    monkeypatch.setattr(child, "CHILD_FROM_SCHEMAS", 1)  # these specs are small: a child for any
+    monkeypatch.setattr(child, "free_core", lambda: True)  # and whatever else the machine runs
+
+
+def test_a_child_needs_a_free_core(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(child.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(child.os, "getloadavg", lambda: (1.6, 0.0, 0.0))  # this process, and another most of the time
+    assert not FREE_CORE()
+    monkeypatch.setattr(child.os, "getloadavg", lambda: (1.2, 3.0, 3.0))  # this process, and a little more
+    assert FREE_CORE()
+    monkeypatch.setattr(child, "free_core", lambda: False)
+    starts: list[object] = []
+    monkeypatch.setattr(child, "ModelsRun", starts.append)
+    build(write({"spec.yaml": SPEC}))
+    assert starts == []
+
+
+def test_a_small_spec_is_made_without_a_child(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(child, "CHILD_FROM_SCHEMAS", 2)
+    assert child.worth_a_child(SPEC)  # Order and Refund
+    assert not child.worth_a_child({**SPEC, "webhooks": {"order": SPEC["webhooks"]["order"]}})
+    assert not child.worth_a_child(["not", "a", "document"])
+    starts: list[object] = []
+    monkeypatch.setattr(child, "ModelsRun", starts.append)
+    spec = write({"spec.yaml": {**SPEC, "webhooks": {"order": SPEC["webhooks"]["order"]}}})
+    build(spec)
+    assert starts == []
+
+
+def test_the_models_are_made_in_a_child_started_before_validation(
+    write: WriteFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = write({"spec.yaml": SPEC})
+    children_at_validation: list[int] = []
+    validate = pipeline.validate
+
+    def validate_seeing_children(*args: Any, **kwargs: Any) -> Any:
+        children_at_validation.append(len(multiprocessing.active_children()))
+        return validate(*args, **kwargs)
+
+    runs = tmp_path / "runs"
+    raw_models = codegen.raw_models
+
+    def raw_models_telling_its_process(*args: Any, **kwargs: Any) -> Any:
+        with runs.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return raw_models(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "validate", validate_seeing_children)
+    monkeypatch.setattr(child, "raw_models", raw_models_telling_its_process)
+    monkeypatch.setattr(codegen, "raw_models", raw_models_telling_its_process)
+    generated = build(spec)
+    assert children_at_validation == [1]
+    pids = runs.read_text().split()
+    assert len(pids) == 1
+    assert int(pids[0]) != os.getpid()
+    assert multiprocessing.active_children() == []
+    # The same package as a run made in this process.
+    monkeypatch.setattr(child, "can_fork", lambda: False)
+    here = build(spec)
+    assert len(runs.read_text().split()) == 2
+    assert int(runs.read_text().split()[1]) == os.getpid()
+    assert generated.files == here.files
+    assert generated.warnings == here.warnings
+    assert "_hookgen_contract = contract_check(" in "".join(generated.files.values())
+
+
+def test_without_checks_the_childs_import_of_the_check_is_taken_out(
+    write: WriteFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The child starts before the checks are known, and imports `contract_check` whatever they are.
+    plain = {"Order": {k: v for k, v in SCHEMAS["Order"].items() if k != "not"}}
+    spec = write({"spec.yaml": openapi({"order": post(ref("Order"))}, schemas=plain)})
+    codes: list[str] = []
+    generate_models = pipeline.generate_models
+
+    def keeping_the_code(*args: Any, **kwargs: Any) -> Any:
+        models, problems = generate_models(*args, **kwargs)
+        codes.append(models.code)
+        return models, problems
+
+    monkeypatch.setattr(pipeline, "generate_models", keeping_the_code)
+    in_child = build(spec)
+    monkeypatch.setattr(child, "can_fork", lambda: False)
+    here = build(spec)
+    assert codes[0] == codes[1]
+    assert "contract_check" not in codes[0]
+    assert in_child.files == here.files
+    assert not any("_contract" in path for path in in_child.files)
+
+
+def test_without_check_import_reads_only_the_imports() -> None:
+    head = "from __future__ import annotations\n\n" + codegen.CHECK_IMPORT + "from ._types import StrictInt\n"
+    body = '\n\nclass A(BaseModel):\n    """\n' + codegen.CHECK_IMPORT + '    """\n'
+    assert codegen.without_check_import(head + body) == head.replace(codegen.CHECK_IMPORT, "") + body
+    assert codegen.without_check_import(body) == body  # written in a docstring, not imported
+
+
+def test_the_child_reads_half_of_the_models_statements(
+    write: WriteFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = write({"spec.yaml": SPEC})
+    readers = tmp_path / "readers"
+    module_statements = child.module_statements
+
+    def telling_who_reads(code: str) -> Any:
+        with readers.open("a") as file:
+            file.write(f"{os.getpid()} {code.startswith('class ')}\n")
+        return module_statements(code)
+
+    monkeypatch.setattr(child, "module_statements", telling_who_reads)
+    generated = build(spec)
+    # This process reads the first half (the imports), the child the second (from a class on).
+    assert sorted(readers.read_text().split("\n")[:-1]) == sorted([f"{os.getpid()} False", f"{_other(readers)} True"])
+    monkeypatch.setattr(child, "can_fork", lambda: False)
+    assert build(spec).files == generated.files
+
+
+def test_the_child_ends_by_itself_once_the_parent_is_done(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = write({"spec.yaml": SPEC})
+    runs: list[child.ModelsRun] = []
+
+    class Kept(child.ModelsRun):
+        def __init__(self, job: child.Job) -> None:
+            super().__init__(job)
+            runs.append(self)
+
+    monkeypatch.setattr(child, "ModelsRun", Kept)
+    build(spec)
+    assert len(runs) == 1
+    assert runs[0]._process.exitcode == 0  # not ended by a signal (-15) after a wait
+
+
+def _other(readers: Path) -> int:
+    pids = {int(line.split()[0]) for line in readers.read_text().splitlines()} - {os.getpid()}
+    assert len(pids) == 1
+    return pids.pop()
+
+
+def test_a_failure_in_the_child_is_the_same_problem_as_in_the_parent(
+    write: WriteFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = write({"spec.yaml": SPEC})
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("no models today")
+
+    monkeypatch.setattr(child, "raw_models", failing)
+    with pytest.raises(SpecError) as in_child:
+        build(spec)
+    monkeypatch.setattr(codegen, "raw_models", failing)
+    monkeypatch.setattr(child, "can_fork", lambda: False)
+    with pytest.raises(SpecError) as in_parent:
+        build(spec)
+    expected = "datamodel-code-generator failed: ValueError: no models today"
+    assert [p.message for p in in_child.value.problems] == [expected]
+    assert in_child.value.problems == in_parent.value.problems
+    assert multiprocessing.active_children() == []
+
+
+def test_a_child_that_dies_is_replaced_by_a_run_here(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = write({"spec.yaml": SPEC})
+    expected = build(spec).files
+
+    def dying(*args: Any, **kwargs: Any) -> Any:
+        os._exit(9)
+
+    monkeypatch.setattr(child, "_child", dying)
+    assert build(spec).files == expected
+    assert multiprocessing.active_children() == []
+
+
+def test_an_invalid_spec_ends_the_child_and_says_only_what_is_wrong(write: WriteFiles) -> None:
+    bad = json.loads(json.dumps(SPEC))
+    bad["webhooks"]["order"]["post"]["requestBody"]["content"]["application/json"]["schema"] = {"type": 5}
+    spec = write({"spec.yaml": bad})
+    with pytest.raises(SpecError) as raised:
+        build(spec)
+    assert [p.pointer for p in raised.value.problems] == [
+        "/webhooks/order/post/requestBody/content/application~1json/schema/type"
+    ]
+    assert multiprocessing.active_children() == []
+
+
+def test_an_invalid_spec_ends_the_child_at_once(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = json.loads(json.dumps(SPEC))
+    bad["webhooks"]["order"]["post"]["requestBody"]["content"]["application/json"]["schema"] = {"type": 5}
+    spec = write({"spec.yaml": bad})
+    waits: list[float | None] = []
+    runs: list[child.ModelsRun] = []
+
+    class Watched(child.ModelsRun):
+        def __init__(self, job: child.Job) -> None:
+            super().__init__(job)
+            runs.append(self)
+            join = self._process.join
+
+            def waited(timeout: float | None = None) -> None:
+                waits.append(timeout)
+                join(timeout)
+
+            self._process.join = waited  # type: ignore[method-assign]
+
+    monkeypatch.setattr(child, "ModelsRun", Watched)
+    with pytest.raises(SpecError):
+        build(spec)
+    # Ended without waiting for it to end by itself: it was still making models nobody will read.
+    assert waits == [None]
+    assert runs[0]._process.exitcode == -signal.SIGTERM
+
+
+def test_metadata_fields_are_left_out_and_the_entries_are_datamodel_code_generators_own() -> None:
+    from datamodel_code_generator.parser.base import Parser  # noqa: PLC0415
+
+    model_input = pipeline.prepare(pipeline.webhook_part(SPEC))
+    options = codegen.model_options(codegen.DEFAULT_ASSERTED_FORMATS)
+    original = Parser.__dict__["_field_metadata"]
+    fields: list[list[Any]] = []
+    entries = []
+    for left_out in (False, True):
+        captured: dict[str, Any] = {}
+        build_metadata = Parser.__dict__["_build_model_metadata"]
+
+        def capture(cls: Any, *args: Any, build_metadata: Any = build_metadata, captured: Any = captured) -> Any:
+            captured["metadata"] = build_metadata.__func__(cls, *args)
+            return captured["metadata"]
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Parser, "_build_model_metadata", classmethod(capture))
+            if not left_out:
+                patch.setattr(codegen, "fields_left_out", _as_it_is)
+            code, found = codegen.raw_models(model_input, options)
+        entries.append((code, found))
+        fields.append([entry["fields"] for entry in captured["metadata"][0]["models"]])
+    assert Parser.__dict__["_field_metadata"] is original  # put back after the run
+    assert entries[0] == entries[1]  # the same code, class names and source paths
+    assert any(fields[0]) and all(field is not None for entry in fields[0] for field in entry)
+    assert [len(entry) for entry in fields[0]] == [len(entry) for entry in fields[1]]
+    assert all(field is None for entry in fields[1] for field in entry)
+
+
+class _as_it_is:  # noqa: N801 - stands in for the context manager `fields_left_out`
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: object) -> None:
+        return None
