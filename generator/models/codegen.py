@@ -443,7 +443,7 @@ def _enum_extras(document: Mapping[str, Any], entries: list[tuple[str, list[str]
     """The model extras of each class made from an enum schema, by class name (the first schema of a class)."""
     found: dict[str, dict[str, Any]] = {}
     for name, path in entries:
-        schema = _at(document, path)
+        schema = pointers.value_at(document, path)
         if name in found or not (isinstance(schema, dict) and "enum" in schema):
             continue
         extras = model_extras(schema)
@@ -462,7 +462,7 @@ def _class_words(document: Mapping[str, Any], entries: list[tuple[str, list[str]
         if name in seen:
             continue
         seen.add(name)
-        schema = _at(document, path)
+        schema = pointers.value_at(document, path)
         if isinstance(schema, dict) and "enum" not in schema:
             said = document_words(schema, referenced, pointers.join("", *path), components)
             if said:
@@ -481,19 +481,6 @@ def _refs(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for value in node:
             yield from _refs(value)
-
-
-def _at(document: Any, path: list[str]) -> Any:
-    """The value at a metadata source path (list indices written as strings), or None."""
-    node = document
-    for part in path:
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and str(part).isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    return node
 
 
 _CLASS = re.compile(r"class ([A-Za-z_]\w*)\b(?:\((.*)\))?")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..render.escape import python_literal
+from ..spec import pointers
 from ..spec.walk import component_ref_name
 
 # The words a member can carry, as Pydantic's `Field` names them; a branch's `example` is written as `examples`.
@@ -54,7 +55,7 @@ def member_words(
         if name in done:
             continue
         done.add(name)
-        schema = _at(document, path)
+        schema = pointers.value_at(document, path)
         words = [word for field, value in _properties(schema) for word in _groups(field, value, class_names)]
         if words:
             found[name] = words
@@ -116,18 +117,6 @@ def _words(branch: Any, field: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]
     if "example" in said and "examples" not in said:
         said["examples"] = [said["example"]]
     return tuple((key, said[key]) for key in _MEMBER_WORDS if key in said and field.get(key) != said[key])
-
-
-def _at(document: Any, path: list[str]) -> Any:
-    node = document
-    for part in path:
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and str(part).isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    return node
 
 
 _CLASS = re.compile(r"class ([A-Za-z_]\w*)\b")

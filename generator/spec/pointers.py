@@ -49,6 +49,19 @@ def resolve(document: Any, pointer: str) -> Any:
     return node
 
 
+def value_at(document: Any, tokens: list[str]) -> Any:
+    """The value at unescaped reference tokens (datamodel-code-generator's model source paths), or None."""
+    node = document
+    for token in tokens:
+        if isinstance(node, dict):
+            node = node.get(token)
+        elif isinstance(node, list) and str(token).isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return None
+    return node
+
+
 def is_within(pointer: str, roots: set[str]) -> bool:
     """Whether a pointer lies inside (or is) one of the given subtrees."""
     if pointer in roots:
