@@ -23,6 +23,7 @@ from typing import Any
 from ..errors import Level, Problem
 from ..render.escape import python_literal
 from ..spec import pointers
+from ..spec.walk import ref_strings
 from .member_words import member_words, with_member_words
 from .normalize import ENUM_DROPS, document_words
 from .prepare import ModelInput
@@ -160,7 +161,7 @@ MODEL_OPTIONS: dict[str, Any] = {
 # end of an enum class `_types.enum_json_schema(...)`: an Enum has no `model_config` to carry the schema's `title`,
 # `examples` and constraints as a BaseModel does (see `with_checks`).
 GUARD_ATTRIBUTE = "_hookgen_contract"
-_ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum"})  # classes of enum templates, which have no such include
+ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum"})  # classes of enum templates, which have no such include
 
 
 # What `[tool.hookgen.models]` may set: datamodel-code-generator options that change how a model reads in Python, not
@@ -366,10 +367,11 @@ def _models(
         (name, _source_pointer(path, model_input.moved)) for name, path in entries if _numbered(name, path, named)
     )
     by_class = {class_names[name]: pointer for name, pointer in checks.items() if name in class_names}
-    enums = _enum_extras(model_input.document, entries)
-    words = _class_words(model_input.document, entries)
+    schemas = _first_schemas(model_input.document, entries)
+    enums = _enum_extras(schemas)
+    words = _class_words(model_input.document, schemas)
     code, checked = with_checks(_without_header(code), by_class, enums, words)
-    code = with_member_words(code, member_words(model_input.document, entries, class_names))
+    code = with_member_words(code, member_words({name: schema for name, (_, schema) in schemas.items()}, class_names))
     return Models(code=code, class_names=class_names, numbered=numbered, checked=checked)
 
 
@@ -403,7 +405,7 @@ def with_checks(
             continue
         name, bases = head.group(1), head.group(2) or ""
         end = tops[position + 1] if position + 1 < len(tops) else len(lines)
-        if bases in _ENUM_BASES:
+        if bases in ENUM_BASES:
             if name in enum_extras:
                 at = max(index for index in range(start, end) if lines[index].strip()) + 1
                 words = python_literal(enum_extras[name])
@@ -439,48 +441,39 @@ def model_extras(schema: Mapping[str, Any]) -> dict[str, Any]:
     return extras
 
 
-def _enum_extras(document: Mapping[str, Any], entries: list[tuple[str, list[str]]]) -> dict[str, dict[str, Any]]:
-    """The model extras of each class made from an enum schema, by class name (the first schema of a class)."""
-    found: dict[str, dict[str, Any]] = {}
+def _first_schemas(
+    document: Mapping[str, Any], entries: list[tuple[str, list[str]]]
+) -> dict[str, tuple[list[str], Any]]:
+    """Each class's first source path and the schema there, by class name, in the run's order."""
+    schemas: dict[str, tuple[list[str], Any]] = {}
     for name, path in entries:
-        schema = pointers.value_at(document, path)
-        if name in found or not (isinstance(schema, dict) and "enum" in schema):
-            continue
-        extras = model_extras(schema)
-        if extras:
+        if name not in schemas:
+            schemas[name] = (path, pointers.value_at(document, path))
+    return schemas
+
+
+def _enum_extras(schemas: Mapping[str, tuple[list[str], Any]]) -> dict[str, dict[str, Any]]:
+    """The model extras of each class made from an enum schema, by class name."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, (_, schema) in schemas.items():
+        if isinstance(schema, dict) and "enum" in schema and (extras := model_extras(schema)):
             found[name] = extras
     return found
 
 
-def _class_words(document: Mapping[str, Any], entries: list[tuple[str, list[str]]]) -> dict[str, dict[str, Any]]:
-    """The words each class's model does not write (normalize.document_words), by class name (its first schema)."""
-    referenced = frozenset(_refs(document))
+def _class_words(
+    document: Mapping[str, Any], schemas: Mapping[str, tuple[list[str], Any]]
+) -> dict[str, dict[str, Any]]:
+    """The words each class's model does not write (normalize.document_words), by class name."""
+    referenced = frozenset(ref_strings(document))
     components = (document.get("components") or {}).get("schemas") or {}
     found: dict[str, dict[str, Any]] = {}
-    seen: set[str] = set()
-    for name, path in entries:
-        if name in seen:
-            continue
-        seen.add(name)
-        schema = pointers.value_at(document, path)
+    for name, (path, schema) in schemas.items():
         if isinstance(schema, dict) and "enum" not in schema:
             said = document_words(schema, referenced, pointers.join("", *path), components)
             if said:
                 found[name] = said
     return found
-
-
-def _refs(node: Any) -> Iterator[str]:
-    """Every `$ref` value inside a JSON value."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                yield value
-            else:
-                yield from _refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _refs(value)
 
 
 _CLASS = re.compile(r"class ([A-Za-z_]\w*)\b(?:\((.*)\))?")
@@ -498,7 +491,7 @@ def _check_line(block: list[str], name: str) -> int | None:
     node = statements[0] if len(statements) == 1 else None
     if not (isinstance(node, ast.ClassDef) and node.name == name and node.body):
         return None
-    if any(isinstance(base, ast.Name) and base.id in _ENUM_BASES for base in node.bases):
+    if any(isinstance(base, ast.Name) and base.id in ENUM_BASES for base in node.bases):
         return None
     for index, statement in enumerate(node.body):
         if _is_field(statement):

@@ -9,11 +9,12 @@ into. A share of a document whose `$ref`s are not all local JSON pointers keeps 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
 from ..spec import pointers
+from ..spec.walk import ref_strings
 from .contract_check import CHECKS
 
 # The top-level members whose entries are kept or left out one by one, and how deep an entry lies in each.
@@ -40,7 +41,7 @@ def contract_share(document: dict[str, Any], checks: Iterable[str]) -> dict[str,
             value = pointers.resolve(document, pointers.join("", *entry))
         except KeyError:
             continue  # not in the document: the validator says so, in the share as in the whole
-        pending.extend(_entry(_ref_parts(ref)) if ref.startswith("#") else None for ref in _refs(value))
+        pending.extend(_entry(_ref_parts(ref)) if ref.startswith("#") else None for ref in ref_strings(value))
     return _kept(document, kept, ())
 
 
@@ -53,21 +54,6 @@ def _entry(tokens: list[str]) -> tuple[str, ...] | None:
 def _ref_parts(ref: str) -> list[str]:
     fragment = unquote(ref[1:])
     return pointers.parts(fragment) if fragment.startswith("/") else ["#anchor"]  # `#name`: an anchor, not a pointer
-
-
-def _refs(value: Any) -> Iterator[str]:
-    """Every `$ref` string in a value (also inside `examples` or `const`: keeping too much changes no meaning)."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for key, child in node.items():
-                if key == "$ref" and isinstance(child, str):
-                    yield child
-                else:
-                    stack.append(child)
-        elif isinstance(node, list):
-            stack.extend(node)
 
 
 def _kept(node: dict[str, Any], kept: set[tuple[str, ...]], at: tuple[str, ...]) -> dict[str, Any]:

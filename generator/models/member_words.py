@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..render.escape import python_literal
-from ..spec import pointers
 from ..spec.walk import component_ref_name
 
 # The words a member can carry, as Pydantic's `Field` names them; a branch's `example` is written as `examples`.
@@ -45,17 +44,10 @@ class MemberWords:
     items: bool = False
 
 
-def member_words(
-    document: Mapping[str, Any], entries: list[tuple[str, list[str]]], class_names: Mapping[str, str]
-) -> dict[str, list[MemberWords]]:
-    """The member words of each class's fields, by class name (a class is read from the first schema that makes it)."""
+def member_words(schemas: Mapping[str, Any], class_names: Mapping[str, str]) -> dict[str, list[MemberWords]]:
+    """The member words of each class's fields, by class name, from the schema that makes each class."""
     found: dict[str, list[MemberWords]] = {}
-    done: set[str] = set()
-    for name, path in entries:
-        if name in done:
-            continue
-        done.add(name)
-        schema = pointers.value_at(document, path)
+    for name, schema in schemas.items():
         words = [word for field, value in _properties(schema) for word in _groups(field, value, class_names)]
         if words:
             found[name] = words

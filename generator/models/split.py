@@ -12,10 +12,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .codegen import ENUM_BASES
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # The module of the classes no webhook's body reaches.
 UNREACHED = "_unreached"
-_ENUM_BASES = frozenset({"Enum", "StrEnum", "IntEnum"})
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def split_models(
 def _enums_first(members: list[_Statement]) -> list[_Statement]:
     """A module's enum classes first, in their order: a field's default may be an enum's member (`= Status.ACTIVE`),
     which the class body evaluates, and datamodel-code-generator orders classes as if only bases were read then."""
-    return sorted(members, key=lambda statement: not statement.bases & _ENUM_BASES)
+    return sorted(members, key=lambda statement: not statement.bases & ENUM_BASES)
 
 
 def _is_header(node: ast.stmt) -> bool:

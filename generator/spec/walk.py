@@ -87,6 +87,21 @@ def local_refs(node: Any) -> list[str]:
     return found
 
 
+def ref_strings(node: Any) -> Iterator[str]:
+    """Every `$ref` string inside a JSON value, local or not (also inside `examples` or `const`)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if key == "$ref" and isinstance(child, str):
+                    yield child
+                else:
+                    stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def json_values(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
     """Every value inside a JSON value (itself included) with its pointer, in document order."""
     stack = [(pointer, node)]
