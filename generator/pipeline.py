@@ -237,15 +237,15 @@ def build(
 
 
 def spec_with_known_classes(
-    spec_path: Path,
+    bundled: Bundle,
+    bundling: list[Problem],
     body_classes: Mapping[BodyKey, str],
     *,
-    ref_roots: Sequence[Path] = (),
     signature: dict[str, Any] | None = None,
 ) -> tuple[Spec, dict[str, Any]] | None:
-    """The IR and bundled document of a spec whose body classes are known already (a cached package's), without
-    generating the models; None when `body_classes` does not name exactly the spec's bodies."""
-    bundled, reached, _ = load_bundle(spec_path, ref_roots=ref_roots, signature=signature)
+    """The IR and document of a spec (`bundled_spec`'s bundle and problems) whose body classes are known already (a
+    cached package's), without generating the models; None when `body_classes` does not name exactly its bodies."""
+    reached, _ = validated(bundled, bundling, signature=signature)
     body_schemas = prepare(reached).body_schemas
     if set(body_schemas) != set(body_classes):
         return None

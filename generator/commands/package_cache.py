@@ -18,10 +18,10 @@ from typing import Any
 from .. import __version__
 from ..errors import SpecError
 from ..ir import Spec
-from ..pipeline import Generated, build, spec_with_known_classes
+from ..pipeline import Generated, build, bundled_spec, spec_with_known_classes
 from ..render.render import MARKER
 from ..render.write import write_package
-from ..spec.bundle import bundle
+from ..spec.bundle import Bundle, bundle
 
 PACKAGE = "hookgen_listen_webhooks"
 BODY_CLASSES = "bodies.json"
@@ -39,6 +39,11 @@ def spec_digest(spec_path: Path, ref_roots: Sequence[Path] = (), signature: dict
     bundled, problems = bundle(spec_path, ref_roots=ref_roots)
     if bundled is None:
         raise SpecError(problems)
+    return bundle_digest(bundled, signature)
+
+
+def bundle_digest(bundled: Bundle, signature: dict[str, Any] | None = None) -> str:
+    """`spec_digest` of a spec already bundled."""
     digest = hashlib.sha256(f"hookgen {__version__} {generator_digest()}\n".encode())
     base = bundled.root.path.resolve().parent
     for source in sorted(bundled.sources, key=lambda source: str(source.path.resolve())):
@@ -81,12 +86,13 @@ def cached_spec(
 ) -> tuple[Path, Spec, dict[str, Any]] | None:
     """The cached package's folder, the spec's IR and its bundled document, without generating models again;
     None when the spec's package is not cached yet."""
-    folder = cache_root() / spec_digest(spec_path, ref_roots, signature)
+    bundled, bundling = bundled_spec(spec_path, ref_roots=ref_roots)  # one bundle for the digest and the IR
+    folder = cache_root() / bundle_digest(bundled, signature)
     if not _is_complete(folder):
         return None
     rows = json.loads((folder / BODY_CLASSES).read_text(encoding="utf-8"))
     classes = {(key, method, media_type): name for key, method, media_type, name in rows}
-    known = spec_with_known_classes(spec_path, classes, ref_roots=ref_roots, signature=signature)
+    known = spec_with_known_classes(bundled, bundling, classes, signature=signature)
     if known is None:  # not this spec's bodies (edited by hand?): the next cached_package writes the folder again
         (folder / BODY_CLASSES).unlink()
         return None
