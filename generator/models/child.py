@@ -30,7 +30,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from ..spec.walk import reached_roots
-from .codegen import RawModels, RunFailed, failure, has_models, raw_models
+from .codegen import RawModels, RunFailed, failure, has_models, model_extra_keys, raw_models
 from .prepare import ModelInput
 from .split import ModuleStatements, halves, module_statements
 
@@ -58,6 +58,7 @@ class ModelsRun:
 
     def __call__(self, model_input: ModelInput, options: dict[str, Any]) -> RawModels:
         """The child's output (raises RunFailed as the run failed there); the run made here when the child gave none."""
+        model_extra_keys()  # while the child runs: reading its output imports that part of datamodel-code-generator
         status, value = self._answer()
         if status == "ok":
             return value  # type: ignore[no-any-return]

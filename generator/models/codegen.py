@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import json
 import re
 import tempfile
@@ -433,12 +434,20 @@ def with_checks(
 
 def model_extras(schema: Mapping[str, Any]) -> dict[str, Any]:
     """What datamodel-code-generator gives a BaseModel's `json_schema_extra` from a schema (its `model_extras`)."""
-    from datamodel_code_generator.parser.jsonschema import DEFAULT_MODEL_EXTRA_KEYS  # noqa: PLC0415 - slow import
-
-    extras = {key: value for key, value in schema.items() if key in DEFAULT_MODEL_EXTRA_KEYS}
+    extra_keys = model_extra_keys()
+    extras = {key: value for key, value in schema.items() if key in extra_keys}
     unprefixed = MODEL_OPTIONS["model_extra_keys_without_x_prefix"]
     extras.update({key[2:]: value for key, value in schema.items() if key in unprefixed})
     return extras
+
+
+@functools.cache
+def model_extra_keys() -> frozenset[str]:
+    """The schema keys datamodel-code-generator copies into a model's extras (its parser module: slow to import, a
+    third of a second, so models/child.py calls this while the run goes on in the child)."""
+    from datamodel_code_generator.parser.jsonschema import DEFAULT_MODEL_EXTRA_KEYS  # noqa: PLC0415 - slow import
+
+    return frozenset(DEFAULT_MODEL_EXTRA_KEYS)
 
 
 def _first_schemas(
@@ -541,6 +550,7 @@ __all__ = [
     "fields_left_out",
     "has_models",
     "generate_models",
+    "model_extra_keys",
     "model_options",
     "raw_models",
     "run_options",

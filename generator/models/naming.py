@@ -15,7 +15,7 @@ from typing import Any
 
 from ..names import pascal_case
 from ..spec import pointers
-from ..spec.walk import COMPONENT, SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES, local_refs
+from ..spec.walk import COMPONENT, SCHEMA_KEYWORDS, SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES, local_refs
 
 
 def titled_branches_named(schemas: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -64,6 +64,8 @@ class _Mover:
         if not isinstance(schema, dict):
             return schema
         result = dict(schema)
+        if SCHEMA_KEYWORDS.isdisjoint(result):
+            return result
         for key in SCHEMA_MAPS:
             if isinstance(result.get(key), dict):
                 result[key] = {

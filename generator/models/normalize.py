@@ -170,6 +170,8 @@ _CONDITIONAL = frozenset(
 
 def _conditions(schema: dict[str, Any]) -> list[Any]:
     """The `allOf` branches of `schema` that only say what the models do not express, as the source writes them."""
+    if "allOf" not in schema:
+        return []
     branches = [
         map_schema(branch, without_extensions)  # without the `x-` copies made for the models
         for branch in _list(schema.get("allOf"))
@@ -190,6 +192,8 @@ _EXAMPLE_SCALARS = ("string", "number", "integer", "boolean")
 
 
 def _branch_words_lifted(schema: dict[str, Any]) -> dict[str, Any]:
+    if "anyOf" not in schema and "oneOf" not in schema and "allOf" not in schema:
+        return schema  # no branch to lift words from
     union = [
         branch
         for key in ("anyOf", "oneOf")

@@ -117,6 +117,8 @@ class _Bundler:
         if isinstance(node, list):
             return [
                 self.copy(item, file, pointers.join(src, i), pointers.join(dst, i), in_schema=in_schema)
+                if isinstance(item, dict | list)
+                else item  # a scalar is itself: no pointers to make for it
                 for i, item in enumerate(node)
             ]
         if not isinstance(node, dict):
@@ -131,6 +133,8 @@ class _Bundler:
                 pointers.join(dst, key),
                 in_schema=in_schema or _enters_schema(dst, key),
             )
+            if isinstance(value, dict | list)
+            else value
             for key, value in node.items()
         }
         mapping = node.get("discriminator", {}).get("mapping") if isinstance(node.get("discriminator"), dict) else None

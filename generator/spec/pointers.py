@@ -16,7 +16,10 @@ FRAGMENT_SAFE = "/~!$&'()*+,;=:@"
 
 def escape(token: str | int) -> str:
     """One reference token, escaped for a pointer (`~` as `~0`, `/` as `~1`)."""
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = token if type(token) is str else str(token)
+    if "~" in text or "/" in text:
+        return text.replace("~", "~0").replace("/", "~1")
+    return text  # most tokens: the walks of a large spec escape about a million
 
 
 def unescape(token: str) -> str:
@@ -26,6 +29,8 @@ def unescape(token: str) -> str:
 
 def join(pointer: str, *parts: str | int) -> str:
     """Append escaped reference tokens to a JSON pointer."""
+    if len(parts) == 1:
+        return pointer + "/" + escape(parts[0])
     return "/".join([pointer, *map(escape, parts)])
 
 

@@ -29,6 +29,8 @@ SCHEMA_VALUES = (
     "additionalItems",
 )
 SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+# Every keyword whose value holds subschemas: most schema objects hold none, and the walks skip them at once.
+SCHEMA_KEYWORDS = frozenset((*SCHEMA_MAPS, *SCHEMA_VALUES, *SCHEMA_LISTS))
 
 Transform = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -262,6 +264,8 @@ def map_schema(schema: Any, transform: Transform) -> Any:
     if not isinstance(schema, dict):
         return schema
     result = dict(schema)
+    if SCHEMA_KEYWORDS.isdisjoint(result):
+        return transform(result)
     for key in SCHEMA_MAPS:
         if isinstance(result.get(key), dict):
             result[key] = {name: map_schema(value, transform) for name, value in result[key].items()}
@@ -281,6 +285,8 @@ def subschema_pointers(pointer: str, schema: dict[str, Any]) -> Iterator[str]:
 
 def subschemas(pointer: str, schema: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """A schema object's direct subschemas (not what its `$ref` points to), each with its JSON pointer."""
+    if SCHEMA_KEYWORDS.isdisjoint(schema):
+        return
     for key in SCHEMA_MAPS:
         if isinstance(schema.get(key), dict):
             yield from ((pointers.join(pointer, key, name), value) for name, value in schema[key].items())
