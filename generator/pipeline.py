@@ -155,13 +155,21 @@ def validated(
 
 
 def model_job(
-    bundled: Bundle, asserted_formats: frozenset[str], settings: Mapping[str, Any] | None
-) -> tuple[ModelInput, dict[str, Any]]:
-    """datamodel-code-generator's input and options as `build` makes them, from the bundle alone (models/child.py).
+    spec_path: Path,
+    asserted_formats: frozenset[str],
+    settings: Mapping[str, Any] | None,
+    *,
+    strict: bool = False,
+    ref_roots: Sequence[Path] = (),
+) -> tuple[str, ModelInput, dict[str, Any]]:
+    """datamodel-code-generator's input and options as `build` makes them, from the spec's files alone, and the digest
+    of those files (models/child.py: the child makes them while this process bundles and validates).
 
     The checks are not known yet: the run imports `contract_check` whatever they are (`codegen.run_options`).
     """
-    return prepare(webhook_part(bundled.document)), run_options(asserted_formats, settings, None)
+    bundled, _ = bundled_spec(spec_path, strict=strict, ref_roots=ref_roots)
+    model_input = prepare(webhook_part(bundled.document))
+    return bundled.digest(), model_input, run_options(asserted_formats, settings, None)
 
 
 @fewer_collections()
@@ -181,13 +189,15 @@ def build(
 
     `rules`: lint rules switched off or re-levelled; `signature`: the scheme of webhooks that declare none;
     `model_settings`: datamodel-code-generator options from `[tool.hookgen.models]` (`codegen.model_settings`).
-    For a large spec with a core free, datamodel-code-generator runs in a child process from the moment the spec is
+    For a large spec with a core free, datamodel-code-generator runs in a child process started before the spec is
     bundled (models/child.py).
     """
     if package is not None:
         check_package_name(package)
-    bundled, bundling = bundled_spec(spec_path, strict=strict, ref_roots=ref_roots)
-    with child.started(partial(model_job, bundled, asserted_formats, model_settings), bundled.document) as runner:
+    job = partial(model_job, spec_path, asserted_formats, model_settings, strict=strict, ref_roots=ref_roots)
+    with child.started(job, spec_path) as started:
+        bundled, bundling = bundled_spec(spec_path, strict=strict, ref_roots=ref_roots)
+        runner = child.kept(started, bundled)
         reached, warnings = validated(bundled, bundling, strict=strict, rules=rules, signature=signature)
         problems = _Problems(warnings, partial(rules.apply, sources=bundled.sources, strict=strict))
         model_input = stage("prepare", _bodies, prepare, reached)

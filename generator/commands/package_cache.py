@@ -44,11 +44,7 @@ def spec_digest(spec_path: Path, ref_roots: Sequence[Path] = (), signature: dict
 
 def bundle_digest(bundled: Bundle, signature: dict[str, Any] | None = None) -> str:
     """`spec_digest` of a spec already bundled."""
-    digest = hashlib.sha256(f"hookgen {__version__} {generator_digest()}\n".encode())
-    base = bundled.root.path.resolve().parent
-    for source in sorted(bundled.sources, key=lambda source: str(source.path.resolve())):
-        name = os.path.relpath(source.path.resolve(), base)
-        digest.update(f"{len(name)}:{name}{len(source.text)}:".encode() + source.text.encode())
+    digest = hashlib.sha256(f"hookgen {__version__} {generator_digest()}\n{bundled.digest()}".encode())
     if signature is not None:
         digest.update(f"signature {json.dumps(signature, sort_keys=True)}".encode())
     return digest.hexdigest()

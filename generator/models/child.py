@@ -1,19 +1,20 @@
-"""datamodel-code-generator's run in a child process, started as soon as its input can be made.
+"""datamodel-code-generator's run in a child process, started before the spec is even bundled.
 
-The run is most of a generation (on GitHub's spec 13 of 16.5 s) and needs only the prepared document, while
-validation, lint, the contract check's analysis and the deviations need only the bundle. `started` forks a child as
-soon as the spec is bundled: it makes the input as the pipeline makes it (`job`) and runs datamodel-code-generator on
-it, while the parent validates, prepares its own copy, finds the checks and the deviations; `ModelsRun` is then
-`generate_models`'s `runner`, handing over the child's output. The child then parses half of the models for
-`split.split_models` while the parent parses the other half (`ModelsRun.reading`). The child is a fork: it inherits
-the bundle (nothing is copied or pickled on the way in), the hash seed (the same names, in the same order) and the
-code; only the output comes back, through a pipe. Both sides make the input with the same functions from the same
-bundle, so it is the same input; should the child give nothing (its input failed, or it died), the run is made in this
-process, as without a child.
+The run is most of a generation (on GitHub's spec 20 of 25 s) and needs only the prepared document, while
+validation, lint, the contract check's analysis and the deviations need only the bundle. `started` forks a child at
+the start of the build: it bundles the spec and makes the input as the pipeline makes it (`job`), then runs
+datamodel-code-generator on it, while the parent bundles the spec too, then validates, prepares its own copy, finds
+the checks and the deviations; `ModelsRun` is then `generate_models`'s `runner`, handing over the child's output.
+The child then parses half of the models for `split.split_models` while the parent parses the other half
+(`ModelsRun.reading`). The child is a fork: it inherits the hash seed (the same names, in the same order) and the code,
+and reads the same files with the same functions; only the output comes back, through a pipe, with the digest of the
+files it read (`Bundle.digest`). Should the child give nothing (its input failed, it died, or the files changed
+between its reading and the parent's), the run is made in this process, as without a child.
 
-Without `fork` (Windows, macOS, where it is unsafe), with other threads running (a fork copies only the thread that
-calls it: another thread's held lock would stay held in the child), without a free core or for a spec too small to
-gain (see CHILD_FROM_SCHEMAS), no child is started and the run is made here.
+A child is started only where it pays: for a spec whose root file is large (CHILD_FROM_BYTES), and kept (`kept`) only
+once the bundle shows it large enough (CHILD_FROM_SCHEMAS). Without `fork` (Windows, macOS, where it is unsafe), with
+other threads running (a fork copies only the thread that calls it: another thread's held lock would stay held in the
+child) or without a free core, no child is started and the run is made here.
 """
 
 from __future__ import annotations
@@ -27,14 +28,18 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
+from ..progress import listening
+from ..spec.bundle import Bundle
 from ..spec.walk import reached_roots
 from .codegen import RawModels, RunFailed, failure, has_models, model_extra_keys, raw_models
 from .prepare import ModelInput
 from .split import ModuleStatements, halves, module_statements
 
-Job = Callable[[], tuple[ModelInput, dict[str, Any]]]  # the input and options, made in the child
+# What the child makes before the run: the digest of the files it read (`Bundle.digest`), the input and options.
+Job = Callable[[], tuple[str, ModelInput, dict[str, Any]]]
 
 
 class ModelsRun:
@@ -47,6 +52,7 @@ class ModelsRun:
     def __init__(self, job: Job) -> None:
         context = multiprocessing.get_context("fork")
         self._answered = False  # whether the child has answered (it then waits only for what the parent asks)
+        self.expected = ""  # the digest of the files the parent read (`kept`): the child's output is for those only
         self._channel, theirs = context.Pipe(duplex=True)
         self._process = context.Process(target=_child, args=(job, theirs, self._channel), daemon=True)
         gc.freeze()  # the inherited objects out of the child's collections: they are not copied for their counts
@@ -60,10 +66,10 @@ class ModelsRun:
         """The child's output (raises RunFailed as the run failed there); the run made here when the child gave none."""
         model_extra_keys()  # while the child runs: reading its output imports that part of datamodel-code-generator
         status, value = self._answer()
-        if status == "ok":
-            return value  # type: ignore[no-any-return]
-        if status == "failed":
-            raise RunFailed(value)
+        if status in ("ok", "failed") and value[0] == self.expected:
+            if status == "failed":
+                raise RunFailed(value[1])
+            return value[1]  # type: ignore[no-any-return]
         return raw_models(model_input, options)
 
     def reading(self, code: str) -> Callable[[], ModuleStatements]:
@@ -109,13 +115,16 @@ class ModelsRun:
         return answer
 
 
-# A child costs CPU time: the fork, the copies of the memory pages it writes to (its objects' reference counts
-# included), and the input it makes again beside the parent (on GitHub's spec about a second in all). It pays only
-# when the parent's work meanwhile (validation, lint, the checks, the deviations: about a fifth of the run) runs on a
-# core of its own, and when that work is long. Measured with no free core: Adyen's 94 component schemas 1.2 s -> 1.4 s,
-# Paddle's 160 3.1 -> 3.7, Polar's 197 2.5 -> 2.7, GitHub's 433 19.7 -> 20.8. So a child only for GitHub's scale, and
-# only with a core free.
+# A child costs CPU time: the fork, the bundle and the input it makes again beside the parent (on GitHub's spec about
+# a second in all). It pays only when the parent's work meanwhile (validation, lint, the checks, the deviations: about
+# a fifth of the run) runs on a core of its own, and when that work is long. Measured with no free core: Adyen's 94
+# component schemas 1.2 s -> 1.4 s, Paddle's 160 3.1 -> 3.7, Polar's 197 2.5 -> 2.7, GitHub's 433 19.7 -> 20.8. So a
+# child only for GitHub's scale, and only with a core free.
 CHILD_FROM_SCHEMAS = 300
+# Started before the bundle shows how many schemas the webhooks reach, the child is started only for a root file this
+# large (GitHub's is 4.8 MB; the corpus's specs of 1.6-3 MB reach 94-197 schemas, and their children are stopped once
+# bundled). A spec split into a small root and large files gets no child: only slower, never different.
+CHILD_FROM_BYTES = 1_000_000
 
 
 def worth_a_child(document: Any) -> bool:
@@ -128,10 +137,10 @@ def worth_a_child(document: Any) -> bool:
 
 
 @contextmanager
-def started(job: Job, document: Any) -> Iterator[ModelsRun | None]:
-    """A run started in a child process for the block, for a bundled `document` large enough (`worth_a_child`);
+def started(job: Job, spec_path: Path) -> Iterator[ModelsRun | None]:
+    """A run started in a child process for the block, for a spec whose root file is large enough (CHILD_FROM_BYTES);
     None where no child is started. The child is ended at the block's end."""
-    if not (can_fork() and free_core() and worth_a_child(document)):
+    if not (can_fork() and free_core() and _size(spec_path) >= CHILD_FROM_BYTES):
         yield None
         return
     run = ModelsRun(job)
@@ -139,6 +148,26 @@ def started(job: Job, document: Any) -> Iterator[ModelsRun | None]:
         yield run
     finally:
         run.stop()
+
+
+def kept(run: ModelsRun | None, bundled: Bundle) -> ModelsRun | None:
+    """The run, once the parent has bundled the spec, if the spec is large enough (`worth_a_child`); else it is ended.
+
+    The run then gives only an output made of the files the parent read."""
+    if run is None:
+        return None
+    if not worth_a_child(bundled.document):
+        run.stop()
+        return None
+    run.expected = bundled.digest()
+    return run
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # the parent says what is wrong with it
+        return 0
 
 
 def can_fork() -> bool:
@@ -162,14 +191,15 @@ def _child(job: Job, channel: Connection, parents: Connection) -> None:
     parents.close()  # the parent's end, inherited: the channel ends when the parent closes it
     answer: tuple[str, Any]
     try:
-        model_input, options = job()
+        with listening(None):  # the parent tells the stages
+            digest, model_input, options = job()
     except BaseException:  # noqa: BLE001 - the parent makes the input again, and says what is wrong with it
         answer = ("none", None)
     else:
         try:
-            answer = ("ok", raw_models(model_input, options)) if has_models(model_input) else ("none", None)
+            answer = ("ok", (digest, raw_models(model_input, options))) if has_models(model_input) else ("none", None)
         except Exception as exc:  # noqa: BLE001 - told to the parent as `generate_models` tells it
-            answer = ("failed", failure(exc))
+            answer = ("failed", (digest, failure(exc)))
     with suppress(OSError):  # the parent is gone: nobody to tell
         channel.send(answer)
         while True:  # what the parent asks to read, until it closes the channel
@@ -185,4 +215,14 @@ def _child(job: Job, channel: Connection, parents: Connection) -> None:
     channel.close()
 
 
-__all__ = ["CHILD_FROM_SCHEMAS", "Job", "ModelsRun", "can_fork", "free_core", "started", "worth_a_child"]
+__all__ = [
+    "CHILD_FROM_BYTES",
+    "CHILD_FROM_SCHEMAS",
+    "Job",
+    "ModelsRun",
+    "can_fork",
+    "free_core",
+    "kept",
+    "started",
+    "worth_a_child",
+]

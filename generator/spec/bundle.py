@@ -11,6 +11,8 @@ changed: the bundle is a new value, with a map back to where each part came from
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -49,6 +51,15 @@ class Bundle:
     def root(self) -> SourceFile:
         """The file the spec starts from."""
         return self.origins[""].file
+
+    def digest(self) -> str:
+        """The SHA-256 of every file the bundle was made of: its path (from the root's folder) and its text."""
+        digest = hashlib.sha256()
+        base = self.root.path.resolve().parent
+        for source in sorted(self.sources, key=lambda source: str(source.path.resolve())):
+            name = os.path.relpath(source.path.resolve(), base)
+            digest.update(f"{len(name)}:{name}{len(source.text)}:".encode() + source.text.encode())
+        return digest.hexdigest()
 
     def locate(self, pointer: str) -> tuple[SourceFile, str]:
         """The file and source pointer behind a pointer into the bundle."""

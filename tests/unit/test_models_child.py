@@ -1,5 +1,5 @@
-"""datamodel-code-generator runs in a child process started once the spec is bundled, while the parent validates:
-the same models as a run in the parent, the same problems when it fails, and no child left behind."""
+"""datamodel-code-generator runs in a child process started before the spec is bundled, while the parent bundles and
+validates it: the same models as a run in the parent, the same problems when it fails, and no child left behind."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from generator import pipeline
+from generator.commands import cli
 from generator.errors import SpecError
 from generator.models import child, codegen
 from generator.pipeline import build
@@ -39,6 +40,7 @@ def forking(monkeypatch: pytest.MonkeyPatch) -> None:
     if not child.can_fork():
         pytest.skip("no child process here (not Linux, or other threads run)")
     monkeypatch.setattr(child, "CHILD_FROM_SCHEMAS", 1)  # these specs are small: a child for any
+    monkeypatch.setattr(child, "CHILD_FROM_BYTES", 0)
     monkeypatch.setattr(child, "free_core", lambda: True)  # and whatever else the machine runs
 
 
@@ -55,19 +57,89 @@ def test_a_child_needs_a_free_core(write: WriteFiles, monkeypatch: pytest.Monkey
     assert starts == []
 
 
-def test_a_small_spec_is_made_without_a_child(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(child, "CHILD_FROM_SCHEMAS", 2)
-    assert child.worth_a_child(SPEC)  # Order and Refund
-    assert not child.worth_a_child({**SPEC, "webhooks": {"order": SPEC["webhooks"]["order"]}})
-    assert not child.worth_a_child(["not", "a", "document"])
+def test_a_small_root_file_starts_no_child(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(child, "CHILD_FROM_BYTES", 1_000_000)
     starts: list[object] = []
     monkeypatch.setattr(child, "ModelsRun", starts.append)
-    spec = write({"spec.yaml": {**SPEC, "webhooks": {"order": SPEC["webhooks"]["order"]}}})
-    build(spec)
+    build(write({"spec.yaml": SPEC}))
     assert starts == []
 
 
-def test_the_models_are_made_in_a_child_started_before_validation(
+def test_a_child_is_ended_once_the_bundle_shows_a_small_spec(
+    write: WriteFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(child, "CHILD_FROM_SCHEMAS", 2)
+    assert child.worth_a_child(SPEC)  # Order and Refund
+    small = {**SPEC, "webhooks": {"order": SPEC["webhooks"]["order"]}}
+    assert not child.worth_a_child(small)
+    assert not child.worth_a_child(["not", "a", "document"])
+    runs: list[child.ModelsRun] = []
+    children_at_validation: list[int] = []
+    validate = pipeline.validate
+
+    class Kept(child.ModelsRun):
+        def __init__(self, job: child.Job) -> None:
+            super().__init__(job)
+            runs.append(self)
+
+    def validate_seeing_children(*args: Any, **kwargs: Any) -> Any:
+        children_at_validation.append(len(multiprocessing.active_children()))
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(child, "ModelsRun", Kept)
+    monkeypatch.setattr(pipeline, "validate", validate_seeing_children)
+    made_in = _runs_telling_their_process(tmp_path, monkeypatch)
+    generated = build(write({"spec.yaml": small}))
+    assert len(runs) == 1  # started before the bundle was made, ended once it was
+    assert children_at_validation == [0]
+    assert [int(pid) for pid in made_in.read_text().split()] == [os.getpid()]
+    monkeypatch.setattr(child, "can_fork", lambda: False)
+    assert build(write({"spec.yaml": small})).files == generated.files
+
+
+def test_a_child_that_read_other_files_is_not_listened_to(
+    write: WriteFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The spec changed between the child's reading it and this process's: the run is made here, on what was read here.
+    spec = write({"spec.yaml": SPEC})
+    model_job = pipeline.model_job
+
+    def reading_other_files(*args: Any, **kwargs: Any) -> Any:
+        _, model_input, options = model_job(*args, **kwargs)
+        return "the digest of other files", model_input, options
+
+    monkeypatch.setattr(pipeline, "model_job", reading_other_files)
+    made_in = _runs_telling_their_process(tmp_path, monkeypatch)
+    generated = build(spec)
+    pids = [int(pid) for pid in made_in.read_text().split()]
+    assert len(pids) == 2 and pids[0] != os.getpid() and pids[1] == os.getpid()
+    monkeypatch.setattr(child, "can_fork", lambda: False)
+    assert build(spec).files == generated.files
+
+
+def test_only_the_parent_tells_the_stages(write: WriteFiles, capfd: pytest.CaptureFixture[str]) -> None:
+    spec = write({"spec.yaml": SPEC})
+    assert cli.main(["generate", str(spec), "-o", str(spec.parent / "out"), "--verbose"]) == 0
+    lines = capfd.readouterr().err.splitlines()
+    assert len([line for line in lines if line.startswith("hookgen: bundle ")]) == 1, lines
+
+
+def _runs_telling_their_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A file each run of datamodel-code-generator writes its process id into, from now on."""
+    runs = tmp_path / "runs"
+    raw_models = codegen.raw_models
+
+    def raw_models_telling_its_process(*args: Any, **kwargs: Any) -> Any:
+        with runs.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return raw_models(*args, **kwargs)
+
+    monkeypatch.setattr(child, "raw_models", raw_models_telling_its_process)
+    monkeypatch.setattr(codegen, "raw_models", raw_models_telling_its_process)
+    return runs
+
+
+def test_the_models_are_made_in_a_child_started_before_the_bundle(
     write: WriteFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spec = write({"spec.yaml": SPEC})
@@ -78,18 +150,18 @@ def test_the_models_are_made_in_a_child_started_before_validation(
         children_at_validation.append(len(multiprocessing.active_children()))
         return validate(*args, **kwargs)
 
-    runs = tmp_path / "runs"
-    raw_models = codegen.raw_models
+    bundles_seeing_children: list[int] = []
+    bundled_spec = pipeline.bundled_spec
 
-    def raw_models_telling_its_process(*args: Any, **kwargs: Any) -> Any:
-        with runs.open("a") as file:
-            file.write(f"{os.getpid()}\n")
-        return raw_models(*args, **kwargs)
+    def bundled_seeing_children(*args: Any, **kwargs: Any) -> Any:
+        bundles_seeing_children.append(len(multiprocessing.active_children()))
+        return bundled_spec(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "validate", validate_seeing_children)
-    monkeypatch.setattr(child, "raw_models", raw_models_telling_its_process)
-    monkeypatch.setattr(codegen, "raw_models", raw_models_telling_its_process)
+    monkeypatch.setattr(pipeline, "bundled_spec", bundled_seeing_children)
+    runs = _runs_telling_their_process(tmp_path, monkeypatch)
     generated = build(spec)
+    assert bundles_seeing_children == [1]  # this process's bundle: the child was started before it
     assert children_at_validation == [1]
     pids = runs.read_text().split()
     assert len(pids) == 1
