@@ -1,20 +1,22 @@
 """Benchmark: `hookgen generate` against datamodel-code-generator alone on the same spec, in the same run.
 
-Prints seconds (best of N) and the ratio hookgen / datamodel-code-generator, in wall-clock seconds and in CPU
-seconds (this process and the child processes it waited for: hookgen's ruff, and on Linux the child that runs
-datamodel-code-generator while hookgen validates, see generator/models/child.py). Not a test: the machines are shared
-and noisy, so only the ratio within one run means something; CPU seconds do not count the time spent waiting for a
-core another process holds. The wall-clock ratio gains from that child only when a second core is free: on a loaded
-machine it tends to the CPU ratio.
+Each run is a fresh process, as a user runs it: `hookgen generate -q`, and a Python process that imports
+datamodel-code-generator and calls its `generate()` with the same model options (`datamodel_code_generator_alone`);
+the two alternate, so that a busy minute of a shared machine weighs on both. Prints seconds (best of N) and the ratio
+hookgen / datamodel-code-generator, in wall-clock seconds and in CPU seconds (each process and the processes it waited
+for: hookgen's ruff, and on Linux the child that runs datamodel-code-generator while hookgen validates, see
+generator/models/child.py). Not a test: the machines are shared and noisy, so only the ratio within one run means
+something; CPU seconds do not count the time spent waiting for a core another process holds. The wall-clock ratio
+gains from that child only when a second core is free: on a loaded machine it tends to the CPU ratio.
 """
 
 from __future__ import annotations
 
 import resource
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from datamodel_code_generator import generate as dcg_generate
@@ -22,7 +24,6 @@ from datamodel_code_generator.enums import DataModelType, InputFileType, OpenAPI
 from datamodel_code_generator.format import PythonVersion
 
 from generator.models.codegen import DEFAULT_ASSERTED_FORMATS, model_options
-from generator.pipeline import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -30,21 +31,37 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 SPECS = [ROOT / "spec" / "openapi.yaml", CORPUS / "adyen-webhooks-v1.json", CORPUS / "github-webhooks.json"]
 
 
-def cpu_seconds() -> float:
-    """CPU seconds used so far by this process and the children it waited for."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+# A fresh Python process running `datamodel_code_generator_alone` on argv[1] into the folder argv[2].
+BASELINE_PROCESS = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {benchmarks!r})
+from bench_generate import datamodel_code_generator_alone
+datamodel_code_generator_alone(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
 
 
-def best_of(runs: int, action: Callable[[], object]) -> tuple[float, float]:
-    """The fastest of `runs` timings of `action`: wall-clock seconds and CPU seconds (each its own minimum)."""
-    walls, cpus = [], []
-    for _ in range(runs):
-        cpu, start = cpu_seconds(), time.perf_counter()
-        action()
-        walls.append(time.perf_counter() - start)
-        cpus.append(cpu_seconds() - cpu)
-    return min(walls), min(cpus)
+def children_cpu_seconds() -> float:
+    """CPU seconds used so far by the child processes this process waited for (and those they waited for)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one run of `command`, a fresh process (it must succeed)."""
+    cpu, start = children_cpu_seconds(), time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return time.perf_counter() - start, children_cpu_seconds() - cpu
+
+
+def hookgen_command(spec: Path, output: Path) -> list[str]:
+    """`hookgen generate` as a user runs it, quiet."""
+    return [sys.executable, "-m", "generator", "generate", "-q", str(spec), "-o", str(output), "-p", "bench_pkg"]
+
+
+def baseline_command(spec: Path, output: Path) -> list[str]:
+    """datamodel-code-generator alone in a fresh process (`datamodel_code_generator_alone`), writing into `output`."""
+    return [sys.executable, "-c", BASELINE_PROCESS.format(benchmarks=str(ROOT / "benchmarks")), str(spec), str(output)]
 
 
 def datamodel_code_generator_alone(spec: Path, output: Path) -> None:
@@ -75,9 +92,9 @@ def compare(spec: Path, runs: int) -> tuple[tuple[float, float], tuple[float, fl
         out = Path(folder)
         baseline: list[tuple[float, float]] = []
         hookgen: list[tuple[float, float]] = []
-        for _ in range(runs):  # alternated, so that a busy minute of a shared machine weighs on both
-            baseline.append(best_of(1, lambda: datamodel_code_generator_alone(spec, out)))
-            hookgen.append(best_of(1, lambda: generate(spec, out / "pkg", package="bench_pkg")))
+        for run in range(runs):
+            baseline.append(timed(baseline_command(spec, out)))
+            hookgen.append(timed(hookgen_command(spec, out / f"pkg{run}")))
     return _fastest(baseline), _fastest(hookgen)
 
 

@@ -18,6 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench_generate import baseline_command
 from bench_startup import _BASELINE, _PROVIDER, _RECEIVER, PACKAGE, SECRET, child_seconds, first_delivery
 
 from generator.errors import HookgenError
@@ -40,13 +41,6 @@ credentials = {{name: "bench-key" if scheme.get("type") == "apiKey" else ("bench
                for name, scheme in receivers.SECURITY_SCHEMES.items()}}
 receivers.create_app(Handlers(), secrets=["{SECRET}"], credentials=credentials)
 print(time.perf_counter() - t)
-"""
-_DATAMODEL_ALONE = """
-import sys
-from pathlib import Path
-sys.path.insert(0, {benchmarks!r})
-from bench_generate import datamodel_code_generator_alone
-datamodel_code_generator_alone(Path(sys.argv[1]), Path(sys.argv[2]))
 """
 
 
@@ -86,8 +80,7 @@ def row(spec: Path, runs: int, folder: Path) -> str:
     schemas = len((reached.get("components") or {}).get("schemas") or {})
     generate = [sys.executable, "-m", "generator", "generate", str(spec), "--output", str(folder / "g"), "--package"]
     gen_s, gen_mb, status = best(runs, [*generate, PACKAGE])
-    alone = [sys.executable, "-c", _DATAMODEL_ALONE.format(benchmarks=str(ROOT / "benchmarks")), str(spec)]
-    dcg_s, dcg_mb, dcg_status = best(runs, [*alone, str(folder / "flat")])
+    dcg_s, dcg_mb, dcg_status = best(runs, baseline_command(spec, folder / "flat"))
     dcg = f"{dcg_s:.1f} / {dcg_mb:.0f}" if dcg_status == 0 else f"exit {dcg_status}"
     if status != 0:
         return f"| {spec.name} | {webhooks} | {schemas} | exit {status} | {dcg} | | | |"
