@@ -205,24 +205,20 @@ def build(
         checks = body_checks(guards)
         # While the models are made: the spec's IR gives each body this pointer (`build_spec`).
         deviations = find_deviations(bundled, {body: body_pointer(body) for body in model_input.body_schemas})
-        models = problems.take(
-            _placed(
-                bundled,
-                stage(
-                    "models",
-                    _classes,
-                    generate_models,
-                    model_input,
-                    asserted_formats,
-                    checks=checks,
-                    root_file=bundled.root.name,
-                    settings=model_settings,
-                    runner=runner,
-                ),
-            )
+        made = stage(
+            "models",
+            _classes,
+            generate_models,
+            model_input,
+            asserted_formats,
+            checks=checks,
+            root_file=bundled.root.name,
+            settings=model_settings,
+            runner=runner,
         )
-        # The child, its run done, reads half of the models' statements while this process goes on (models/split.py).
-        reading = runner.reading(models.code) if runner is not None and models.code else None
+        # The child, its run done, reads part of the models' statements while this process goes on (models/split.py).
+        reading = runner.reading(made[0].code) if runner is not None and made[0] is not None and made[0].code else None
+        models = problems.take(_placed(bundled, made))
         spec = problems.take(
             stage(
                 "parse", _webhooks, build_spec, bundled, model_input.body_schemas, models, default_signature=signature

@@ -66,10 +66,10 @@ def module_statements(code: str) -> ModuleStatements:
 _CLASS_AFTER_BLANK_LINES = "\n\n\nclass "
 
 
-def halves(code: str) -> tuple[str, str]:
-    """The models code cut at the first class after its middle that follows two blank lines ("" when there is none):
-    `module_statements` of each, added, are those of the whole."""
-    at = code.find(_CLASS_AFTER_BLANK_LINES, len(code) // 2)
+def halves(code: str, share: float = 0.5) -> tuple[str, str]:
+    """The models code cut in two at the first class after `share` of it that follows two blank lines (the second ""
+    when there is none): `module_statements` of each, added, are those of the whole."""
+    at = code.find(_CLASS_AFTER_BLANK_LINES, int(len(code) * share))
     if at == -1:
         return code, ""
     at += len(_CLASS_AFTER_BLANK_LINES) - len("class ")

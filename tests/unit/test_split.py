@@ -116,6 +116,10 @@ def test_the_halves_read_alone_read_as_the_whole() -> None:
     assert module_statements(first) + module_statements(second) == whole
     assert [s.defines for s in whole.statements][-2:] == [("State",), ()]  # the rebuild line is a statement too
     assert split_models(CODE, BODIES, whole) == split_models(CODE, BODIES)
+    for share in (0.1, 0.43, 0.9):  # cut elsewhere: each part still reads alone, and the two as the whole
+        first, second = halves(CODE, share)
+        assert first + second == CODE and len(first) >= int(len(CODE) * share)
+        assert second == "" or module_statements(first) + module_statements(second) == whole
 
 
 def test_code_without_a_class_after_its_middle_is_one_half() -> None:
