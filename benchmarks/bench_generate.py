@@ -31,13 +31,14 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 SPECS = [ROOT / "spec" / "openapi.yaml", CORPUS / "adyen-webhooks-v1.json", CORPUS / "github-webhooks.json"]
 
 
-# A fresh Python process running `datamodel_code_generator_alone` on argv[1] into the folder argv[2].
+# A fresh Python process running `datamodel_code_generator_alone` on argv[1] into the folder argv[2] (`importable`
+# when argv[3] is "importable").
 BASELINE_PROCESS = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {benchmarks!r})
 from bench_generate import datamodel_code_generator_alone
-datamodel_code_generator_alone(Path(sys.argv[1]), Path(sys.argv[2]))
+datamodel_code_generator_alone(Path(sys.argv[1]), Path(sys.argv[2]), importable=sys.argv[3:] == ["importable"])
 """
 
 
@@ -59,12 +60,13 @@ def hookgen_command(spec: Path, output: Path) -> list[str]:
     return [sys.executable, "-m", "generator", "generate", "-q", str(spec), "-o", str(output), "-p", "bench_pkg"]
 
 
-def baseline_command(spec: Path, output: Path) -> list[str]:
+def baseline_command(spec: Path, output: Path, *, importable: bool = False) -> list[str]:
     """datamodel-code-generator alone in a fresh process (`datamodel_code_generator_alone`), writing into `output`."""
-    return [sys.executable, "-c", BASELINE_PROCESS.format(benchmarks=str(ROOT / "benchmarks")), str(spec), str(output)]
+    code = BASELINE_PROCESS.format(benchmarks=str(ROOT / "benchmarks"))
+    return [sys.executable, "-c", code, str(spec), str(output), *(["importable"] if importable else [])]
 
 
-def datamodel_code_generator_alone(spec: Path, output: Path) -> None:
+def datamodel_code_generator_alone(spec: Path, output: Path, *, importable: bool = False) -> None:
     """What a user would run without hookgen: the whole document, schemas and webhooks scopes.
 
     Every option of hookgen's that changes the models (its type mappings, so formats read as it reads them: an `email`
@@ -72,8 +74,12 @@ def datamodel_code_generator_alone(spec: Path, output: Path) -> None:
     `import_overrides` and `additional_imports`, which name hookgen's own modules (`MISSING` then comes from pydantic's
     experimental module). hookgen's other options serve only hookgen (the model metadata that names its classes, the
     contract check's import). No formatter: the fastest.
+
+    `importable`, for the start-up baselines: without `set_default_enum_member` too. Its defaults (`= Mode.ALWAYS`)
+    name an enum that datamodel-code-generator may define further down (GitHub's `RepositoryRulesetBypassActor`), and
+    the module then fails to import; hookgen puts each module's enums first (`split._enums_first`).
     """
-    hookgens_own = ("import_overrides", "additional_imports")
+    hookgens_own = ("import_overrides", "additional_imports", *(("set_default_enum_member",) if importable else ()))
     options = {k: v for k, v in model_options(DEFAULT_ASSERTED_FORMATS).items() if k not in hookgens_own}
     dcg_generate(
         spec,  # the path, so that references to other files resolve next to it
