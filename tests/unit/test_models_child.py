@@ -73,21 +73,8 @@ def test_a_child_is_ended_once_the_bundle_shows_a_small_spec(
     small = {**SPEC, "webhooks": {"order": SPEC["webhooks"]["order"]}}
     assert not child.worth_a_child(small)
     assert not child.worth_a_child(["not", "a", "document"])
-    runs: list[child.ModelsRun] = []
-    children_at_validation: list[int] = []
-    validate = pipeline.validate
-
-    class Kept(child.ModelsRun):
-        def __init__(self, job: child.Job) -> None:
-            super().__init__(job)
-            runs.append(self)
-
-    def validate_seeing_children(*args: Any, **kwargs: Any) -> Any:
-        children_at_validation.append(len(multiprocessing.active_children()))
-        return validate(*args, **kwargs)
-
-    monkeypatch.setattr(child, "ModelsRun", Kept)
-    monkeypatch.setattr(pipeline, "validate", validate_seeing_children)
+    runs = _runs_kept(monkeypatch)
+    children_at_validation = _children_seen_by(monkeypatch, "validate")
     made_in = _runs_telling_their_process(tmp_path, monkeypatch)
     generated = build(write({"spec.yaml": small}))
     assert len(runs) == 1  # started before the bundle was made, ended once it was
@@ -124,6 +111,32 @@ def test_only_the_parent_tells_the_stages(write: WriteFiles, capfd: pytest.Captu
     assert len([line for line in lines if line.startswith("hookgen: bundle ")]) == 1, lines
 
 
+def _runs_kept(monkeypatch: pytest.MonkeyPatch) -> list[child.ModelsRun]:
+    """Every run started in a child, from now on."""
+    runs: list[child.ModelsRun] = []
+
+    class Kept(child.ModelsRun):
+        def __init__(self, job: child.Job) -> None:
+            super().__init__(job)
+            runs.append(self)
+
+    monkeypatch.setattr(child, "ModelsRun", Kept)
+    return runs
+
+
+def _children_seen_by(monkeypatch: pytest.MonkeyPatch, stage: str) -> list[int]:
+    """How many child processes run at each call of the pipeline's `stage` function, from now on."""
+    seen: list[int] = []
+    function = getattr(pipeline, stage)
+
+    def seeing_children(*args: Any, **kwargs: Any) -> Any:
+        seen.append(len(multiprocessing.active_children()))
+        return function(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, stage, seeing_children)
+    return seen
+
+
 def _runs_telling_their_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A file each run of datamodel-code-generator writes its process id into, from now on."""
     runs = tmp_path / "runs"
@@ -143,22 +156,8 @@ def test_the_models_are_made_in_a_child_started_before_the_bundle(
     write: WriteFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spec = write({"spec.yaml": SPEC})
-    children_at_validation: list[int] = []
-    validate = pipeline.validate
-
-    def validate_seeing_children(*args: Any, **kwargs: Any) -> Any:
-        children_at_validation.append(len(multiprocessing.active_children()))
-        return validate(*args, **kwargs)
-
-    bundles_seeing_children: list[int] = []
-    bundled_spec = pipeline.bundled_spec
-
-    def bundled_seeing_children(*args: Any, **kwargs: Any) -> Any:
-        bundles_seeing_children.append(len(multiprocessing.active_children()))
-        return bundled_spec(*args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "validate", validate_seeing_children)
-    monkeypatch.setattr(pipeline, "bundled_spec", bundled_seeing_children)
+    children_at_validation = _children_seen_by(monkeypatch, "validate")
+    bundles_seeing_children = _children_seen_by(monkeypatch, "bundled_spec")
     runs = _runs_telling_their_process(tmp_path, monkeypatch)
     generated = build(spec)
     assert bundles_seeing_children == [1]  # this process's bundle: the child was started before it
@@ -230,14 +229,7 @@ def test_the_child_reads_half_of_the_models_statements(
 
 def test_the_child_ends_by_itself_once_the_parent_is_done(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = write({"spec.yaml": SPEC})
-    runs: list[child.ModelsRun] = []
-
-    class Kept(child.ModelsRun):
-        def __init__(self, job: child.Job) -> None:
-            super().__init__(job)
-            runs.append(self)
-
-    monkeypatch.setattr(child, "ModelsRun", Kept)
+    runs = _runs_kept(monkeypatch)
     build(spec)
     assert len(runs) == 1
     assert runs[0]._process.exitcode == 0  # not ended by a signal (-15) after a wait
