@@ -32,6 +32,42 @@ def test_bench_startup_prints_its_ratios(capsys: pytest.CaptureFixture[str]) -> 
     assert out.count("ratio to baseline") == 2
 
 
+def test_bench_startup_baseline_imports_where_an_enum_default_comes_before_its_enum(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # datamodel-code-generator alone writes `bypass_mode: Mode = Mode.ALWAYS` above `class Mode` (as in GitHub's
+    # RepositoryRulesetBypassActor): with every option its flat module would not import, and the benchmark stopped.
+    body = {"schema": {"$ref": "#/components/schemas/BypassActor"}, "example": {"bypass_mode": "always"}}
+    mode = {"type": "string", "enum": ["always", "pull_request"], "default": "always"}
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        yaml.safe_dump(
+            {
+                "openapi": "3.1.0",
+                "info": {"title": "Actors", "version": "1"},
+                "webhooks": {
+                    "actor": {
+                        "post": {
+                            "requestBody": {"content": {"application/json": body}},
+                            "responses": {"200": {"description": "ok"}},
+                        }
+                    }
+                },
+                "components": {
+                    "schemas": {
+                        "BypassActor": {
+                            "type": "object",
+                            "properties": {"bypass_mode": mode},
+                        }
+                    }
+                },
+            }
+        )
+    )
+    importlib.import_module("bench_startup").main(1, spec)
+    assert capsys.readouterr().out.count("ratio to baseline") == 2
+
+
 def test_bench_check_prints_its_ratio(capsys: pytest.CaptureFixture[str]) -> None:
     importlib.import_module("bench_check").main(EXAMPLE_SPEC, repeats=2)
     out = capsys.readouterr().out
