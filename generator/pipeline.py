@@ -10,7 +10,7 @@ import gc
 import keyword
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -155,19 +155,19 @@ def validated(
 
 
 def model_job(
-    spec_path: Path,
+    spec: Path | Bundle,
     asserted_formats: frozenset[str],
     settings: Mapping[str, Any] | None,
     *,
     strict: bool = False,
     ref_roots: Sequence[Path] = (),
 ) -> tuple[str, ModelInput, dict[str, Any]]:
-    """datamodel-code-generator's input and options as `build` makes them, from the spec's files alone, and the digest
-    of those files (models/child.py: the child makes them while this process bundles and validates).
+    """datamodel-code-generator's input and options as `build` makes them, from the spec's files or its bundle alone,
+    and the digest of those files (models/child.py: the child makes them while this process validates).
 
     The checks are not known yet: the run imports `contract_check` whatever they are (`codegen.run_options`).
     """
-    bundled, _ = bundled_spec(spec_path, strict=strict, ref_roots=ref_roots)
+    bundled = spec if isinstance(spec, Bundle) else bundled_spec(spec, strict=strict, ref_roots=ref_roots)[0]
     model_input = prepare(webhook_part(bundled.document))
     return bundled.digest(), model_input, run_options(asserted_formats, settings, None)
 
@@ -189,15 +189,16 @@ def build(
 
     `rules`: lint rules switched off or re-levelled; `signature`: the scheme of webhooks that declare none;
     `model_settings`: datamodel-code-generator options from `[tool.hookgen.models]` (`codegen.model_settings`).
-    For a large spec with a core free, datamodel-code-generator runs in a child process started before the spec is
-    bundled (models/child.py).
+    For a large spec with a core free, datamodel-code-generator runs in a child process, started before the spec is
+    bundled when its root file is large too (models/child.py).
     """
     if package is not None:
         check_package_name(package)
     job = partial(model_job, spec_path, asserted_formats, model_settings, strict=strict, ref_roots=ref_roots)
-    with child.started(job, spec_path) as started:
+    with child.started(job, spec_path) as started, ExitStack() as later:
         bundled, bundling = bundled_spec(spec_path, strict=strict, ref_roots=ref_roots)
-        runner = child.kept(started, bundled)
+        from_bundle = partial(model_job, bundled, asserted_formats, model_settings)
+        runner = later.enter_context(child.kept(started, bundled, from_bundle))
         reached, warnings = validated(bundled, bundling, strict=strict, rules=rules, signature=signature)
         problems = _Problems(warnings, partial(rules.apply, sources=bundled.sources, strict=strict))
         model_input = stage("prepare", _bodies, prepare, reached)

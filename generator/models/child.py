@@ -11,10 +11,11 @@ and reads the same files with the same functions; only the output comes back, th
 files it read (`Bundle.digest`). Should the child give nothing (its input failed, it died, or the files changed
 between its reading and the parent's), the run is made in this process, as without a child.
 
-A child is started only where it pays: for a spec whose root file is large (CHILD_FROM_BYTES), and kept (`kept`) only
-once the bundle shows it large enough (CHILD_FROM_SCHEMAS). Without `fork` (Windows, macOS, where it is unsafe), with
-other threads running (a fork copies only the thread that calls it: another thread's held lock would stay held in the
-child) or without a free core, no child is started and the run is made here.
+A child is started only where it pays: before the bundle for a spec whose root file is large (CHILD_FROM_BYTES), and
+kept (`kept`) only once the bundle shows the spec large enough (CHILD_FROM_SCHEMAS); for a spec large enough whose root
+file is not, once the spec is bundled (then it makes its input from the parent's bundle). Without `fork` (Windows,
+macOS, where it is unsafe), with other threads running (a fork copies only the thread that calls it: another thread's
+held lock would stay held in the child) or without a free core, no child is started and the run is made here.
 """
 
 from __future__ import annotations
@@ -126,10 +127,11 @@ class ModelsRun:
 # component schemas 1.2 s -> 1.4 s, Paddle's 160 3.1 -> 3.7, Polar's 197 2.5 -> 2.7, GitHub's 433 19.7 -> 20.8. So a
 # child only for GitHub's scale, and only with a core free.
 CHILD_FROM_SCHEMAS = 300
-# Started before the bundle shows how many schemas the webhooks reach, the child is started only for a root file this
-# large (GitHub's is 4.8 MB; the corpus's specs of 1.6-3 MB reach 94-197 schemas, and their children are stopped once
-# bundled). A spec split into a small root and large files gets no child: only slower, never different.
-CHILD_FROM_BYTES = 1_000_000
+# Started before the bundle shows how many schemas the webhooks reach, the child is started that early only for a root
+# file this large (GitHub's is 4.8 MB). The corpus's specs of 1.6-3 MB reach 16-197 schemas: a child started early for
+# them and ended once they were bundled cost Polar's 4.2 s run about 0.3 s. A spec with a smaller root file that is
+# large enough gets its child once bundled (`kept`), as before the child was started early.
+CHILD_FROM_BYTES = 4_000_000
 
 
 def worth_a_child(document: Any) -> bool:
@@ -155,17 +157,30 @@ def started(job: Job, spec_path: Path) -> Iterator[ModelsRun | None]:
         run.stop()
 
 
-def kept(run: ModelsRun | None, bundled: Bundle) -> ModelsRun | None:
-    """The run, once the parent has bundled the spec, if the spec is large enough (`worth_a_child`); else it is ended.
+@contextmanager
+def kept(run: ModelsRun | None, bundled: Bundle, job: Job) -> Iterator[ModelsRun | None]:
+    """Once the parent has bundled the spec: the run started early, if the spec is large enough (`worth_a_child`), or
+    else ended; without one, a run started now from the bundle (`job`) for a spec large enough (its root file was
+    small). None for a small spec. A run started here is ended at the block's end.
 
     The run then gives only an output made of the files the parent read."""
-    if run is None:
-        return None
-    if not worth_a_child(bundled.document):
-        run.stop()
-        return None
-    run.expected = bundled.digest()
-    return run
+    if run is not None:
+        if not worth_a_child(bundled.document):
+            run.stop()
+            run = None
+        else:
+            run.expected = bundled.digest()
+        yield run
+        return
+    if not (can_fork() and free_core() and worth_a_child(bundled.document)):
+        yield None
+        return
+    late = ModelsRun(job)
+    late.expected = bundled.digest()
+    try:
+        yield late
+    finally:
+        late.stop()
 
 
 def _size(path: Path) -> int:

@@ -57,12 +57,30 @@ def test_a_child_needs_a_free_core(write: WriteFiles, monkeypatch: pytest.Monkey
     assert starts == []
 
 
-def test_a_small_root_file_starts_no_child(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_small_spec_starts_no_child(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(child, "CHILD_FROM_BYTES", 1_000_000)
+    monkeypatch.setattr(child, "CHILD_FROM_SCHEMAS", 3)  # Order and Refund are two
     starts: list[object] = []
     monkeypatch.setattr(child, "ModelsRun", starts.append)
     build(write({"spec.yaml": SPEC}))
     assert starts == []
+
+
+def test_a_large_spec_with_a_small_root_file_gets_its_child_once_bundled(
+    write: WriteFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(child, "CHILD_FROM_BYTES", 1_000_000)
+    spec = write({"spec.yaml": SPEC})
+    bundles_seeing_children = _children_seen_by(monkeypatch, "bundled_spec")
+    children_at_validation = _children_seen_by(monkeypatch, "validate")
+    made_in = _runs_telling_their_process(tmp_path, monkeypatch)
+    generated = build(spec)
+    assert bundles_seeing_children == [0]
+    assert children_at_validation == [1]
+    assert [int(pid) != os.getpid() for pid in made_in.read_text().split()] == [True]
+    assert multiprocessing.active_children() == []
+    monkeypatch.setattr(child, "can_fork", lambda: False)
+    assert build(spec).files == generated.files
 
 
 def test_a_child_is_ended_once_the_bundle_shows_a_small_spec(
