@@ -64,6 +64,12 @@ APP = textwrap.dedent(
     )
 
 
+    # Each worker says it serves once started, and the test delivers only when every worker has said so.
+    def say_this_worker_serves():
+        open(os.path.join(os.environ["TEST_READY"], str(os.getpid())), "w").close()
+
+    app.router.on_startup.append(say_this_worker_serves)
+
     @app.middleware("http")
     async def name_the_worker(request, call_next):
         response = await call_next(request)
@@ -73,22 +79,28 @@ APP = textwrap.dedent(
 )
 
 
-def wait_until_serving(process: subprocess.Popen[bytes], base: str) -> None:
+def wait_until_serving(process: subprocess.Popen[bytes], base: str, ready: Path) -> None:
+    """Wait until every worker has started (on a busy machine the first serves long before the last is up)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert process.poll() is None, "uvicorn exited"
         try:
             httpx.get(base, timeout=1)
-            return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise AssertionError("uvicorn did not start")
+            continue
+        if len(list(ready.iterdir())) >= WORKERS:
+            return
+        time.sleep(0.1)
+    raise AssertionError("uvicorn's workers did not all start")
 
 
 def serve_and_deliver(tmp_path: Path, redis_url: str, store: str) -> tuple[int, list[httpx.Response]]:
     """Run the app under uvicorn workers with `store`, post the duplicates at once: the handler's runs, the answers."""
     prefix = f"test-workers-{time.time_ns()}:"
     (tmp_path / "workers_app.py").write_text(APP, encoding="utf-8")
+    ready = tmp_path / "ready"
+    ready.mkdir()
     port = free_port()
     env = {
         **os.environ,
@@ -97,6 +109,7 @@ def serve_and_deliver(tmp_path: Path, redis_url: str, store: str) -> tuple[int, 
         "TEST_PREFIX": prefix,
         "TEST_SECRET": SECRET,
         "TEST_STORE": store,
+        "TEST_READY": str(ready),
     }
     command = [sys.executable, "-m", "uvicorn", "workers_app:app", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(WORKERS), "--log-level", "warning"]
@@ -111,7 +124,7 @@ def serve_and_deliver(tmp_path: Path, redis_url: str, store: str) -> tuple[int, 
         return httpx.post(f"{base}/webhooks/order.paid", content=body, headers=headers, timeout=30)
 
     try:
-        wait_until_serving(process, base)
+        wait_until_serving(process, base, ready)
         with ThreadPoolExecutor(max_workers=DUPLICATES) as pool:
             answers = list(pool.map(deliver, range(DUPLICATES)))
     finally:
