@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .codegen import ENUM_BASES
+from .imports import Imported, import_block, imported
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # The module of the classes no webhook's body reaches.
@@ -35,16 +36,17 @@ class _Statement:
 
     source: str
     defines: tuple[str, ...]
-    refers: frozenset[str]
+    refers: frozenset[str]  # what splitting follows (`_names`)
+    uses: frozenset[str]  # what the module must import for it (`_names`)
     bases: frozenset[str] = frozenset()  # the names a class definition's bases refer to
 
 
 @dataclass(frozen=True)
 class ModuleStatements:
-    """What splitting reads of a piece of the models module: its imports, as the subpackage writes them, and the
-    other top-level statements in order."""
+    """What splitting reads of a piece of the models module: the names its imports bind, as the subpackage imports
+    them, and the other top-level statements in order."""
 
-    imports: tuple[str, ...]
+    imports: tuple[Imported, ...]
     statements: tuple[_Statement, ...]
 
     def __add__(self, other: ModuleStatements) -> ModuleStatements:
@@ -55,7 +57,10 @@ def module_statements(code: str) -> ModuleStatements:
     """The imports and statements of models code (one `ast.parse`: on GitHub's 3 MB of models, about a second)."""
     tree = ast.parse(code)
     lines = _LINE_BREAK.split(code)  # Python's line breaks only: `str.splitlines` also breaks at \x1e or \u2028
-    imports = [_relative_to_subpackage(node) for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
+    # As the subpackage imports them: a relative import climbs one more level.
+    imports = [
+        name for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom) for name in imported(node, 1)
+    ]
     return ModuleStatements(
         tuple(imports), tuple(_statement(node, lines) for node in tree.body if not _is_header(node))
     )
@@ -119,13 +124,6 @@ def _is_header(node: ast.stmt) -> bool:
     return docstring or isinstance(node, ast.Import | ast.ImportFrom)
 
 
-def _relative_to_subpackage(node: ast.Import | ast.ImportFrom) -> str:
-    """The import as the models subpackage writes it: a relative import climbs one more level."""
-    if isinstance(node, ast.ImportFrom) and node.level:
-        node = ast.ImportFrom(module=node.module, names=node.names, level=node.level + 1)
-    return ast.unparse(node)
-
-
 def _statement(node: ast.stmt, lines: list[str]) -> _Statement:
     first = min([node.lineno, *(decorator.lineno for decorator in getattr(node, "decorator_list", ()))])
     source = "\n".join(lines[first - 1 : node.end_lineno])
@@ -137,36 +135,57 @@ def _statement(node: ast.stmt, lines: list[str]) -> _Statement:
         defines = (node.target.id,)
     else:
         defines = ()
-    bases = frozenset(name for base in getattr(node, "bases", ()) for name in _names(base))
-    return _Statement(source, defines, frozenset(_names(node)) - set(defines), bases)
+    bases = frozenset(name for base in getattr(node, "bases", ()) for name in _names(base)[0])
+    refers, uses = _names(node)
+    return _Statement(
+        source, defines, frozenset(refers.difference(defines)), frozenset(uses.difference(defines)), bases
+    )
 
 
-def _names(node: ast.AST) -> set[str]:
-    """The names a statement refers to, with those written as strings in annotations (forward references).
+# Where a node stands: outside any annotation, inside one as a type, or inside one as a value (an argument of a call,
+# the values of a `Literal`).
+_OUTSIDE, _TYPE, _VALUE = 0, 1, 2
 
-    One walk over the tree (`ast.walk` twice over a 3 MB module took over a second): each node is taken with whether
-    it stands inside an annotation of an annotated assignment.
+
+def _names(node: ast.AST) -> tuple[set[str], set[str]]:
+    """The names a statement refers to, and those its code uses.
+
+    Both hold its `Name`s. The first also holds every identifier written as a string in an annotation: a forward
+    reference, but also a `Literal` value or a `Field` title, which splitting has always followed. The second holds
+    only the strings that stand as types, as ruff reads them when it decides whether an import is used.
+    One walk over the tree (`ast.walk` twice over a 3 MB module took over a second): each node is taken with where it
+    stands.
     """
     names: set[str] = set()
-    stack: list[tuple[ast.AST, bool]] = [(node, False)]
+    strings: set[str] = set()  # identifiers written as strings in annotations, but not as types
+    types: set[str] = set()  # identifiers written as strings that stand as types
+    stack: list[tuple[ast.AST, int]] = [(node, _OUTSIDE)]
     while stack:
-        current, in_annotation = stack.pop()
+        current, place = stack.pop()
         if isinstance(current, ast.Name):
             names.add(current.id)
             continue
         if isinstance(current, ast.Constant):
-            if in_annotation and isinstance(current.value, str) and current.value.isidentifier():
-                names.add(current.value)
+            if place and isinstance(current.value, str) and current.value.isidentifier():
+                (types if place == _TYPE else strings).add(current.value)
             continue
         annotated = isinstance(current, ast.AnnAssign)
+        valued = place == _TYPE and (isinstance(current, ast.Call) or _is_literal(current))
         for field in current._fields:
             child = getattr(current, field, None)
-            inside = in_annotation or (annotated and field == "annotation")
+            inside = _TYPE if annotated and field == "annotation" else _VALUE if valued and field in _VALUED else place
             if isinstance(child, ast.AST):
                 stack.append((child, inside))
             elif isinstance(child, list):
                 stack.extend((item, inside) for item in child if isinstance(item, ast.AST))
-    return names
+    return names | strings | types, names | types
+
+
+_VALUED = frozenset({"args", "keywords", "slice"})  # the fields of a call or a `Literal` that hold values
+
+
+def _is_literal(node: ast.AST) -> bool:
+    return isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "Literal"
 
 
 def _reached_by(
@@ -215,22 +234,24 @@ def _module_names(statements: list[_Statement], owner: Mapping[str, tuple[str, .
 
 def _group_code(
     members: list[_Statement],
-    imports: list[str],
+    imports: list[Imported],
     owner: Mapping[str, tuple[str, ...]],
     modules: Mapping[tuple[str, ...], str],
     rebuilt: frozenset[str],
 ) -> str:
-    """A group's source: the imports (unused ones are removed by the formatter), other groups' classes, its own."""
+    """A group's source: the imports it uses (`uses`; ruff would remove any other), other groups' classes, its own."""
     own = {name for statement in members for name in statement.defines}
+    used = set().union(*(statement.uses for statement in members))
     needed: dict[str, set[str]] = {}
     for statement in members:
-        for name in statement.refers:
+        for name in statement.uses:
             if name in owner and name not in own:
                 needed.setdefault(modules[owner[name]], set()).add(name)
-    lines = ["from __future__ import annotations", *(line for line in imports if "__future__" not in line)]
-    lines += [f"from .{module} import {', '.join(sorted(names))}" for module, names in sorted(needed.items())]
+    names = [Imported("__future__", "annotations")]
+    names += [name for name in imports if name.bound in used or name.module == "__future__" or name.name == "*"]
+    names += [Imported(f".{module}", name) for module, classes in needed.items() for name in classes]
     rebuilds = [f"{name}.model_rebuild()" for statement in members for name in statement.defines if name in rebuilt]
-    code = "\n".join(lines) + "\n\n\n" + "\n\n\n".join(statement.source for statement in members) + "\n"
+    code = import_block(names) + "\n\n\n" + "\n\n\n".join(statement.source for statement in members) + "\n"
     return code + ("\n\n" + "\n".join(rebuilds) + "\n" if rebuilds else "")
 
 

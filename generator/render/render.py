@@ -15,6 +15,7 @@ from ..errors import ConfigError
 from ..ir import HeaderParameter, Spec
 from ..models.contract_check import PackageContract
 from ..models.contract_shares import contract_shares
+from ..models.imports import Imported, import_block
 from ..models.split import ModelGroup, ModuleStatements, split_models
 from ..runtime._contract import INDEX, SHARES
 from . import escape
@@ -106,7 +107,9 @@ def _models_package(
     """The `models` subpackage: one module per group of classes, and an `__init__` that loads them on demand."""
     package = context["package"]
     modules = sorted((name, group.module) for group in groups for name in group.classes)
-    init = context | {"groups": groups, "modules": modules, "model_names": [name for name, _ in modules]}
+    class_imports = import_block(Imported(f".{module}", name) for name, module in modules)
+    names = [name for name, _ in modules]
+    init = context | {"groups": groups, "modules": modules, "model_names": names, "class_imports": class_imports}
     files = {
         f"{package}/models/__init__.py": _render(env, "models_init.py.jinja", init, templates),
         f"{package}/models/__init__.pyi": _render(env, "models_init.pyi.jinja", init, templates),
