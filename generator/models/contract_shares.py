@@ -23,11 +23,22 @@ _ENTRY_DEPTH = {CHECKS: 2, "components": 3}
 
 def contract_shares(document: dict[str, Any], checks: Mapping[str, Sequence[str]]) -> dict[str, dict[str, Any]]:
     """For each share name, the part of `document` that the checks at the given pointers reach."""
-    return {name: contract_share(document, pointers_of) for name, pointers_of in checks.items() if pointers_of}
+    referred: dict[tuple[str, ...], list[tuple[str, ...] | None]] = {}  # one walk per entry for all the shares
+    return {
+        name: contract_share(document, pointers_of, referred) for name, pointers_of in checks.items() if pointers_of
+    }
 
 
-def contract_share(document: dict[str, Any], checks: Iterable[str]) -> dict[str, Any]:
-    """The part of the contract `document` that the checks at these pointers reach, in the document's order."""
+def contract_share(
+    document: dict[str, Any],
+    checks: Iterable[str],
+    referred: dict[tuple[str, ...], list[tuple[str, ...] | None]] | None = None,
+) -> dict[str, Any]:
+    """The part of the contract `document` that the checks at these pointers reach, in the document's order.
+
+    `referred` keeps the entries each entry refers to, for the next share of the same document.
+    """
+    referred = {} if referred is None else referred
     kept: set[tuple[str, ...]] = set()
     pending = [_entry(pointers.parts(pointer)) for pointer in checks]
     while pending:
@@ -37,12 +48,19 @@ def contract_share(document: dict[str, Any], checks: Iterable[str]) -> dict[str,
         if entry in kept:
             continue
         kept.add(entry)
-        try:
-            value = pointers.resolve(document, pointers.join("", *entry))
-        except KeyError:
-            continue  # not in the document: the validator says so, in the share as in the whole
-        pending.extend(_entry(_ref_parts(ref)) if ref.startswith("#") else None for ref in ref_strings(value))
+        if entry not in referred:
+            referred[entry] = _referred(document, entry)
+        pending.extend(referred[entry])
     return _kept(document, kept, ())
+
+
+def _referred(document: dict[str, Any], entry: tuple[str, ...]) -> list[tuple[str, ...] | None]:
+    """The entries an entry's `$ref`s point into (None for a `$ref` the cut does not follow)."""
+    try:
+        value = pointers.resolve(document, pointers.join("", *entry))
+    except KeyError:
+        return []  # not in the document: the validator says so, in the share as in the whole
+    return [_entry(_ref_parts(ref)) if ref.startswith("#") else None for ref in ref_strings(value)]
 
 
 def _entry(tokens: list[str]) -> tuple[str, ...] | None:
