@@ -1,5 +1,5 @@
 """`python -m generator` runs the hookgen command line."""
 
-from .commands.cli import main
+from .commands.cli import run
 
-raise SystemExit(main())
+run()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.commands.cli import COMMANDS, main
+from generator.commands.cli import COMMANDS, FAST_EXIT, main
 from generator.spec.rules import RULES
 
 from .conftest import CORPUS, EXAMPLE_SPEC, ROOT
@@ -262,3 +262,37 @@ def test_exit_status_of_each_command_in_each_situation(
     if expected == 2:
         assert result.stderr.strip(), "bad input says why"
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", sorted(FAST_EXIT))
+def test_a_command_ending_without_teardown_still_says_everything(
+    command: str, project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `run` ends these commands with os._exit: what they print must reach a pipe whose buffer was never flushed by
+    # Python's own exit (PYTHONUNBUFFERED unset), and the exit status must be theirs.
+    folder = tmp_path / "project"
+    shutil.copytree(project, folder)
+    _breaking(folder)
+    args = {
+        "check": [SPEC, "-o", "out", "--fail-on", "warning"],
+        "diff": [SPEC, "newspec/openapi.yaml"],
+        "generate": ["newspec/openapi.yaml", "-o", "out2", "--verbose"],
+    }[command]
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    process = [sys.executable, "-m", "generator", command, *args]
+    ran = subprocess.run(process, cwd=folder, capture_output=True, text=True, check=False, env=environment)
+    shutil.rmtree(folder / "out2", ignore_errors=True)  # so that the run here writes it too
+    os.chdir(folder)
+    try:
+        status = main([command, *args])
+    finally:
+        os.chdir(ROOT)
+    here = capsys.readouterr()
+    assert ran.returncode == status
+    assert ran.stdout == here.out
+    assert _untimed(ran.stderr) == _untimed(here.err)
+    assert ran.stdout or ran.stderr
+
+
+def _untimed(text: str) -> str:
+    return re.sub(r"\d+\.\d\d s$", "N s", text, flags=re.MULTILINE)

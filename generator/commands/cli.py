@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from .. import __version__
 from ..errors import ConfigError, HookgenError, Level
@@ -455,8 +457,26 @@ COMMANDS = {
 }
 
 
+# The commands that only read and write files: after them the process ends without the interpreter's teardown (`run`).
+FAST_EXIT = frozenset({"check", "diff", "generate"})
+
+
+def run() -> NoReturn:
+    """The `hookgen` console script (and `python -m generator`): `main`, and after a command of FAST_EXIT an exit that
+    skips the interpreter's teardown, as mypy's `--fast-exit` does. Freeing every object one by one took 0.2-0.4 s of
+    CPU after each generation, a fifth of generating the example spec; nothing a command of FAST_EXIT leaves open
+    needs it (its files are closed, its child process ended)."""
+    argv = sys.argv[1:]
+    status = main(argv)
+    if parser().parse_known_args(argv)[0].command in FAST_EXIT:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `hookgen` console script."""
+    """Run a hookgen command (`argv`: its arguments, by default the process's); its exit status."""
     args = parser().parse_args(argv)
     terminal = Terminal.open(args.verbosity)
     try:
