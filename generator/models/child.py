@@ -37,14 +37,17 @@ from ..spec.bundle import Bundle
 from ..spec.walk import reached_roots
 from .codegen import RawModels, RunFailed, failure, has_models, model_extra_keys, raw_models
 from .prepare import ModelInput
-from .split import ModuleStatements, halves, module_statements
+from .split import ModuleStatements, module_statements, pieces
 
 # What the child makes before the run: the digest of the files it read (`Bundle.digest`), the input and options.
 Job = Callable[[], tuple[str, ModelInput, dict[str, Any]]]
 
-# The part of the models' statements the parent reads. It has more to do meanwhile: the IR, the contract and the other
-# templates (on GitHub's spec about 0.2 s of the 1.6 s both spend), so the child reads a little more.
-PARENT_SHARE = 0.43
+# The models' statements are read in PIECES pieces: the child is given the last CHILD_FIRST of them at once (the parent
+# first reads the run's output and makes the IR, the contract and the other templates: on GitHub's spec 0.25-0.45 s),
+# then one more from the end each time it answers, while the parent reads them from the first. Whichever process reads
+# faster reads more: on GitHub's spec each reads 0.5-1.1 s, and which one is slower per byte changed from run to run.
+PIECES = 24
+CHILD_FIRST = 8
 
 
 class ModelsRun:
@@ -70,7 +73,7 @@ class ModelsRun:
     def __call__(self, model_input: ModelInput, options: dict[str, Any]) -> RawModels:
         """The child's output (raises RunFailed as the run failed there); the run made here when the child gave none."""
         model_extra_keys()  # while the child runs: reading its output imports that part of datamodel-code-generator
-        status, value = self._answer()
+        status, value = self.answer()
         if status in ("ok", "failed") and value[0] == self.expected:
             if status == "failed":
                 raise RunFailed(value[1])
@@ -78,22 +81,12 @@ class ModelsRun:
         return raw_models(model_input, options)
 
     def reading(self, code: str) -> Callable[[], ModuleStatements]:
-        """Start reading the second part of models `code` in the child; the function made gives what the whole reads.
+        """Start reading the last pieces of models `code` in the child; the function made gives what the whole reads.
 
-        That function reads the first part here (PARENT_SHARE), then takes the child's (or reads it here if the child
-        gave none).
+        That function reads pieces here from the first, and gives the child one more from the end each time it
+        answers, until none is left (a piece the child gives nothing for is read here).
         """
-        first, second = halves(code, PARENT_SHARE)
-        sent = bool(second) and self._send(second)
-
-        def read() -> ModuleStatements:
-            mine = module_statements(first)
-            if not second:
-                return mine
-            _, theirs = self._answer() if sent else ("none", None)
-            return mine + (theirs if isinstance(theirs, ModuleStatements) else module_statements(second))
-
-        return read
+        return _SharedReading(self, pieces(code, PIECES))
 
     def stop(self) -> None:
         """End the child, and wait for it: once it has answered it ends when its channel closes; before (the spec is
@@ -105,20 +98,68 @@ class ModelsRun:
             self._process.terminate()
             self._process.join()
 
-    def _send(self, request: str) -> bool:
+    def send(self, request: str) -> bool:
+        """Send the child a request; whether it could be sent."""
         try:
             self._channel.send(request)
         except (OSError, ValueError):  # the child is gone, or stopped
             return False
         return True
 
-    def _answer(self) -> tuple[str, Any]:
+    def answered_yet(self) -> bool:
+        """Whether the child's next answer is there to take (or it is gone)."""
+        try:
+            return self._channel.poll()
+        except (OSError, ValueError):
+            return True
+
+    def answer(self) -> tuple[str, Any]:
+        """The child's next answer; ("none", None) when it is gone."""
         try:
             answer: tuple[str, Any] = self._channel.recv()
         except (EOFError, OSError, ValueError):  # the child died or gave nothing
             return "none", None
         self._answered = True
         return answer
+
+
+class _SharedReading:
+    """The statements of models code read in pieces, from the first here and from the last in the child."""
+
+    def __init__(self, run: ModelsRun, parts: list[str]) -> None:
+        self._run = run
+        self._parts = parts
+        self._read: dict[int, ModuleStatements] = {}  # by the index of the first piece read
+        self._next, self._end = 0, len(parts)  # the pieces nobody reads yet
+        self._asked: tuple[int, int] | None = None  # the pieces the child reads now
+        self._ask(max(len(parts) - CHILD_FIRST, 1))
+
+    def __call__(self) -> ModuleStatements:
+        while self._next < self._end:
+            self._read[self._next] = module_statements(self._parts[self._next])
+            self._next += 1
+            if self._asked is not None and self._run.answered_yet():
+                self._take()
+                self._ask(self._end - 1)
+        if self._asked is not None:
+            self._take()
+        read = [self._read[start] for start in sorted(self._read)]
+        return sum(read[1:], read[0]) if read else ModuleStatements((), ())
+
+    def _ask(self, start: int) -> None:
+        """Give the child the pieces from `start` to the first the child reads already (or the last)."""
+        if self._next <= start < self._end and self._run.send("".join(self._parts[start : self._end])):
+            self._asked = (start, self._end)
+            self._end = start
+
+    def _take(self) -> None:
+        """The child's answer for the pieces it was given; they are read here if it gives none."""
+        assert self._asked is not None
+        start, end = self._asked
+        self._asked = None
+        _, theirs = self._run.answer()
+        read = theirs if isinstance(theirs, ModuleStatements) else module_statements("".join(self._parts[start:end]))
+        self._read[start] = read
 
 
 # A child costs CPU time: the fork, the bundle and the input it makes again beside the parent (on GitHub's spec about
@@ -236,11 +277,12 @@ def _child(job: Job, channel: Connection, parents: Connection) -> None:
 
 
 __all__ = [
+    "CHILD_FIRST",
     "CHILD_FROM_BYTES",
     "CHILD_FROM_SCHEMAS",
     "Job",
     "ModelsRun",
-    "PARENT_SHARE",
+    "PIECES",
     "can_fork",
     "free_core",
     "kept",

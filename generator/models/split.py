@@ -11,6 +11,7 @@ import ast
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .codegen import ENUM_BASES
 from .imports import Imported, import_block, imported
@@ -66,19 +67,22 @@ def module_statements(code: str) -> ModuleStatements:
     )
 
 
-# Where datamodel-code-generator's models module can be cut in two that parse alone: before a class that follows two
-# blank lines (a top-level statement: inside a class every line is indented, and no string spans lines).
+# Where datamodel-code-generator's models module can be cut into pieces that parse alone: before a class that follows
+# two blank lines (a top-level statement: inside a class every line is indented, and no string spans lines).
 _CLASS_AFTER_BLANK_LINES = "\n\n\nclass "
 
 
-def halves(code: str, share: float = 0.5) -> tuple[str, str]:
-    """The models code cut in two at the first class after `share` of it that follows two blank lines (the second ""
-    when there is none): `module_statements` of each, added, are those of the whole."""
-    at = code.find(_CLASS_AFTER_BLANK_LINES, int(len(code) * share))
-    if at == -1:
-        return code, ""
-    at += len(_CLASS_AFTER_BLANK_LINES) - len("class ")
-    return code[:at], code[at:]
+def pieces(code: str, count: int) -> list[str]:
+    """The models code cut into at most `count` pieces of about equal size, each but the first starting at a class that
+    follows two blank lines: `module_statements` of each, added in order, are those of the whole."""
+    cuts = [0]
+    for index in range(1, count):
+        at = code.find(_CLASS_AFTER_BLANK_LINES, max(len(code) * index // count, cuts[-1]))
+        if at == -1:
+            break
+        cuts.append(at + len(_CLASS_AFTER_BLANK_LINES) - len("class "))
+    cuts.append(len(code))
+    return [code[start:end] for start, end in pairwise(cuts) if end > start]
 
 
 def split_models(

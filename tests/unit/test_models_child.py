@@ -200,15 +200,7 @@ def test_without_checks_the_childs_import_of_the_check_is_taken_out(
     # The child starts before the checks are known, and imports `contract_check` whatever they are.
     plain = {"Order": {k: v for k, v in SCHEMAS["Order"].items() if k != "not"}}
     spec = write({"spec.yaml": openapi({"order": post(ref("Order"))}, schemas=plain)})
-    codes: list[str] = []
-    generate_models = pipeline.generate_models
-
-    def keeping_the_code(*args: Any, **kwargs: Any) -> Any:
-        models, problems = generate_models(*args, **kwargs)
-        codes.append(models.code)
-        return models, problems
-
-    monkeypatch.setattr(pipeline, "generate_models", keeping_the_code)
+    codes = _models_codes(monkeypatch)
     in_child = build(spec)
     monkeypatch.setattr(child, "can_fork", lambda: False)
     here = build(spec)
@@ -225,7 +217,7 @@ def test_without_check_import_reads_only_the_imports() -> None:
     assert codegen.without_check_import(body) == body  # written in a docstring, not imported
 
 
-def test_the_child_reads_half_of_the_models_statements(
+def test_the_child_reads_the_last_pieces_of_the_models_statements_and_this_process_the_first(
     write: WriteFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spec = write({"spec.yaml": SPEC})
@@ -234,15 +226,38 @@ def test_the_child_reads_half_of_the_models_statements(
 
     def telling_who_reads(code: str) -> Any:
         with readers.open("a") as file:
-            file.write(f"{os.getpid()} {code.startswith('class ')}\n")
+            file.write(json.dumps([os.getpid(), code]) + "\n")
         return module_statements(code)
 
     monkeypatch.setattr(child, "module_statements", telling_who_reads)
+    monkeypatch.setattr(child, "PIECES", 6)
+    monkeypatch.setattr(child, "CHILD_FIRST", 2)
+    codes = _models_codes(monkeypatch)
     generated = build(spec)
-    # This process reads the first half (the imports), the child the second (from a class on).
-    assert sorted(readers.read_text().split("\n")[:-1]) == sorted([f"{os.getpid()} False", f"{_other(readers)} True"])
+    reads = [json.loads(line) for line in readers.read_text().splitlines()]
+    # Every piece read once, by one process: in the order of the code, this process's pieces, then the child's.
+    spans = sorted((codes[0].index(code), pid, code) for pid, code in reads)
+    assert "".join(code for _, _, code in spans) == codes[0]
+    readers_in_order = [pid for _, pid, _ in spans]
+    assert readers_in_order[0] == os.getpid() and readers_in_order[-1] != os.getpid()
+    assert readers_in_order == sorted(readers_in_order, key=lambda pid: pid != os.getpid())
+    assert len(readers_in_order) >= 3  # the code cut in pieces, not two halves
     monkeypatch.setattr(child, "can_fork", lambda: False)
     assert build(spec).files == generated.files
+
+
+def _models_codes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The models code of each run of the pipeline's `generate_models`, from now on."""
+    codes: list[str] = []
+    generate_models = pipeline.generate_models
+
+    def keeping_the_code(*args: Any, **kwargs: Any) -> Any:
+        models, problems = generate_models(*args, **kwargs)
+        codes.append(models.code)
+        return models, problems
+
+    monkeypatch.setattr(pipeline, "generate_models", keeping_the_code)
+    return codes
 
 
 def test_the_child_ends_by_itself_once_the_parent_is_done(write: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -251,12 +266,6 @@ def test_the_child_ends_by_itself_once_the_parent_is_done(write: WriteFiles, mon
     build(spec)
     assert len(runs) == 1
     assert runs[0]._process.exitcode == 0  # not ended by a signal (-15) after a wait
-
-
-def _other(readers: Path) -> int:
-    pids = {int(line.split()[0]) for line in readers.read_text().splitlines()} - {os.getpid()}
-    assert len(pids) == 1
-    return pids.pop()
 
 
 def test_a_failure_in_the_child_is_the_same_problem_as_in_the_parent(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from generator.models.split import UNREACHED, halves, module_statements, split_models
+from generator.models.split import UNREACHED, module_statements, pieces, split_models
 
 # Written as datamodel-code-generator writes them: alphabetical, so a class may name one defined after it.
 CODE = """from __future__ import annotations
@@ -107,22 +107,23 @@ def test_the_groups_import_and_validate_as_the_single_module_did(tmp_path: Path)
             del sys.modules[name]
 
 
-def test_the_halves_read_alone_read_as_the_whole() -> None:
-    first, second = halves(CODE)
-    assert first + second == CODE
-    assert second.startswith("class ") and first.endswith("\n\n\n")
-    assert len(first) >= len(CODE) // 2
+def test_the_pieces_read_alone_read_as_the_whole() -> None:
     whole = module_statements(CODE)
-    assert module_statements(first) + module_statements(second) == whole
     assert [s.defines for s in whole.statements][-2:] == [("State",), ()]  # the rebuild line is a statement too
     assert split_models(CODE, BODIES, whole) == split_models(CODE, BODIES)
-    for share in (0.1, 0.43, 0.9):  # cut elsewhere: each part still reads alone, and the two as the whole
-        first, second = halves(CODE, share)
-        assert first + second == CODE and len(first) >= int(len(CODE) * share)
-        assert second == "" or module_statements(first) + module_statements(second) == whole
+    for count in (1, 2, 3, 5, 24):
+        parts = pieces(CODE, count)
+        assert "".join(parts) == CODE
+        assert 1 <= len(parts) <= count
+        assert all(part.startswith("class ") and not part.startswith("class \n") for part in parts[1:])
+        assert sum((module_statements(part) for part in parts[1:]), module_statements(parts[0])) == whole
+    first, _ = pieces(CODE, 2)
+    assert len(first) >= len(CODE) // 2 and first.endswith("\n\n\n")
 
 
-def test_code_without_a_class_after_its_middle_is_one_half() -> None:
-    assert halves("x = 1\n") == ("x = 1\n", "")
+def test_code_without_a_class_after_a_cut_is_fewer_pieces() -> None:
+    assert pieces("x = 1\n", 4) == ["x = 1\n"]
+    assert pieces("", 4) == []
     code = "x = 1\n\n\nclass A:\n    pass\n" + "A.b = 2\n" * 10  # its last class starts before its middle
-    assert halves(code) == (code, "")
+    assert pieces(code, 2) == [code]
+    assert pieces(code, 100)[1].startswith("class A:")
