@@ -370,7 +370,31 @@ def test_metadata_fields_are_left_out_and_the_entries_are_datamodel_code_generat
     assert all(field is None for entry in fields[1] for field in entry)
 
 
-class _as_it_is:  # noqa: N801 - stands in for the context manager `fields_left_out`
+def test_metadata_is_written_compact_and_read_as_the_indented_file_reads() -> None:
+    from datamodel_code_generator import model_metadata  # noqa: PLC0415
+
+    model_input = pipeline.prepare(pipeline.webhook_part(SPEC))
+    options = codegen.model_options(codegen.DEFAULT_ASSERTED_FORMATS)
+    original = model_metadata.dump_model_metadata
+    written: list[str] = []
+    compact = codegen._compact_metadata
+
+    def recording(metadata: Any) -> str:
+        written.append(compact(metadata))
+        return written[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(codegen, "compact_metadata", _as_it_is)
+        indented = codegen.raw_models(model_input, options)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(codegen, "_compact_metadata", recording)
+        assert codegen.raw_models(model_input, options) == indented
+    assert model_metadata.dump_model_metadata is original  # put back after the run
+    # datamodel-code-generator still writes its metadata through the function replaced, and it was written compact.
+    assert len(written) == 1 and "\n" not in written[0] and json.loads(written[0])["models"]
+
+
+class _as_it_is:  # noqa: N801 - stands in for the context managers `fields_left_out` and `compact_metadata`
     def __enter__(self) -> None:
         return None
 
