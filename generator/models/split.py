@@ -91,7 +91,7 @@ def split_models(
     """The groups of the models `code`, given each webhook's key, Python name and body model names, in order.
 
     A group of one webhook is named after it (`_webhook_NAME`), one of several `_shared_N` in order of appearance.
-    `read` is `module_statements(code)` when already made (models/child.py reads half of it in its child process).
+    `read` is `module_statements(code)` when already made (models/child.py reads its last pieces in its child process).
     """
     read = read or module_statements(code)
     imports, statements = list(read.imports), list(read.statements)
