@@ -3,7 +3,8 @@
 Each run is a fresh process, as a user runs it: `hookgen generate -q`, and a Python process that imports
 datamodel-code-generator and calls its `generate()` with the same model options (`datamodel_code_generator_alone`);
 the two alternate, so that a busy minute of a shared machine weighs on both. Prints seconds (best of N) and the ratio
-hookgen / datamodel-code-generator, in wall-clock seconds and in CPU seconds (each process and the processes it waited
+hookgen / datamodel-code-generator, in wall-clock seconds (with the median and the range of the N pairs' ratios: each
+hookgen run against the baseline's run just before it) and in CPU seconds (each process and the processes it waited
 for: hookgen's ruff, and on Linux the child that runs datamodel-code-generator while hookgen validates, see
 generator/models/child.py). Not a test: the machines are shared and noisy, so only the ratio within one run means
 something; CPU seconds do not count the time spent waiting for a core another process holds. The wall-clock ratio
@@ -13,6 +14,7 @@ gains from that child only when a second core is free: on a loaded machine it te
 from __future__ import annotations
 
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,31 +94,43 @@ def datamodel_code_generator_alone(spec: Path, output: Path, *, importable: bool
     )
 
 
-def compare(spec: Path, runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
-    """Best-of (wall, CPU) timings of datamodel-code-generator alone and of hookgen on one spec, alternating runs."""
+Timing = tuple[float, float]  # wall-clock and CPU seconds of one run
+
+
+def compare(spec: Path, runs: int) -> tuple[list[Timing], list[Timing]]:
+    """The (wall, CPU) timings of datamodel-code-generator alone and of hookgen on one spec, in alternating runs."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
-        baseline: list[tuple[float, float]] = []
-        hookgen: list[tuple[float, float]] = []
+        baseline: list[Timing] = []
+        hookgen: list[Timing] = []
         for run in range(runs):
             baseline.append(timed(baseline_command(spec, out)))
             hookgen.append(timed(hookgen_command(spec, out / f"pkg{run}")))
-    return _fastest(baseline), _fastest(hookgen)
+    return baseline, hookgen
 
 
-def _fastest(timings: list[tuple[float, float]]) -> tuple[float, float]:
+def _fastest(timings: list[Timing]) -> Timing:
     return min(wall for wall, _ in timings), min(cpu for _, cpu in timings)
 
 
+def pair_ratios(baseline: list[Timing], hookgen: list[Timing]) -> list[float]:
+    """hookgen's wall-clock time over the baseline's, run by run: each pair ran back to back, on the same machine."""
+    return sorted(mine[0] / theirs[0] for theirs, mine in zip(baseline, hookgen, strict=True))
+
+
 def main(runs: int = 3, specs: list[Path] = SPECS) -> None:
-    """Time both on every available spec and print the ratios."""
+    """Time both on every available spec and print the ratios: of the fastest runs, and the median of the pairs' (with
+    their range: on a noisy machine it says how far one figure can be trusted)."""
     for spec in specs:
         if not spec.is_file():
             print(f"{spec.name}: skipped (not found)")
             continue
-        (baseline, baseline_cpu), (hookgen, hookgen_cpu) = compare(spec, runs)
+        timings = compare(spec, runs)
+        (baseline, baseline_cpu), (hookgen, hookgen_cpu) = map(_fastest, timings)
+        pairs = pair_ratios(*timings)
         print(f"{spec.name}: hookgen {hookgen:.2f}s, datamodel-code-generator alone {baseline:.2f}s", end=", ")
-        print(f"ratio hookgen/datamodel-code-generator {hookgen / baseline:.2f}", end="; ")
+        print(f"ratio hookgen/datamodel-code-generator {hookgen / baseline:.2f}", end=" ")
+        print(f"(median of the pairs {statistics.median(pairs):.2f}, {pairs[0]:.2f}-{pairs[-1]:.2f})", end="; ")
         print(f"CPU {hookgen_cpu:.2f}s against {baseline_cpu:.2f}s, ratio {hookgen_cpu / baseline_cpu:.2f}")
 
 

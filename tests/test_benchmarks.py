@@ -16,8 +16,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def test_bench_generate_prints_its_ratio(capsys: pytest.CaptureFixture[str]) -> None:
-    importlib.import_module("bench_generate").main(1, [EXAMPLE_SPEC])
-    assert "ratio hookgen/datamodel-code-generator" in capsys.readouterr().out
+    bench = importlib.import_module("bench_generate")
+    bench.main(2, [EXAMPLE_SPEC])
+    out = capsys.readouterr().out
+    assert "ratio hookgen/datamodel-code-generator" in out and "(median of the pairs " in out
+    baseline, hookgen = [(2.0, 2.0), (4.0, 4.0), (1.0, 1.0)], [(3.0, 9.0), (4.0, 9.0), (1.5, 9.0)]
+    assert bench.pair_ratios(baseline, hookgen) == [1.0, 1.5, 1.5]  # wall-clock, run by run, sorted
 
 
 def test_bench_receive_prints_its_ratio(capsys: pytest.CaptureFixture[str]) -> None:
