@@ -216,8 +216,9 @@ def kept(run: ModelsRun | None, bundled: Bundle, job: Job) -> Iterator[ModelsRun
     if not (can_fork() and free_core() and worth_a_child(bundled.document)):
         yield None
         return
+    expected = bundled.digest()  # before the fork: the child's job reads it from the same bundle, made once
     late = ModelsRun(job)
-    late.expected = bundled.digest()
+    late.expected = expected
     try:
         yield late
     finally:

@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -54,6 +54,11 @@ class Bundle:
 
     def digest(self) -> str:
         """The SHA-256 of every file the bundle was made of: its path (from the root's folder) and its text."""
+        return self._digest
+
+    @cached_property
+    def _digest(self) -> str:
+        # Once per bundle: a child forked from this process (models/child.py) inherits it with the bundle.
         digest = hashlib.sha256()
         base = self.root.path.resolve().parent
         for source in sorted(self.sources, key=lambda source: str(source.path.resolve())):
