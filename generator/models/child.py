@@ -188,14 +188,11 @@ def worth_a_child(document: Any) -> bool:
 def started(job: Job, spec_path: Path) -> Iterator[ModelsRun | None]:
     """A run started in a child process for the block, for a spec whose root file is large enough (CHILD_FROM_BYTES);
     None where no child is started. The child is ended at the block's end."""
-    if not (can_fork() and free_core() and _size(spec_path) >= CHILD_FROM_BYTES):
+    if not (_may_fork() and _size(spec_path) >= CHILD_FROM_BYTES):
         yield None
         return
-    run = ModelsRun(job)
-    try:
+    with _running(job) as run:
         yield run
-    finally:
-        run.stop()
 
 
 @contextmanager
@@ -213,16 +210,27 @@ def kept(run: ModelsRun | None, bundled: Bundle, job: Job) -> Iterator[ModelsRun
             run.expected = bundled.digest()
         yield run
         return
-    if not (can_fork() and free_core() and worth_a_child(bundled.document)):
+    if not (_may_fork() and worth_a_child(bundled.document)):
         yield None
         return
     expected = bundled.digest()  # before the fork: the child's job reads it from the same bundle, made once
-    late = ModelsRun(job)
-    late.expected = expected
-    try:
+    with _running(job) as late:
+        late.expected = expected
         yield late
+
+
+@contextmanager
+def _running(job: Job) -> Iterator[ModelsRun]:
+    """A run started in a child process for the block, and ended at its end."""
+    run = ModelsRun(job)
+    try:
+        yield run
     finally:
-        late.stop()
+        run.stop()
+
+
+def _may_fork() -> bool:
+    return can_fork() and free_core()
 
 
 def _size(path: Path) -> int:
