@@ -155,6 +155,14 @@ def test_verbose_prints_a_timed_line_per_stage_even_when_not_on_a_terminal(tmp_p
     assert ANSI not in result.stderr
 
 
+def test_generate_and_check_leave_nothing_in_the_working_folder(tmp_path: Path) -> None:
+    # ruff, which formats the package, would otherwise keep its cache where it is run: a `.ruff_cache` in the user's
+    # folder.
+    assert _run("generate", EXAMPLE_SPEC, "-o", tmp_path / "out", cwd=tmp_path).returncode == 0
+    assert _run("check", EXAMPLE_SPEC, "-o", tmp_path / "out", cwd=tmp_path).returncode == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]
+
+
 def test_a_terminal_gets_progress_and_colour_and_no_color_turns_colour_off(tmp_path: Path) -> None:
     spec = _nullable_spec(tmp_path, 2)
     status, text = _run_on_a_terminal("generate", spec, "-o", tmp_path / "out", cwd=tmp_path)

@@ -11,7 +11,8 @@ from pathlib import Path
 from ..errors import OutputError, Problem
 from .render import MARKER
 
-RUFF_OPTIONS = ("--isolated", "--line-length", "120", "--target-version", "py311")
+# `--no-cache`: ruff would keep a `.ruff_cache` in the folder it runs in, the user's, for files it never sees again.
+RUFF_OPTIONS = ("--isolated", "--no-cache", "--line-length", "120", "--target-version", "py311")
 
 
 def ruff_binary() -> str:
