@@ -88,6 +88,11 @@ class ModelsRun:
         """
         return _SharedReading(self, pieces(code, PIECES))
 
+    def release(self) -> None:
+        """Let the child end now, nothing more to ask of it: it ends as its channel closes (`stop` then finds it gone
+        instead of waiting while its memory is freed, about 0.1 s on GitHub's spec)."""
+        self._channel.close()
+
     def stop(self) -> None:
         """End the child, and wait for it: once it has answered it ends when its channel closes; before (the spec is
         invalid, or the user pressed Ctrl-C), or if it does not end, it is ended."""
@@ -143,6 +148,7 @@ class _SharedReading:
                 self._ask(self._end - 1)
         if self._asked is not None:
             self._take()
+        self._run.release()
         read = [self._read[start] for start in sorted(self._read)]
         return sum(read[1:], read[0]) if read else ModuleStatements((), ())
 
@@ -256,7 +262,13 @@ def free_core() -> bool:
     return load <= cores - 0.5
 
 
+# The child's objects (the bundle, the input, datamodel-code-generator's models, the statements read) nearly all live
+# until it ends, so its collections find almost nothing to free and rescan what they count: on GitHub's spec the run's
+# 18 young collections took 0.8-0.9 of its ~28 CPU seconds, at the pipeline's COLLECTOR_THRESHOLDS. The child ends once
+# the parent has its answers, so its collector is off: its peak memory rose by 35 MB (428 -> 463 MB), the cycles it
+# leaves to the end.
 def _child(job: Job, channel: Connection, parents: Connection) -> None:
+    gc.disable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which ends the child: no traceback here
     parents.close()  # the parent's end, inherited: the channel ends when the parent closes it
     answer: tuple[str, Any]

@@ -3,10 +3,12 @@ validates it: the same models as a run in the parent, the same problems when it 
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from generator.commands import cli
 from generator.errors import SpecError
 from generator.models import child, codegen
 from generator.pipeline import build
+from generator.render import render
 
 from .conftest import WriteFiles
 from .specs import openapi, post, ref
@@ -266,6 +269,50 @@ def test_the_child_ends_by_itself_once_the_parent_is_done(write: WriteFiles, mon
     build(spec)
     assert len(runs) == 1
     assert runs[0]._process.exitcode == 0  # not ended by a signal (-15) after a wait
+
+
+def test_the_child_ends_once_its_share_of_the_statements_is_read(
+    write: WriteFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = write({"spec.yaml": SPEC})
+    runs = _runs_kept(monkeypatch)
+    exit_codes_at_split: list[int | None] = []
+    split_models = render.split_models
+
+    def split_once_the_child_is_gone(*args: Any, **kwargs: Any) -> Any:
+        runs[0]._process.join(timeout=10)  # the parent has not stopped it yet: it must end by itself
+        exit_codes_at_split.append(runs[0]._process.exitcode)
+        return split_models(*args, **kwargs)
+
+    monkeypatch.setattr(render, "split_models", split_once_the_child_is_gone)
+    build(spec)
+    assert exit_codes_at_split == [0]
+
+
+def test_the_child_runs_and_reads_with_the_cycle_collector_off(
+    write: WriteFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = write({"spec.yaml": SPEC})
+    seen = tmp_path / "collector"
+
+    def telling_the_collector(step: Callable[..., Any], name: str) -> Callable[..., Any]:
+        def told(*args: Any, **kwargs: Any) -> Any:
+            with seen.open("a") as file:
+                file.write(f"{name} {os.getpid()} {gc.isenabled()}\n")
+            return step(*args, **kwargs)
+
+        return told
+
+    monkeypatch.setattr(child, "raw_models", telling_the_collector(child.raw_models, "run"))
+    monkeypatch.setattr(child, "module_statements", telling_the_collector(child.module_statements, "read"))
+    assert gc.isenabled()
+    build(spec)
+    assert gc.isenabled()  # this process's collector as it was
+    told = [line.split() for line in seen.read_text().splitlines()]
+    in_child = {(name, enabled) for name, pid, enabled in told if int(pid) != os.getpid()}
+    in_here = {(name, enabled) for name, pid, enabled in told if int(pid) == os.getpid()}
+    assert ("run", "False") in in_child and ("read", "False") in in_child
+    assert in_here == {("read", "True")}  # this process reads its pieces with its collector on
 
 
 def test_a_failure_in_the_child_is_the_same_problem_as_in_the_parent(
