@@ -162,13 +162,14 @@ def model_job(
     strict: bool = False,
     ref_roots: Sequence[Path] = (),
 ) -> tuple[str, ModelInput, dict[str, Any]]:
-    """datamodel-code-generator's input and options as `build` makes them, from the spec's files or its bundle alone,
-    and the digest of those files (models/child.py: the child makes them while this process validates).
+    """datamodel-code-generator's input and options as `build` makes them (less the contract, which the run does not
+    read), from the spec's files or its bundle alone, and the digest of those files (models/child.py: the child makes
+    them while this process validates).
 
     The checks are not known yet: the run imports `contract_check` whatever they are (`codegen.run_options`).
     """
     bundled = spec if isinstance(spec, Bundle) else bundled_spec(spec, strict=strict, ref_roots=ref_roots)[0]
-    model_input = prepare(webhook_part(bundled.document))
+    model_input = prepare(webhook_part(bundled.document, bundled.webhook_roots), contract=False)
     return bundled.digest(), model_input, run_options(asserted_formats, settings, None)
 
 

@@ -26,7 +26,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -181,12 +181,14 @@ CHILD_FROM_SCHEMAS = 300
 CHILD_FROM_BYTES = 4_000_000
 
 
-def worth_a_child(document: Any) -> bool:
-    """Whether the webhooks of a bundled document reach CHILD_FROM_SCHEMAS component schemas or more."""
-    try:
-        roots = reached_roots(document)
-    except Exception:  # noqa: BLE001 - a document validation will refuse: no run to start
-        return False
+def worth_a_child(document: Any, roots: Set[str] | None = None) -> bool:
+    """Whether the webhooks of a bundled document reach CHILD_FROM_SCHEMAS component schemas or more (`roots`: its
+    `reached_roots`, when known already)."""
+    if roots is None:
+        try:
+            roots = reached_roots(document)
+        except Exception:  # noqa: BLE001 - a document validation will refuse: no run to start
+            return False
     return sum(1 for root in roots if root.startswith("/components/schemas/")) >= CHILD_FROM_SCHEMAS
 
 
@@ -209,14 +211,14 @@ def kept(run: ModelsRun | None, bundled: Bundle, job: Job) -> Iterator[ModelsRun
 
     The run then gives only an output made of the files the parent read."""
     if run is not None:
-        if not worth_a_child(bundled.document):
+        if not worth_a_child(bundled.document, bundled.webhook_roots):
             run.stop()
             run = None
         else:
             run.expected = bundled.digest()
         yield run
         return
-    if not (_may_fork() and worth_a_child(bundled.document)):
+    if not (_may_fork() and worth_a_child(bundled.document, bundled.webhook_roots)):
         yield None
         return
     expected = bundled.digest()  # before the fork: the child's job reads it from the same bundle, made once

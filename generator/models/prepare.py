@@ -29,8 +29,12 @@ class ModelInput:
     moved: dict[str, str] = field(default_factory=dict)
 
 
-def prepare(document: dict[str, Any]) -> ModelInput:
-    """Put every body schema into `components/schemas` and drop what datamodel-code-generator should not read."""
+def prepare(document: dict[str, Any], *, contract: bool = True) -> ModelInput:
+    """Put every body schema into `components/schemas` and drop what datamodel-code-generator should not read.
+
+    `contract` False: the run's input only, its `contract` left empty (the child's, models/child.py: the parent makes
+    its own input, contract included).
+    """
     components = (document.get("components") or {}).get("schemas") or {}
     schemas = dict(components)
     body_schemas: dict[BodyKey, str] = {}
@@ -50,8 +54,8 @@ def prepare(document: dict[str, Any]) -> ModelInput:
         "info": {"title": "models", "version": "0"},
         "components": {"schemas": normalize(named)},
     }
-    contract = {"components": {"schemas": for_contract(schemas)}}
-    return ModelInput(model_document, body_schemas, contract, moved)
+    meant = {"components": {"schemas": for_contract(schemas)}} if contract else {}
+    return ModelInput(model_document, body_schemas, meant, moved)
 
 
 def _component_name(schema: Any) -> str | None:

@@ -6,6 +6,7 @@ generated package validates with, it is a percent-encoded URI fragment (`fragmen
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import Any
 from urllib.parse import quote
 
@@ -67,7 +68,7 @@ def value_at(document: Any, tokens: list[str]) -> Any:
     return node
 
 
-def is_within(pointer: str, roots: set[str]) -> bool:
+def is_within(pointer: str, roots: Set[str]) -> bool:
     """Whether a pointer lies inside (or is) one of the given subtrees."""
     if pointer in roots:
         return True

@@ -9,7 +9,7 @@ finding into an error.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -76,7 +76,7 @@ def validate(
     structural = _check_document(bundle)
     if structural:
         return None, structural
-    reached = webhook_part(bundle.document)
+    reached = webhook_part(bundle.document, bundle.webhook_roots)
     problems = [_level(bundle, error, strict) for error in _oas_validator().iter_errors(reached)]
     problems += [_cycle_problem(bundle, cycle) for cycle in ref_cycles(reached)]
     problems += _schema_problems(bundle, reached, strict)
@@ -86,9 +86,12 @@ def validate(
     return reached, sorted(set(problems))
 
 
-def webhook_part(document: dict[str, Any]) -> dict[str, Any]:
-    """The part of a document the webhooks reach: what `validate` gives for a document it can say anything of."""
-    return webhook_document(document, reached_roots(document))
+def webhook_part(document: dict[str, Any], roots: Set[str] | None = None) -> dict[str, Any]:
+    """The part of a document the webhooks reach: what `validate` gives for a document it can say anything of.
+
+    `roots`: `reached_roots` of the document, when known already (`Bundle.webhook_roots`).
+    """
+    return webhook_document(document, reached_roots(document) if roots is None else roots)
 
 
 def _cycle_problem(bundle: Bundle, cycle: list[str]) -> Problem:

@@ -6,7 +6,7 @@ a property name is never mistaken for a keyword. In the bundle a local `$ref` is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Set
 from typing import Any
 
 from . import pointers
@@ -210,7 +210,7 @@ def _inside_another(pointer: str, subtrees: set[str]) -> bool:
     return any(pointers.join("", *tokens[:size]) in subtrees for size in range(len(tokens)))
 
 
-def webhook_document(document: dict[str, Any], roots: set[str]) -> dict[str, Any]:
+def webhook_document(document: dict[str, Any], roots: Set[str]) -> dict[str, Any]:
     """The part of a bundled document that the webhooks reach: what models and checks need.
 
     A component is kept whole when the webhooks reach it or any part of it (a `$ref` into its properties).

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from generator import pipeline
 from generator.errors import Level, Problem
-from generator.spec import pointers
+from generator.models import child
+from generator.spec import bundle as bundle_module
+from generator.spec import pointers, walk
+from generator.spec import validate as validate_module
 from generator.spec.bundle import Bundle, bundle
 from generator.spec.walk import component_ref_name, ref_target
 
@@ -287,3 +293,38 @@ def test_the_loaded_files_are_not_changed(write: WriteFiles) -> None:
     assert result.root.data["webhooks"]["pet"]["post"]["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "schemas/pets.yaml#/Pet"
     }
+
+
+@pytest.mark.parametrize("child_from_bytes", [0, 10**9, None], ids=["early child", "late child", "no child"])
+def test_the_webhooks_references_are_walked_once_per_bundle(
+    write: WriteFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, child_from_bytes: int | None
+) -> None:
+    # The bundle, validation, the child's decision and the models' input each need what the webhooks reach: one walk
+    # of the references per bundle, in each process that bundles the spec.
+    spec = openapi({"order": post(ref("Order"))}, schemas={"Order": {"type": "object"}, "Unused": {"type": "string"}})
+    path = write({"spec.yaml": spec})
+    walks = tmp_path / "walks"
+
+    def counted(document: Any, start: str = "/webhooks") -> set[str]:
+        with walks.open("a") as file:
+            file.write(f"{os.getpid()} {start}\n")
+        return walk.reached_roots(document, start)
+
+    for module in (bundle_module, validate_module, pipeline, child):
+        monkeypatch.setattr(module, "reached_roots", counted, raising=False)
+    if child_from_bytes is None or not child.can_fork():
+        monkeypatch.setattr(child, "can_fork", lambda: False)
+    else:
+        monkeypatch.setattr(child, "free_core", lambda: True)
+        monkeypatch.setattr(child, "CHILD_FROM_SCHEMAS", 1)
+        monkeypatch.setattr(child, "CHILD_FROM_BYTES", child_from_bytes)
+    pipeline.build(path)
+    by_process = Counter(line.split()[0] for line in walks.read_text().splitlines())
+    assert set(walks.read_text().split()[1::2]) == {"/webhooks"}
+    assert by_process[str(os.getpid())] == 1
+    # An early child bundles the spec itself; a late one makes its input from this process's bundle.
+    assert sorted(by_process.values()) == ([1, 1] if child_from_bytes == 0 and child.can_fork() else [1])
+    bundled, _ = bundle(path)
+    assert bundled is not None
+    assert bundled.webhook_roots == walk.reached_roots(bundled.document) == {"/webhooks", "/components/schemas/Order"}
+    assert bundled.webhook_roots is bundled.webhook_roots

@@ -103,6 +103,14 @@ def test_models_get_normalized_schemas_and_the_contract_the_source_meaning() -> 
     }
     contract = model_input.contract["components"]["schemas"]
     assert contract["UPayload"] == {"oneOf": [ref("A")], "discriminator": {"propertyName": "kind"}}
+    # The run's input alone (the child's): the same document and bodies, no contract.
+    run_input = prepare(document, contract=False)
+    assert (run_input.document, run_input.body_schemas, run_input.moved, run_input.contract) == (
+        model_input.document,
+        model_input.body_schemas,
+        model_input.moved,
+        {},
+    )
 
 
 def test_prepare_does_not_change_the_document() -> None:
