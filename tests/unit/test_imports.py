@@ -84,8 +84,8 @@ def test_an_import_tells_the_names_it_binds_from_where_a_subpackage_imports() ->
 @pytest.mark.parametrize("spec", ["example", "no bodies"])
 def test_the_generated_packages_imports_leave_ruff_nothing_to_fix(write: WriteFiles, tmp_path: Path, spec: str) -> None:
     # Without bodies (Lob's spec), no module has models to import.
-    path = ROOT / "spec" / "openapi.yaml" if spec == "example" else write({"spec.yaml": openapi({"ping": post()})})
-    for relative, text in build(path).files.items():
+    spec_path = ROOT / "spec" / "openapi.yaml" if spec == "example" else write({"spec.yaml": openapi({"ping": post()})})
+    for relative, text in build(spec_path).files.items():
         path = tmp_path / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
