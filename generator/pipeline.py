@@ -169,7 +169,7 @@ def model_job(
     The checks are not known yet: the run imports `contract_check` whatever they are (`codegen.run_options`).
     """
     bundled = spec if isinstance(spec, Bundle) else bundled_spec(spec, strict=strict, ref_roots=ref_roots)[0]
-    model_input = prepare(webhook_part(bundled.document, bundled.webhook_roots), contract=False)
+    model_input = prepare(webhook_part(bundled), contract=False)
     return bundled.digest(), model_input, run_options(asserted_formats, settings, None)
 
 

@@ -26,7 +26,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Set
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -34,7 +34,6 @@ from typing import Any
 
 from ..progress import listening
 from ..spec.bundle import Bundle
-from ..spec.walk import reached_roots
 from .codegen import RawModels, RunFailed, failure, has_models, model_extra_keys, raw_models
 from .prepare import ModelInput
 from .split import ModuleStatements, module_statements, pieces
@@ -181,15 +180,9 @@ CHILD_FROM_SCHEMAS = 300
 CHILD_FROM_BYTES = 4_000_000
 
 
-def worth_a_child(document: Any, roots: Set[str] | None = None) -> bool:
-    """Whether the webhooks of a bundled document reach CHILD_FROM_SCHEMAS component schemas or more (`roots`: its
-    `reached_roots`, when known already)."""
-    if roots is None:
-        try:
-            roots = reached_roots(document)
-        except Exception:  # noqa: BLE001 - a document validation will refuse: no run to start
-            return False
-    return sum(1 for root in roots if root.startswith("/components/schemas/")) >= CHILD_FROM_SCHEMAS
+def worth_a_child(bundled: Bundle) -> bool:
+    """Whether the webhooks of a bundle reach CHILD_FROM_SCHEMAS component schemas or more."""
+    return sum(1 for root in bundled.webhook_roots if root.startswith("/components/schemas/")) >= CHILD_FROM_SCHEMAS
 
 
 @contextmanager
@@ -211,14 +204,14 @@ def kept(run: ModelsRun | None, bundled: Bundle, job: Job) -> Iterator[ModelsRun
 
     The run then gives only an output made of the files the parent read."""
     if run is not None:
-        if not worth_a_child(bundled.document, bundled.webhook_roots):
+        if not worth_a_child(bundled):
             run.stop()
             run = None
         else:
             run.expected = bundled.digest()
         yield run
         return
-    if not (_may_fork() and worth_a_child(bundled.document, bundled.webhook_roots)):
+    if not (_may_fork() and worth_a_child(bundled)):
         yield None
         return
     expected = bundled.digest()  # before the fork: the child's job reads it from the same bundle, made once

@@ -9,7 +9,7 @@ finding into an error.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Set
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -22,7 +22,7 @@ from ..errors import Level, Problem
 from . import pointers
 from .bundle import Bundle
 from .lint import careless_findings
-from .walk import HTTP_METHODS, document_schemas, json_containers, reached_roots, ref_cycles, webhook_document
+from .walk import HTTP_METHODS, document_schemas, json_containers, ref_cycles, webhook_document
 
 # Findings that do not change how a payload is read: reported, never blocking (unless strict).
 # Maps whose keys are names chosen by the author (a property called `example`, a `default` response).
@@ -76,7 +76,7 @@ def validate(
     structural = _check_document(bundle)
     if structural:
         return None, structural
-    reached = webhook_part(bundle.document, bundle.webhook_roots)
+    reached = webhook_part(bundle)
     problems = [_level(bundle, error, strict) for error in _oas_validator().iter_errors(reached)]
     problems += [_cycle_problem(bundle, cycle) for cycle in ref_cycles(reached)]
     problems += _schema_problems(bundle, reached, strict)
@@ -86,12 +86,10 @@ def validate(
     return reached, sorted(set(problems))
 
 
-def webhook_part(document: dict[str, Any], roots: Set[str] | None = None) -> dict[str, Any]:
-    """The part of a document the webhooks reach: what `validate` gives for a document it can say anything of.
-
-    `roots`: `reached_roots` of the document, when known already (`Bundle.webhook_roots`).
-    """
-    return webhook_document(document, reached_roots(document) if roots is None else roots)
+def webhook_part(bundle: Bundle) -> dict[str, Any]:
+    """The part of a bundle's document the webhooks reach: what `validate` gives for a document it can say anything
+    of."""
+    return webhook_document(bundle.document, bundle.webhook_roots)
 
 
 def _cycle_problem(bundle: Bundle, cycle: list[str]) -> Problem:

@@ -20,6 +20,7 @@ from generator.errors import SpecError
 from generator.models import child, codegen
 from generator.pipeline import build
 from generator.render import render
+from generator.spec.bundle import Bundle
 
 from .conftest import WriteFiles
 from .specs import openapi, post, ref
@@ -90,10 +91,10 @@ def test_a_child_is_ended_once_the_bundle_shows_a_small_spec(
     write: WriteFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(child, "CHILD_FROM_SCHEMAS", 2)
-    assert child.worth_a_child(SPEC)  # Order and Refund
+    assert child.worth_a_child(_bundle_of(SPEC))  # Order and Refund
     small = {**SPEC, "webhooks": {"order": SPEC["webhooks"]["order"]}}
-    assert not child.worth_a_child(small)
-    assert not child.worth_a_child(["not", "a", "document"])
+    assert not child.worth_a_child(_bundle_of(small))
+    assert not child.worth_a_child(_bundle_of(["not", "a", "document"]))
     runs = _runs_kept(monkeypatch)
     children_at_validation = _children_seen_by(monkeypatch, "validate")
     made_in = _runs_telling_their_process(tmp_path, monkeypatch)
@@ -130,6 +131,11 @@ def test_only_the_parent_tells_the_stages(write: WriteFiles, capfd: pytest.Captu
     assert cli.main(["generate", str(spec), "-o", str(spec.parent / "out"), "--verbose"]) == 0
     lines = capfd.readouterr().err.splitlines()
     assert len([line for line in lines if line.startswith("hookgen: bundle ")]) == 1, lines
+
+
+def _bundle_of(document: Any) -> Bundle:
+    """A bundle of one document (no files behind it: what the webhooks reach is read from the document alone)."""
+    return Bundle(document, {}, ())
 
 
 def _runs_kept(monkeypatch: pytest.MonkeyPatch) -> list[child.ModelsRun]:
@@ -390,7 +396,7 @@ def test_an_invalid_spec_ends_the_child_at_once(write: WriteFiles, monkeypatch: 
 def test_metadata_fields_are_left_out_and_the_entries_are_datamodel_code_generators_own() -> None:
     from datamodel_code_generator.parser.base import Parser  # noqa: PLC0415
 
-    model_input = pipeline.prepare(pipeline.webhook_part(SPEC))
+    model_input = pipeline.prepare(pipeline.webhook_part(_bundle_of(SPEC)))
     options = codegen.model_options(codegen.DEFAULT_ASSERTED_FORMATS)
     original = Parser.__dict__["_field_metadata"]
     fields: list[list[Any]] = []
@@ -420,7 +426,7 @@ def test_metadata_fields_are_left_out_and_the_entries_are_datamodel_code_generat
 def test_metadata_is_written_compact_and_read_as_the_indented_file_reads() -> None:
     from datamodel_code_generator import model_metadata  # noqa: PLC0415
 
-    model_input = pipeline.prepare(pipeline.webhook_part(SPEC))
+    model_input = pipeline.prepare(pipeline.webhook_part(_bundle_of(SPEC)))
     options = codegen.model_options(codegen.DEFAULT_ASSERTED_FORMATS)
     original = model_metadata.dump_model_metadata
     written: list[str] = []
