@@ -20,8 +20,25 @@ def test_bench_generate_prints_its_ratio(capsys: pytest.CaptureFixture[str]) -> 
     bench.main(2, [EXAMPLE_SPEC])
     out = capsys.readouterr().out
     assert "ratio hookgen/datamodel-code-generator" in out and "(median of the pairs " in out
+    assert "of hookgen's 2 starts" in out
     baseline, hookgen = [(2.0, 2.0), (4.0, 4.0), (1.0, 1.0)], [(3.0, 9.0), (4.0, 9.0), (1.5, 9.0)]
     assert bench.pair_ratios(baseline, hookgen) == [1.0, 1.5, 1.5]  # wall-clock, run by run, sorted
+
+
+def test_bench_generate_times_both_sides_with_compiled_bytecode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This machine's environment sets PYTHONDONTWRITEBYTECODE: hookgen's editable source was compiled again in every
+    # timed run, datamodel-code-generator's (compiled by pip) never.
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    bench = importlib.import_module("bench_generate")
+    env = bench.compiled_env(tmp_path / "bytecode")
+    assert "PYTHONDONTWRITEBYTECODE" not in env and env["PYTHONPYCACHEPREFIX"] == str(tmp_path / "bytecode")
+    bench.timed(bench.hookgen_command(EXAMPLE_SPEC, tmp_path / "pkg"), env)
+    bench.timed(bench.baseline_command(EXAMPLE_SPEC, tmp_path), env)
+    assert list((tmp_path / "bytecode").rglob("generator/pipeline.*.pyc"))
+    assert list((tmp_path / "bytecode").rglob("datamodel_code_generator/parser/openapi.*.pyc"))
+    assert list((tmp_path / "bytecode").rglob("benchmarks/bench_generate.*.pyc"))
 
 
 def test_bench_receive_prints_its_ratio(capsys: pytest.CaptureFixture[str]) -> None:
