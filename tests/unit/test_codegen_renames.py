@@ -1,0 +1,78 @@
+"""datamodel-code-generator's module renames redraw the renamed models and the models that name them, no other
+(`codegen.renames_redraw_their_users`): the same code and metadata as its own pass, which redraws every model."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import inspect
+from typing import Any
+
+import pytest
+
+from generator import pipeline
+from generator.models import codegen
+from generator.spec.bundle import Bundle
+
+from .specs import openapi, post, ref
+
+# A component named `Field` takes pydantic's import's name: the module pass renames its class `FieldModel`.
+SCHEMAS: dict[str, Any] = {
+    "Field": {"type": "object", "properties": {"number": {"type": "integer", "description": "a number"}}},
+    "Holder": {
+        "type": "object",
+        "properties": {
+            "field": ref("Field"),
+            "fields": {"type": "array", "items": ref("Field")},
+            "by_name": {"type": "object", "additionalProperties": {"anyOf": [ref("Field"), {"type": "string"}]}},
+        },
+    },
+    "Other": {"type": "object", "properties": {"name": {"type": "string", "description": "a name"}}},
+}
+SPEC = openapi({"holder": post(ref("Holder")), "other": post(ref("Other"))}, schemas=SCHEMAS)
+# `replace_duplicate_name_in_module` of datamodel-code-generator 0.89.0, as renames_redraw_their_users was written for.
+PASS_SHA256 = "a38a9f57999dd95203cb4bc3b8dc72ae86eed47850b2cdd65701d6954eab12dc"
+
+
+def _run() -> codegen.RawModels:
+    model_input = pipeline.prepare(pipeline.webhook_part(Bundle(SPEC, {}, ())))
+    return codegen.raw_models(model_input, codegen.model_options(codegen.DEFAULT_ASSERTED_FORMATS))
+
+
+def test_the_renamed_model_and_the_model_naming_it_are_redrawn_and_no_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    redrawn: list[list[str]] = []
+    with_users = codegen._with_users
+
+    def recording(models: list[Any]) -> list[Any]:
+        found = with_users(models)
+        redrawn.append(sorted(model.class_name for model in found))
+        return found
+
+    monkeypatch.setattr(codegen, "_with_users", recording)
+    code, entries = _run()
+    assert redrawn == [["FieldModel", "Holder"]]  # not `Other`, which names neither
+    assert ("FieldModel", ["components", "schemas", "Field"]) in entries
+    assert "field: FieldModel | MISSING" in code and "list[FieldModel]" in code
+    assert "dict[str, FieldModel | str]" in code
+
+
+def test_the_same_code_and_metadata_as_datamodel_code_generators_own_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datamodel_code_generator.model.base import DataModel  # noqa: PLC0415 - slow import
+    from datamodel_code_generator.parser._passes import structure  # noqa: PLC0415
+
+    original_pass, original_invalidate = structure.replace_duplicate_name_in_module, DataModel.invalidate_render_caches
+    redrawn = _run()
+    assert structure.replace_duplicate_name_in_module is original_pass  # put back after the run
+    assert DataModel.invalidate_render_caches is original_invalidate
+    monkeypatch.setattr(codegen, "renames_redraw_their_users", contextlib.nullcontext)
+    assert _run() == redrawn
+
+
+def test_datamodel_code_generators_pass_is_the_one_this_was_written_for() -> None:
+    from datamodel_code_generator.parser._passes import structure  # noqa: PLC0415 - slow import
+
+    source = inspect.getsource(structure.replace_duplicate_name_in_module)
+    # If this fails, datamodel-code-generator changed how a module's renames drop render caches: check that
+    # codegen.renames_redraw_their_users still drops those of every model whose render names a renamed model (run
+    # tests/tools/snapshot_corpus.py with and without it), then record the new digest here.
+    assert hashlib.sha256(source.encode()).hexdigest() == PASS_SHA256
