@@ -385,10 +385,12 @@ def _compact_metadata(metadata: Any) -> str:
 # has renamed any model it drops the render caches of every model of the module, so that the type hints naming a
 # renamed model are drawn again with its new name. On GitHub's spec two renames (the component `issue` becomes
 # `IssueModel`, as an inline `issue` titled "Issue" keeps `Issue`) dropped the caches of all 4,510 models. For the
-# run's length, the caches dropped are those of the renamed models and of the models that name them (11 on GitHub's
-# spec): the field render plans built fell from 69,167 to 61,573, and the package is the same, byte for byte, for the
-# example and every corpus spec. tests/unit/test_codegen_renames.py fails when that function changes (pinned to 0.89 in
-# pyproject.toml).
+# run's length, the calls that drop caches are held back from the pass's first rename on (after it the pass only
+# names); at its end the caches of the renamed models, of the models that name them (11 models on GitHub's spec) and of
+# any model a call was made for more than once or outside the module are dropped. Left out: the pass's closing call
+# for every other model. The field render plans built fell from 69,167 to 61,573, and the package is the same, byte
+# for byte, for the example and every corpus spec. tests/unit/test_codegen_renames.py fails when that function changes
+# (pinned to 0.89 in pyproject.toml).
 @contextmanager
 def renames_redraw_their_users() -> Iterator[None]:
     """datamodel-code-generator's module renames dropping the render caches of the renamed models and their users only,
@@ -399,10 +401,10 @@ def renames_redraw_their_users() -> Iterator[None]:
 
     def renaming(parser: Any, models: list[Any]) -> None:
         named = {id(model): model.class_name for model in models}
-        with _caches_kept():
+        with _invalidations_from_first_rename(parser) as deferred:
             original(parser, models)
         renamed = [model for model in models if named.get(id(model), model.class_name) != model.class_name]
-        for model in _with_users(renamed):
+        for model in _still_to_invalidate(deferred, models, renamed):
             model.invalidate_render_caches()
 
     structure.replace_duplicate_name_in_module = renaming
@@ -413,27 +415,50 @@ def renames_redraw_their_users() -> Iterator[None]:
 
 
 @contextmanager
-def _caches_kept() -> Iterator[None]:
-    """Every model class's `invalidate_render_caches` doing nothing, for the block."""
+def _invalidations_from_first_rename(parser: Any) -> Iterator[list[Any]]:
+    """The models whose `invalidate_render_caches` is called from the block's first rename on, in order, each call
+    recorded instead of made; the calls before it are made as usual."""
     from datamodel_code_generator.model.base import DataModel  # noqa: PLC0415 - slow import
 
+    deferred: list[Any] = []
+    builder = type(parser._graph_builder)
+    rename = builder.__dict__["rename_model"]
     classes, stack = [], [DataModel]
     while stack:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
         if "invalidate_render_caches" in cls.__dict__:
             classes.append((cls, cls.__dict__["invalidate_render_caches"]))
-    for cls, _ in classes:
-        cls.invalidate_render_caches = _kept  # type: ignore[method-assign,assignment]
+
+    def record(model: Any) -> None:
+        deferred.append(model)
+
+    def renaming(graph: Any, model: Any, **names: Any) -> None:
+        for cls, _ in classes:
+            cls.invalidate_render_caches = record  # type: ignore[method-assign,assignment]
+        rename(graph, model, **names)
+
+    builder.rename_model = renaming
     try:
-        yield
+        yield deferred
     finally:
+        builder.rename_model = rename
         for cls, method in classes:
             cls.invalidate_render_caches = method  # type: ignore[method-assign]
 
 
-def _kept(model: Any) -> None:
-    return None
+def _still_to_invalidate(deferred: list[Any], models: list[Any], renamed: list[Any]) -> list[Any]:
+    """The deferred invalidations that matter: the renamed models and their users (`_with_users`), and every model
+    invalidated for another reason. What is left is the pass's closing call for each model of the module, once."""
+    counts: dict[int, int] = {}
+    for model in deferred:
+        counts[id(model)] = counts.get(id(model), 0) + 1
+    in_module = {id(model) for model in models}
+    found = {id(model): model for model in _with_users(renamed)}
+    for model in deferred:
+        if counts[id(model)] > 1 or id(model) not in in_module:
+            found.setdefault(id(model), model)
+    return list(found.values())
 
 
 def _with_users(models: list[Any]) -> list[Any]:

@@ -41,19 +41,27 @@ def _run() -> codegen.RawModels:
 
 def test_the_renamed_model_and_the_model_naming_it_are_redrawn_and_no_other(monkeypatch: pytest.MonkeyPatch) -> None:
     redrawn: list[list[str]] = []
-    with_users = codegen._with_users
+    still_to_invalidate = codegen._still_to_invalidate
 
-    def recording(models: list[Any]) -> list[Any]:
-        found = with_users(models)
+    def recording(deferred: list[Any], models: list[Any], renamed: list[Any]) -> list[Any]:
+        found = still_to_invalidate(deferred, models, renamed)
         redrawn.append(sorted(model.class_name for model in found))
         return found
 
-    monkeypatch.setattr(codegen, "_with_users", recording)
+    monkeypatch.setattr(codegen, "_still_to_invalidate", recording)
     code, entries = _run()
     assert redrawn == [["FieldModel", "Holder"]]  # not `Other`, which names neither
     assert ("FieldModel", ["components", "schemas", "Field"]) in entries
     assert "field: FieldModel | MISSING" in code and "list[FieldModel]" in code
     assert "dict[str, FieldModel | str]" in code
+
+
+def test_a_model_whose_caches_a_call_dropped_for_another_reason_is_kept_in() -> None:
+    # The pass closes with one call for each model of the module: `once` and `closing` had only that one. `twice` had
+    # another, and `elsewhere` is no model of the module: whatever those were for, they are made.
+    once, twice, closing, elsewhere = object(), object(), object(), object()
+    deferred = [twice, once, twice, closing, elsewhere]
+    assert codegen._still_to_invalidate(deferred, [once, twice, closing], []) == [twice, elsewhere]
 
 
 def test_the_same_code_and_metadata_as_datamodel_code_generators_own_pass(monkeypatch: pytest.MonkeyPatch) -> None:
