@@ -67,11 +67,14 @@ def test_a_model_whose_caches_a_call_dropped_for_another_reason_is_kept_in() -> 
 def test_the_same_code_and_metadata_as_datamodel_code_generators_own_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     from datamodel_code_generator.model.base import DataModel  # noqa: PLC0415 - slow import
     from datamodel_code_generator.parser._passes import structure  # noqa: PLC0415
+    from datamodel_code_generator.parser.generation import GraphBuilder  # noqa: PLC0415
 
     original_pass, original_invalidate = structure.replace_duplicate_name_in_module, DataModel.invalidate_render_caches
+    original_rename = GraphBuilder.__dict__["rename_model"]
     redrawn = _run()
-    assert structure.replace_duplicate_name_in_module is original_pass  # put back after the run
+    assert structure.replace_duplicate_name_in_module is original_pass  # each put back after the run
     assert DataModel.invalidate_render_caches is original_invalidate
+    assert GraphBuilder.__dict__["rename_model"] is original_rename
     monkeypatch.setattr(codegen, "renames_redraw_their_users", contextlib.nullcontext)
     assert _run() == redrawn
 
