@@ -202,17 +202,20 @@ def test_a_delivery_that_fails_twice_is_retried_by_the_worker_on_schedule_and_la
     assert list(state.posts) == [delivery_id]
 
 
-@pytest.mark.parametrize("workers", [[0, 10]], indirect=True)
+# The retries are due 30 s after the first attempts: the worker must be killed before any is, or it may have sent
+# one, and the next worker sends it again (a second 200). With 10 s, one clean-clone run saw that second 200: more
+# than 10 s had passed between a delivery's first attempt and the kill on a busy machine.
+@pytest.mark.parametrize("workers", [[0, 30]], indirect=True)
 def test_killing_the_worker_mid_schedule_loses_no_delivery(redis_url, receiver, workers):
     url, state = receiver
     state.failures = 1
     first = workers.start()
-    queue = producer(redis_url, [0, 10])
+    queue = producer(redis_url, [0, 30])
     try:
         ids = {queue.send(url, Payload(number)).delivery.delivery_id for number in range(5)}  # type: ignore[arg-type]
     finally:
         queue.close()
-    wait_for(lambda: set(state.posts) == ids, 60, workers)  # every first attempt failed; the retries are due in 10 s
+    wait_for(lambda: set(state.posts) == ids, 60, workers)  # every first attempt failed; the retries are due in 30 s
     workers.kill(first)  # SIGKILL to the whole worker, its retries held or queued
     assert state.landed() == set()
     workers.start()
