@@ -319,7 +319,13 @@ def raw_models(model_input: ModelInput, options: dict[str, Any]) -> RawModels:
 
     with tempfile.TemporaryDirectory(prefix="hookgen-models-") as folder:
         output, metadata = Path(folder) / "models.py", Path(folder) / "metadata.json"
-        with warnings.catch_warnings(), fields_left_out(), compact_metadata(), renames_redraw_their_users():
+        with (
+            warnings.catch_warnings(),
+            fields_left_out(),
+            compact_metadata(),
+            renames_redraw_their_users(),
+            warning_passes_left_out(),
+        ):
             warnings.simplefilter("ignore")
             generate(
                 model_input.document,
@@ -379,6 +385,36 @@ def _compact_metadata(metadata: Any) -> str:
 
     payload = metadata if metadata is not None else model_metadata_payload([])
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+# Two passes of datamodel-code-generator's run only make warnings, which `raw_models` ignores, as it ignores every
+# warning of the run (hookgen tells the user its own findings). `record_pydantic_floor` finds the Pydantic release the
+# models need above the target, which `generate()` reads only to warn; `warn_about_dropped_constraints` warns once per
+# field generated without a constraint of its schema, and keeps the warnings for the recommendation trial alone,
+# which `generate()` does not run. On GitHub's spec the two took 1.2-1.4 s of a 25-28 s run; without them the run's
+# tail (from its `finish` segment) took 2.55-2.76 s instead of 3.71-4.19, of which 0.3-0.4 s moved to rendering (the
+# floor's walk had filled caches the rendering fills instead). The code and metadata are the same, byte for byte.
+# tests/unit/test_codegen_warnings.py fails when either pass, or what reads what they keep, changes.
+WARNING_PASSES = ("record_pydantic_floor", "warn_about_dropped_constraints")
+
+
+@contextmanager
+def warning_passes_left_out() -> Iterator[None]:
+    """datamodel-code-generator's passes that only make warnings (WARNING_PASSES) left out of its run, for the block."""
+    from datamodel_code_generator.parser._passes import imports  # noqa: PLC0415 - slow import
+
+    originals = {name: getattr(imports, name) for name in WARNING_PASSES}
+    for name in WARNING_PASSES:
+        setattr(imports, name, _no_pass)
+    try:
+        yield
+    finally:
+        for name, original in originals.items():
+            setattr(imports, name, original)
+
+
+def _no_pass(parser: object, contexts: object) -> None:
+    return None
 
 
 # datamodel-code-generator makes the class names of a module unique (`replace_duplicate_name_in_module`), and once it
@@ -675,6 +711,7 @@ __all__ = [
     "model_extra_keys",
     "model_options",
     "raw_models",
+    "warning_passes_left_out",
     "run_options",
     "with_checks",
     "without_check_import",
