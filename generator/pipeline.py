@@ -26,7 +26,7 @@ from .models.deviations import find_deviations
 from .models.prepare import BodyKey, ModelInput, prepare
 from .names import default_package, snake_case
 from .progress import stage
-from .render.render import render_package
+from .render.render import compile_templates, render_package
 from .render.write import write_package
 from .spec.bundle import Bundle, bundle
 from .spec.rules import RuleSettings
@@ -207,6 +207,8 @@ def build(
         checks = body_checks(guards)
         # While the models are made: the spec's IR gives each body this pointer (`build_spec`).
         deviations = find_deviations(bundled, {body: body_pointer(body) for body in model_input.body_schemas})
+        if runner is not None:
+            compile_templates(templates)  # while the child runs
         made = stage(
             "models",
             _classes,
@@ -217,6 +219,7 @@ def build(
             root_file=bundled.root.name,
             settings=model_settings,
             runner=runner,
+            names=runner.names if runner is not None else None,
         )
         # The child, its run done, reads part of the models' statements while this process goes on (models/split.py).
         reading = runner.reading(made[0].code) if runner is not None and made[0] is not None and made[0].code else None

@@ -34,7 +34,7 @@ from typing import Any
 
 from ..progress import listening
 from ..spec.bundle import Bundle
-from .codegen import RawModels, RunFailed, failure, has_models, model_extra_keys, raw_models
+from .codegen import Entries, RawModels, RunFailed, failure, has_models, model_extra_keys, raw_models
 from .prepare import ModelInput
 from .split import ModuleStatements, module_statements, pieces
 
@@ -59,6 +59,7 @@ class ModelsRun:
     def __init__(self, job: Job) -> None:
         context = multiprocessing.get_context("fork")
         self._answered = False  # whether the child has answered (it then waits only for what the parent asks)
+        self._early: tuple[str, Any] | None = None  # its answer, when it came while `names` waited for the names
         self.expected = ""  # the digest of the files the parent read (`kept`): the child's output is for those only
         self._channel, theirs = context.Pipe(duplex=True)
         self._process = context.Process(target=_child, args=(job, theirs, self._channel), daemon=True)
@@ -69,10 +70,22 @@ class ModelsRun:
             gc.unfreeze()
         theirs.close()
 
+    def names(self) -> Entries | None:
+        """The entries the child's run tells once it has named its classes (`codegen.names_told`), waiting for them;
+        None when it tells none before its answer (it failed, or died) or they are not of the files read here."""
+        model_extra_keys()  # while the child runs: reading its output imports that part of datamodel-code-generator
+        status, value = self.answer()
+        if status == "names":
+            return value[1] if value[0] == self.expected else None
+        self._early = (status, value)
+        return None
+
     def __call__(self, model_input: ModelInput, options: dict[str, Any]) -> RawModels:
         """The child's output (raises RunFailed as the run failed there); the run made here when the child gave none."""
         model_extra_keys()  # while the child runs: reading its output imports that part of datamodel-code-generator
-        status, value = self.answer()
+        status, value = self._early or self.answer()
+        while status == "names":  # told, but not asked for
+            status, value = self.answer()
         if status in ("ok", "failed") and value[0] == self.expected:
             if status == "failed":
                 raise RunFailed(value[1])
@@ -123,7 +136,7 @@ class ModelsRun:
             answer: tuple[str, Any] = self._channel.recv()
         except (EOFError, OSError, ValueError):  # the child died or gave nothing
             return "none", None
-        self._answered = True
+        self._answered = answer[0] != "names"  # the names come while the run goes on
         return answer
 
 
@@ -257,6 +270,28 @@ def free_core() -> bool:
     return load <= cores - 0.5
 
 
+class _Telling:
+    """Tells the parent the run's entries once its classes are named, from a thread of its own: the parent may still be
+    validating, and the pipe holds 64 KB (GitHub's entries are about 0.8 MB), so the run goes on meanwhile."""
+
+    def __init__(self, channel: Connection, digest: str) -> None:
+        self._channel, self._digest = channel, digest
+        self._sender: threading.Thread | None = None
+
+    def __call__(self, entries: Entries) -> None:
+        self._sender = threading.Thread(target=self._send, args=(("names", (self._digest, entries)),), daemon=True)
+        self._sender.start()
+
+    def _send(self, message: tuple[str, Any]) -> None:
+        with suppress(OSError, ValueError):  # the parent is gone: nobody to tell
+            self._channel.send(message)
+
+    def done(self) -> None:
+        """Wait until the entries are told, if they are: the answer comes after them."""
+        if self._sender is not None:
+            self._sender.join()
+
+
 # The child's objects (the bundle, the input, datamodel-code-generator's models, the statements read) nearly all live
 # until it ends, so its collections find almost nothing to free and rescan what they count: on GitHub's spec the run's
 # 18 young collections took 0.8-0.9 of its ~28 CPU seconds, at the pipeline's COLLECTOR_THRESHOLDS. The child ends once
@@ -273,10 +308,16 @@ def _child(job: Job, channel: Connection, parents: Connection) -> None:
     except BaseException:  # noqa: BLE001 - the parent makes the input again, and says what is wrong with it
         answer = ("none", None)
     else:
+        telling = _Telling(channel, digest)
         try:
-            answer = ("ok", (digest, raw_models(model_input, options))) if has_models(model_input) else ("none", None)
+            answer = (
+                ("ok", (digest, raw_models(model_input, options, telling)))
+                if has_models(model_input)
+                else ("none", None)
+            )
         except Exception as exc:  # noqa: BLE001 - told to the parent as `generate_models` tells it
             answer = ("failed", (digest, failure(exc)))
+        telling.done()
     with suppress(OSError):  # the parent is gone: nobody to tell
         channel.send(answer)
         while True:  # what the parent asks to read, until it closes the channel

@@ -15,6 +15,7 @@ import json
 import re
 import tempfile
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from ..errors import Level, Problem
 from ..render.escape import python_literal
 from ..spec import pointers
 from ..spec.walk import ref_strings
-from .member_words import member_words, with_member_words
+from .member_words import MemberWords, member_words, with_member_words
 from .normalize import ENUM_DROPS, document_words
 from .prepare import ModelInput
 
@@ -251,21 +252,29 @@ def generate_models(
     root_file: str = "",
     settings: Mapping[str, Any] | None = None,
     runner: Callable[[ModelInput, dict[str, Any]], RawModels] | None = None,
+    names: Callable[[], Entries | None] | None = None,
 ) -> tuple[Models | None, list[Problem]]:
     """Run datamodel-code-generator on the prepared document; a failure inside it is a problem at the root file.
 
     `checks` names the component schemas whose classes get the contract check, with the pointer of each check;
     `settings` are the user's options (`model_settings`), over hookgen's own and under the check's. `runner` gives
     the run's output for this input and these options (`raw_models` by default; `generator/models/child.py` runs it
-    in a child process started earlier). Without any schema (no webhook carries a body: Lob's) there are no models,
+    in a child process started earlier). `names` gives the run's entries before its end, when it can
+    (`ModelsRun.names`): what hookgen reads of the names alone is then made while the run renders, and made again
+    should the run end with other entries. Without any schema (no webhook carries a body: Lob's) there are no models,
     and nothing to run.
     """
     if not has_models(model_input):
         return Models(code="", class_names={}), []
     try:
-        code, entries = (runner or raw_models)(model_input, run_options(asserted_formats, settings, checks or {}))
+        options = run_options(asserted_formats, settings, checks or {})
+        told = names() if names is not None else None
+        named = _named(model_input, told, checks or {}) if told is not None else None
+        code, entries = (runner or raw_models)(model_input, options)
         code = code if checks else without_check_import(code)  # a child's run imports it before checks are known
-        models = _models(model_input, code, entries, checks or {})
+        if named is None or named.entries != entries:
+            named = _named(model_input, entries, checks or {})
+        models = _models(named, code)
     except Exception as exc:  # noqa: BLE001 - any failure inside the generator is reported as a problem
         problem = Problem(root_file, None, "", f"datamodel-code-generator failed: {failure(exc)}")
         return None, [problem]
@@ -302,12 +311,20 @@ def numbered_warnings(models: Models, root_file: str) -> list[Problem]:
     ]
 
 
-# What one run gives: the models' code, and the class name and source path of each model (its metadata entries).
-RawModels = tuple[str, list[tuple[str, list[str]]]]
+# The class name and source path of each model, in the run's order (its metadata entries).
+Entries = list[tuple[str, list[str]]]
+# What one run gives: the models' code, and its entries.
+RawModels = tuple[str, Entries]
 
 
-def raw_models(model_input: ModelInput, options: dict[str, Any]) -> RawModels:
-    """datamodel-code-generator's run through its `generate()`: the code, and (class name, source path) per model."""
+def raw_models(
+    model_input: ModelInput, options: dict[str, Any], names: Callable[[Entries], None] | None = None
+) -> RawModels:
+    """datamodel-code-generator's run through its `generate()`: the code, and (class name, source path) per model.
+
+    `names`, when given, is called with the entries once the run has named its classes, before it renders them
+    (`names_told`).
+    """
     # Slow to import, and needed only here.
     from datamodel_code_generator import generate  # noqa: PLC0415
     from datamodel_code_generator.enums import (  # noqa: PLC0415
@@ -325,6 +342,7 @@ def raw_models(model_input: ModelInput, options: dict[str, Any]) -> RawModels:
             compact_metadata(),
             renames_redraw_their_users(),
             warning_passes_left_out(),
+            names_told(names),
         ):
             warnings.simplefilter("ignore")
             generate(
@@ -339,7 +357,38 @@ def raw_models(model_input: ModelInput, options: dict[str, Any]) -> RawModels:
             )
         code = output.read_text(encoding="utf-8")
         entries = json.loads(metadata.read_text(encoding="utf-8"))["models"]
-    return code, [(entry["class_name"], entry["source_path"]) for entry in entries]
+    return code, _entries(entries)
+
+
+def _entries(metadata: list[dict[str, Any]]) -> Entries:
+    return [(entry["class_name"], list(entry["source_path"])) for entry in metadata]
+
+
+# datamodel-code-generator's render pass writes the code of classes already named, then their metadata. The entries
+# it would write are made before it, from the same modules and identities by the same method, so that the parent of a
+# run in a child (models/child.py) reads the names while the classes are rendered: on GitHub's spec the render pass
+# and what follows it are 2.5-3 s of the run. `generate_models` compares them with the entries the run writes.
+@contextmanager
+def names_told(tell: Callable[[Entries], None] | None) -> Iterator[None]:
+    """`tell` called with the run's entries before its render pass, for the block (nothing without `tell`)."""
+    if tell is None:
+        yield
+        return
+    from datamodel_code_generator.parser._passes import imports  # noqa: PLC0415 - slow import
+
+    original = imports.render
+
+    def rendering(parser: Any, run: Any) -> None:
+        if run.model_identities is not None:
+            metadata, _ = parser._build_model_metadata(run.contexts, run.model_identities)
+            tell(_entries(metadata["models"]))
+        original(parser, run)
+
+    imports.render = rendering
+    try:
+        yield
+    finally:
+        imports.render = original
 
 
 # hookgen reads a model's class name and source path from datamodel-code-generator's model metadata, never its
@@ -439,7 +488,7 @@ def renames_redraw_their_users() -> Iterator[None]:
         named = {id(model): model.class_name for model in models}
         with _invalidations_from_first_rename(parser) as deferred:
             original(parser, models)
-        renamed = [model for model in models if named.get(id(model), model.class_name) != model.class_name]
+        renamed = [model for model in models if named[id(model)] != model.class_name]
         for model in _still_to_invalidate(deferred, models, renamed):
             model.invalidate_render_caches()
 
@@ -469,12 +518,13 @@ def _invalidations_from_first_rename(parser: Any) -> Iterator[list[Any]]:
     def record(model: Any) -> None:
         deferred.append(model)
 
-    def renaming(graph: Any, model: Any, **names: Any) -> None:
+    def rename_holding_back(graph: Any, model: Any, **names: Any) -> None:
         for cls, _ in classes:
             cls.invalidate_render_caches = record  # type: ignore[method-assign,assignment]
+        builder.rename_model = rename  # every later call is held back already
         rename(graph, model, **names)
 
-    builder.rename_model = renaming
+    builder.rename_model = rename_holding_back
     try:
         yield deferred
     finally:
@@ -486,9 +536,7 @@ def _invalidations_from_first_rename(parser: Any) -> Iterator[list[Any]]:
 def _still_to_invalidate(deferred: list[Any], models: list[Any], renamed: list[Any]) -> list[Any]:
     """The deferred invalidations that matter: the renamed models and their users (`_with_users`), and every model
     invalidated for another reason. What is left is the pass's closing call for each model of the module, once."""
-    counts: dict[int, int] = {}
-    for model in deferred:
-        counts[id(model)] = counts.get(id(model), 0) + 1
+    counts = Counter(map(id, deferred))
     in_module = {id(model) for model in models}
     found = {id(model): model for model in _with_users(renamed)}
     for model in deferred:
@@ -515,22 +563,43 @@ def _with_users(models: list[Any]) -> list[Any]:
     return list(found.values())
 
 
-def _models(
-    model_input: ModelInput, code: str, entries: list[tuple[str, list[str]]], checks: Mapping[str, str]
-) -> Models:
-    """The run's output read: class names by component schema, numbered names, and hookgen's class lines written in."""
+@dataclass(frozen=True)
+class _Named:
+    """What hookgen reads of a run's entries and the prepared document alone, before the code."""
+
+    entries: Entries
+    class_names: dict[str, str]
+    numbered: tuple[tuple[str, str], ...]
+    checks: dict[str, str]  # class name -> the pointer of its contract check
+    enums: dict[str, dict[str, Any]]
+    words: dict[str, dict[str, Any]]
+    member_words: dict[str, list[MemberWords]]
+
+
+def _named(model_input: ModelInput, entries: Entries, checks: Mapping[str, str]) -> _Named:
+    """The class names by component schema, the numbered names, and the words each class's lines will carry."""
     class_names = {path[2]: name for name, path in entries if path[:2] == ["components", "schemas"] and len(path) == 3}
     named = {name for name, _ in entries}
     numbered = tuple(
         (name, _source_pointer(path, model_input.moved)) for name, path in entries if _numbered(name, path, named)
     )
-    by_class = {class_names[name]: pointer for name, pointer in checks.items() if name in class_names}
     schemas = _first_schemas(model_input.document, entries)
-    enums = _enum_extras(schemas)
-    words = _class_words(model_input.document, schemas)
-    code, checked = with_checks(_without_header(code), by_class, enums, words)
-    code = with_member_words(code, member_words({name: schema for name, (_, schema) in schemas.items()}, class_names))
-    return Models(code=code, class_names=class_names, numbered=numbered, checked=checked)
+    return _Named(
+        entries=entries,
+        class_names=class_names,
+        numbered=numbered,
+        checks={class_names[name]: pointer for name, pointer in checks.items() if name in class_names},
+        enums=_enum_extras(schemas),
+        words=_class_words(model_input.document, schemas),
+        member_words=member_words({name: schema for name, (_, schema) in schemas.items()}, class_names),
+    )
+
+
+def _models(named: _Named, code: str) -> Models:
+    """The run's code read with its names: hookgen's class lines written in."""
+    code, checked = with_checks(_without_header(code), named.checks, named.enums, named.words)
+    code = with_member_words(code, named.member_words)
+    return Models(code=code, class_names=named.class_names, numbered=named.numbered, checked=checked)
 
 
 def with_checks(
@@ -698,6 +767,7 @@ def _without_header(code: str) -> str:
 __all__ = [
     "ASSERTABLE_FORMATS",
     "DEFAULT_ASSERTED_FORMATS",
+    "Entries",
     "GUARD_ATTRIBUTE",
     "Models",
     "RunFailed",
@@ -710,6 +780,7 @@ __all__ = [
     "generate_models",
     "model_extra_keys",
     "model_options",
+    "names_told",
     "raw_models",
     "warning_passes_left_out",
     "run_options",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -87,6 +88,20 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
     env.globals["marker"] = MARKER
     env.globals["hookgen_version"] = __version__
     return env
+
+
+def compile_templates(templates: Path | None = None) -> None:
+    """Compile every template of the environment now, for the renders to find them compiled (`pipeline.build` calls
+    this while datamodel-code-generator runs in a child). A template that does not compile is left to its render to
+    tell."""
+    if templates is not None and not templates.is_dir():
+        return  # render_package says so
+    env = environment(templates)
+    with suppress(OSError):
+        names = env.list_templates(extensions=["jinja"])
+        for name in names:
+            with suppress(jinja2.TemplateError):
+                env.get_template(name)
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any], templates: Path | None) -> str:

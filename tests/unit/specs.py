@@ -8,7 +8,10 @@ from typing import Any
 
 import yaml
 
+from generator import pipeline
+from generator.models.prepare import ModelInput
 from generator.spec import pointers
+from generator.spec.bundle import Bundle
 
 
 def write_files(folder: Path, files: dict[str, Any]) -> Path:
@@ -24,6 +27,16 @@ def write_files(folder: Path, files: dict[str, Any]) -> Path:
             text = yaml.safe_dump(content, sort_keys=False)
         path.write_text(text, encoding="utf-8")
     return folder / next(iter(files))
+
+
+def bundle_of(document: Any) -> Bundle:
+    """A bundle of one document (no files behind it: what the webhooks reach is read from the document alone)."""
+    return Bundle(document, {}, ())
+
+
+def prepared(document: Any) -> ModelInput:
+    """datamodel-code-generator's input for an in-memory document, as the pipeline prepares it."""
+    return pipeline.prepare(pipeline.webhook_part(bundle_of(document)))
 
 
 def openapi(webhooks: dict[str, Any], *, schemas: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:

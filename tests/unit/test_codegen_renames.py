@@ -10,11 +10,9 @@ from typing import Any
 
 import pytest
 
-from generator import pipeline
 from generator.models import codegen
-from generator.spec.bundle import Bundle
 
-from .specs import openapi, post, ref
+from .specs import openapi, post, prepared, ref
 
 # A component named `Field` takes pydantic's import's name: the module pass renames its class `FieldModel`.
 SCHEMAS: dict[str, Any] = {
@@ -35,8 +33,7 @@ PASS_SHA256 = "a38a9f57999dd95203cb4bc3b8dc72ae86eed47850b2cdd65701d6954eab12dc"
 
 
 def _run() -> codegen.RawModels:
-    model_input = pipeline.prepare(pipeline.webhook_part(Bundle(SPEC, {}, ())))
-    return codegen.raw_models(model_input, codegen.model_options(codegen.DEFAULT_ASSERTED_FORMATS))
+    return codegen.raw_models(prepared(SPEC), codegen.model_options(codegen.DEFAULT_ASSERTED_FORMATS))
 
 
 def test_the_renamed_model_and_the_model_naming_it_are_redrawn_and_no_other(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,11 +12,9 @@ from typing import Any
 
 import pytest
 
-from generator import pipeline
 from generator.models import codegen
-from generator.spec.bundle import Bundle
 
-from .specs import openapi, post, ref
+from .specs import openapi, post, prepared, ref
 
 # Constraints beside a union, on an array, on a map, beside `not` and `const`: what a model may be generated without.
 SCHEMAS: dict[str, Any] = {
@@ -54,8 +52,7 @@ _FLOOR = re.compile(r"\bpydantic_floor\b")
 
 
 def _run() -> codegen.RawModels:
-    model_input = pipeline.prepare(pipeline.webhook_part(Bundle(SPEC, {}, ())))
-    return codegen.raw_models(model_input, codegen.model_options(codegen.DEFAULT_ASSERTED_FORMATS))
+    return codegen.raw_models(prepared(SPEC), codegen.model_options(codegen.DEFAULT_ASSERTED_FORMATS))
 
 
 def _passes_called(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,9 @@ from generator.errors import SpecError
 from generator.models import child, codegen
 from generator.pipeline import build
 from generator.render import render
-from generator.spec.bundle import Bundle
 
 from .conftest import WriteFiles
-from .specs import openapi, post, ref
+from .specs import bundle_of, openapi, post, prepared, ref
 
 SCHEMAS: dict[str, Any] = {
     "Order": {
@@ -91,13 +91,22 @@ def test_a_child_is_ended_once_the_bundle_shows_a_small_spec(
     write: WriteFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(child, "CHILD_FROM_SCHEMAS", 2)
-    assert child.worth_a_child(_bundle_of(SPEC))  # Order and Refund
+    assert child.worth_a_child(bundle_of(SPEC))  # Order and Refund
     small = {**SPEC, "webhooks": {"order": SPEC["webhooks"]["order"]}}
-    assert not child.worth_a_child(_bundle_of(small))
-    assert not child.worth_a_child(_bundle_of(["not", "a", "document"]))
+    assert not child.worth_a_child(bundle_of(small))
+    assert not child.worth_a_child(bundle_of(["not", "a", "document"]))
     runs = _runs_kept(monkeypatch)
     children_at_validation = _children_seen_by(monkeypatch, "validate")
     made_in = _runs_telling_their_process(tmp_path, monkeypatch)
+    parent, model_job = os.getpid(), pipeline.model_job
+
+    def slow_in_the_child(*args: Any, **kwargs: Any) -> Any:
+        # The child's job outlasts this process's bundle even on a busy machine: it must be ended before its run.
+        if os.getpid() != parent:
+            time.sleep(10)
+        return model_job(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "model_job", slow_in_the_child)
     generated = build(write({"spec.yaml": small}))
     assert len(runs) == 1  # started before the bundle was made, ended once it was
     assert children_at_validation == [0]
@@ -131,11 +140,6 @@ def test_only_the_parent_tells_the_stages(write: WriteFiles, capfd: pytest.Captu
     assert cli.main(["generate", str(spec), "-o", str(spec.parent / "out"), "--verbose"]) == 0
     lines = capfd.readouterr().err.splitlines()
     assert len([line for line in lines if line.startswith("hookgen: bundle ")]) == 1, lines
-
-
-def _bundle_of(document: Any) -> Bundle:
-    """A bundle of one document (no files behind it: what the webhooks reach is read from the document alone)."""
-    return Bundle(document, {}, ())
 
 
 def _runs_kept(monkeypatch: pytest.MonkeyPatch) -> list[child.ModelsRun]:
@@ -396,7 +400,7 @@ def test_an_invalid_spec_ends_the_child_at_once(write: WriteFiles, monkeypatch: 
 def test_metadata_fields_are_left_out_and_the_entries_are_datamodel_code_generators_own() -> None:
     from datamodel_code_generator.parser.base import Parser  # noqa: PLC0415
 
-    model_input = pipeline.prepare(pipeline.webhook_part(_bundle_of(SPEC)))
+    model_input = prepared(SPEC)
     options = codegen.model_options(codegen.DEFAULT_ASSERTED_FORMATS)
     original = Parser.__dict__["_field_metadata"]
     fields: list[list[Any]] = []
@@ -426,7 +430,7 @@ def test_metadata_fields_are_left_out_and_the_entries_are_datamodel_code_generat
 def test_metadata_is_written_compact_and_read_as_the_indented_file_reads() -> None:
     from datamodel_code_generator import model_metadata  # noqa: PLC0415
 
-    model_input = pipeline.prepare(pipeline.webhook_part(_bundle_of(SPEC)))
+    model_input = prepared(SPEC)
     options = codegen.model_options(codegen.DEFAULT_ASSERTED_FORMATS)
     original = model_metadata.dump_model_metadata
     written: list[str] = []
@@ -453,3 +457,32 @@ class _as_it_is:  # noqa: N801 - stands in for the context managers `fields_left
 
     def __exit__(self, *args: object) -> None:
         return None
+
+
+def test_the_child_tells_the_class_names_before_its_answer_and_they_are_read_meanwhile(
+    write: WriteFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = write({"spec.yaml": SPEC})
+    told: list[codegen.Entries | None] = []
+    names = child.ModelsRun.names
+
+    def keeping_what_was_told(run: child.ModelsRun) -> codegen.Entries | None:
+        told.append(names(run))
+        return told[-1]
+
+    monkeypatch.setattr(child.ModelsRun, "names", keeping_what_was_told)
+    named: list[codegen.Entries] = []
+    make_named = codegen._named
+
+    def keeping_the_entries(model_input: Any, entries: codegen.Entries, checks: Any) -> Any:
+        named.append(entries)
+        return make_named(model_input, entries, checks)
+
+    monkeypatch.setattr(codegen, "_named", keeping_the_entries)
+    generated = build(spec)
+    assert len(told) == 1 and told[0] is not None
+    assert ("Order", ["components", "schemas", "Order"]) in told[0]
+    assert named == told  # read once, before the answer: the run's own entries were the same
+    monkeypatch.setattr(child, "can_fork", lambda: False)
+    assert build(spec).files == generated.files
+    assert len(named) == 2  # made here, from the run's entries alone
