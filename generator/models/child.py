@@ -279,6 +279,8 @@ class _Telling:
         self._sender: threading.Thread | None = None
 
     def __call__(self, entries: Entries) -> None:
+        if self._sender is not None:  # told already (a run that parses again tells again): one sender on the channel
+            return
         self._sender = threading.Thread(target=self._send, args=(("names", (self._digest, entries)),), daemon=True)
         self._sender.start()
 

@@ -379,9 +379,13 @@ def names_told(tell: Callable[[Entries], None] | None) -> Iterator[None]:
     original = imports.render
 
     def rendering(parser: Any, run: Any) -> None:
-        if run.model_identities is not None:
-            metadata, _ = parser._build_model_metadata(run.contexts, run.model_identities)
-            tell(_entries(metadata["models"]))
+        try:
+            metadata = parser._build_model_metadata(run.contexts, run.model_identities)[0]
+            told = _entries(metadata["models"])
+        except Exception:  # noqa: BLE001 - the names are told early only to save time: the run goes on without
+            told = None
+        if told is not None:
+            tell(told)
         original(parser, run)
 
     imports.render = rendering

@@ -54,3 +54,20 @@ def test_names_told_right_are_read_once_and_names_told_wrong_are_read_again(monk
     assert read == [right, right]  # once without names, once from the names told
     assert codegen.generate_models(model_input, names=lambda: wrong)[0] == models
     assert read[2:] == [wrong, right]  # read again from the run's own
+
+
+def test_names_that_cannot_be_told_leave_the_run_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    options = codegen.model_options(codegen.DEFAULT_ASSERTED_FORMATS)
+    made = codegen.raw_models(prepared(SPEC), options)
+    entries, calls = codegen._entries, []
+
+    def failing_first(metadata: Any) -> codegen.Entries:
+        calls.append(len(calls))
+        if len(calls) == 1:  # the early reading, inside the run
+            raise KeyError("class_name")
+        return entries(metadata)
+
+    monkeypatch.setattr(codegen, "_entries", failing_first)
+    told: list[codegen.Entries] = []
+    assert codegen.raw_models(prepared(SPEC), options, told.append) == made
+    assert told == [] and calls == [0, 1]

@@ -486,3 +486,13 @@ def test_the_child_tells_the_class_names_before_its_answer_and_they_are_read_mea
     monkeypatch.setattr(child, "can_fork", lambda: False)
     assert build(spec).files == generated.files
     assert len(named) == 2  # made here, from the run's entries alone
+
+
+def test_the_child_tells_its_names_once_however_often_its_run_renders() -> None:
+    ours, theirs = multiprocessing.Pipe(duplex=True)
+    telling = child._Telling(theirs, "digest")
+    telling([("A", ["components", "schemas", "A"])])
+    telling([("B", ["components", "schemas", "B"])])  # a run that parses again: one sender on the channel
+    telling.done()
+    assert ours.recv() == ("names", ("digest", [("A", ["components", "schemas", "A"])]))
+    assert not ours.poll(0.2)
