@@ -268,8 +268,7 @@ def generate_models(
         return Models(code="", class_names={}), []
     try:
         options = run_options(asserted_formats, settings, checks or {})
-        told = names() if names is not None else None
-        named = _named(model_input, told, checks or {}) if told is not None else None
+        named = _named_early(model_input, names, checks or {})
         code, entries = (runner or raw_models)(model_input, options)
         code = code if checks else without_check_import(code)  # a child's run imports it before checks are known
         if named is None or named.entries != entries:
@@ -599,6 +598,20 @@ def _named(model_input: ModelInput, entries: Entries, checks: Mapping[str, str])
     )
 
 
+def _named_early(
+    model_input: ModelInput, names: Callable[[], Entries | None] | None, checks: Mapping[str, str]
+) -> _Named | None:
+    """`_named` of the entries `names` tells before the run's end; None without them, or should they not read (the
+    run's own are read then)."""
+    told = names() if names is not None else None
+    if told is None:
+        return None
+    try:
+        return _named(model_input, told, checks)
+    except Exception:  # noqa: BLE001 - read early only to save time
+        return None
+
+
 def _models(named: _Named, code: str) -> Models:
     """The run's code read with its names: hookgen's class lines written in."""
     code, checked = with_checks(_without_header(code), named.checks, named.enums, named.words)
@@ -786,8 +799,8 @@ __all__ = [
     "model_options",
     "names_told",
     "raw_models",
-    "warning_passes_left_out",
     "run_options",
+    "warning_passes_left_out",
     "with_checks",
     "without_check_import",
 ]

@@ -17,7 +17,7 @@ import pytest
 
 from generator import pipeline
 from generator.commands import cli
-from generator.errors import SpecError
+from generator.errors import ConfigError, SpecError
 from generator.models import child, codegen
 from generator.pipeline import build
 from generator.render import render
@@ -496,3 +496,29 @@ def test_the_child_tells_its_names_once_however_often_its_run_renders() -> None:
     telling.done()
     assert ours.recv() == ("names", ("digest", [("A", ["components", "schemas", "A"])]))
     assert not ours.poll(0.2)
+
+
+def test_the_templates_are_compiled_while_the_child_runs_and_a_broken_one_is_told_as_without_a_child(
+    write: WriteFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = write({"spec.yaml": SPEC})
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "__init__.py.jinja").write_text("{% if %}\n", encoding="utf-8")
+    compiled: list[Path | None] = []
+    compile_templates = pipeline.compile_templates
+
+    def compiling(folder: Path | None = None) -> None:
+        compiled.append(folder)
+        compile_templates(folder)
+
+    monkeypatch.setattr(pipeline, "compile_templates", compiling)
+    with pytest.raises(ConfigError) as in_child:
+        build(spec, templates=templates)
+    assert compiled == [templates]
+    monkeypatch.setattr(child, "can_fork", lambda: False)
+    with pytest.raises(ConfigError) as here:
+        build(spec, templates=templates)
+    assert compiled == [templates]  # only while a child runs
+    assert str(in_child.value) == str(here.value)
+    assert "__init__.py.jinja" in str(here.value)
