@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from generator.models import codegen
+from generator.render import render
 
 from .specs import openapi, post, prepared, ref
 
@@ -116,3 +117,14 @@ def test_what_the_passes_keep_is_read_only_to_warn() -> None:
     assert recorded == ["_recommend/_trial.py", "parser/base.py"]
     readers = sorted(name for name, text in sources.items() if "_dropped_constraint_fields" in text)
     assert readers == ["parser/_passes/imports.py", "parser/base.py"]
+
+
+def test_the_generated_package_requires_a_pydantic_that_meets_every_floor_the_left_out_pass_could_find() -> None:
+    from datamodel_code_generator._requirements import REQUIREMENTS  # noqa: PLC0415 - slow import
+
+    # The floor's warning would name a Pydantic release above the package's own requirement: none is.
+    template = Path(render.__file__).parent / "templates" / "pyproject.toml.jinja"
+    required = re.search(r'"pydantic>=(\d+)\.(\d+)', template.read_text(encoding="utf-8"))
+    assert required is not None
+    floors = [tuple(map(int, r.minimum.split("."))) for r in REQUIREMENTS.values() if r.library == "pydantic"]
+    assert floors and max(floors) <= (int(required[1]), int(required[2]))
