@@ -1,4 +1,5 @@
-"""Fixtures of the unit tests: spec files written into a temporary working folder, and a deadline."""
+"""Fixtures of the unit tests: spec files written into a temporary working folder, a deadline, and the entries a run's
+names are read from."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from types import FrameType
 from typing import Any
 
 import pytest
+
+from generator.models import codegen
 
 from .specs import write_files
 
@@ -40,3 +43,17 @@ def deadline() -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def entries_read(monkeypatch: pytest.MonkeyPatch) -> list[codegen.Entries]:
+    """The entries `codegen._named` reads, from now on, in order (each still read)."""
+    read: list[codegen.Entries] = []
+    named = codegen._named
+
+    def reading(model_input: Any, entries: codegen.Entries, checks: Any) -> Any:
+        read.append(entries)
+        return named(model_input, entries, checks)
+
+    monkeypatch.setattr(codegen, "_named", reading)
+    return read

@@ -35,25 +35,19 @@ def test_the_entries_are_told_before_the_render_pass_as_the_run_writes_them() ->
     assert imports.render is render  # put back after the run
 
 
-def test_names_told_right_are_read_once_and_names_told_wrong_are_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_names_told_right_are_read_once_and_names_told_wrong_are_read_again(
+    entries_read: list[codegen.Entries],
+) -> None:
     model_input = prepared(SPEC)
     options = codegen.run_options(codegen.DEFAULT_ASSERTED_FORMATS, None, {})
     right = codegen.raw_models(model_input, options)[1]
     wrong = [("Other" if name == "Order" else name, path) for name, path in right]
-    read: list[codegen.Entries] = []
-    named = codegen._named
-
-    def reading(model_input: Any, entries: codegen.Entries, checks: Any) -> Any:
-        read.append(entries)
-        return named(model_input, entries, checks)
-
-    monkeypatch.setattr(codegen, "_named", reading)
     models, _ = codegen.generate_models(model_input)
     assert models is not None and models.class_for("Order") == "Order"
     assert codegen.generate_models(model_input, names=lambda: right)[0] == models
-    assert read == [right, right]  # once without names, once from the names told
+    assert entries_read == [right, right]  # once without names, once from the names told
     assert codegen.generate_models(model_input, names=lambda: wrong)[0] == models
-    assert read[2:] == [wrong, right]  # read again from the run's own
+    assert entries_read[2:] == [wrong, right]  # read again from the run's own
 
 
 def test_names_that_cannot_be_told_leave_the_run_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -460,7 +460,7 @@ class _as_it_is:  # noqa: N801 - stands in for the context managers `fields_left
 
 
 def test_the_child_tells_the_class_names_before_its_answer_and_they_are_read_meanwhile(
-    write: WriteFiles, monkeypatch: pytest.MonkeyPatch
+    write: WriteFiles, monkeypatch: pytest.MonkeyPatch, entries_read: list[codegen.Entries]
 ) -> None:
     spec = write({"spec.yaml": SPEC})
     told: list[codegen.Entries | None] = []
@@ -471,21 +471,13 @@ def test_the_child_tells_the_class_names_before_its_answer_and_they_are_read_mea
         return told[-1]
 
     monkeypatch.setattr(child.ModelsRun, "names", keeping_what_was_told)
-    named: list[codegen.Entries] = []
-    make_named = codegen._named
-
-    def keeping_the_entries(model_input: Any, entries: codegen.Entries, checks: Any) -> Any:
-        named.append(entries)
-        return make_named(model_input, entries, checks)
-
-    monkeypatch.setattr(codegen, "_named", keeping_the_entries)
     generated = build(spec)
     assert len(told) == 1 and told[0] is not None
     assert ("Order", ["components", "schemas", "Order"]) in told[0]
-    assert named == told  # read once, before the answer: the run's own entries were the same
+    assert entries_read == told  # read once, before the answer: the run's own entries were the same
     monkeypatch.setattr(child, "can_fork", lambda: False)
     assert build(spec).files == generated.files
-    assert len(named) == 2  # made here, from the run's entries alone
+    assert len(entries_read) == 2  # made here, from the run's entries alone
 
 
 def test_the_child_tells_its_names_once_however_often_its_run_renders() -> None:
